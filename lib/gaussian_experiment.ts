@@ -1,0 +1,113 @@
+/**
+ * The paper's multivariate Gaussian experiment (section 1; original notebooks
+ * 00 and 05): truth N(0, sigma^2 I), n real samples, 100 model-fitting
+ * iterations under each workflow, for a grid of dimensions and sample sizes.
+ *
+ * @module
+ */
+
+import { gaussianEstimator } from "./gaussian.ts";
+import { matrix } from "./matrix.ts";
+import { assertPreset, type PresetName } from "./presets.ts";
+import { assertSeed, Rng } from "./rng.ts";
+import type { ExperimentModule } from "./runner.ts";
+import type { RunRow } from "./store.ts";
+import { assertWorkflow, runWorkflow, type Workflow, WORKFLOWS } from "./workflows.ts";
+
+/** One run of the Gaussian experiment. */
+export interface GaussianRunConfig {
+  [key: string]: string | number;
+  dim: number;
+  samplesPerIteration: number;
+  workflow: Workflow;
+  seed: number;
+  iterations: number;
+  sigmaSquared: number;
+}
+
+/** The grid a preset covers. */
+export interface GaussianGrid {
+  dims: number[];
+  samplesPerIteration: number[];
+  seeds: number;
+  iterations: number;
+  sigmaSquared: number;
+}
+
+/** The grid of each preset: the paper's dims and sample sizes, fewer seeds by default. */
+export const GAUSSIAN_GRIDS: Record<PresetName, GaussianGrid> = {
+  smoke: { dims: [1, 10], samplesPerIteration: [10, 100], seeds: 3, iterations: 20, sigmaSquared: 1 },
+  default: { dims: [1, 3, 10, 31, 100], samplesPerIteration: [10, 32, 100, 316, 1000], seeds: 20, iterations: 100, sigmaSquared: 1 },
+  paper: { dims: [1, 3, 10, 31, 100], samplesPerIteration: [10, 32, 100, 316, 1000], seeds: 100, iterations: 100, sigmaSquared: 1 },
+};
+
+/** The experiment's entry for {@linkcode runGrid}. */
+export const GAUSSIAN_EXPERIMENT: ExperimentModule = { name: "gaussian", moduleUrl: import.meta.url };
+
+function positiveInteger(config: Record<string, unknown>, field: string): number {
+  const value = config[field];
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${field} must be an integer >= 1, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Checks every field of a run configuration, naming the first bad one. */
+export function validateGaussianConfig(config: Record<string, unknown>): GaussianRunConfig {
+  const allowed = ["dim", "samplesPerIteration", "workflow", "seed", "iterations", "sigmaSquared"];
+  for (const key of Object.keys(config)) {
+    if (!allowed.includes(key)) throw new RangeError(`unknown field "${key}"; allowed fields: ${allowed.join(", ")}`);
+  }
+  const dim = positiveInteger(config, "dim");
+  const samplesPerIteration = positiveInteger(config, "samplesPerIteration");
+  const iterations = positiveInteger(config, "iterations");
+  assertWorkflow(config.workflow);
+  assertSeed(config.seed);
+  const sigmaSquared = config.sigmaSquared;
+  if (typeof sigmaSquared !== "number" || !(sigmaSquared > 0) || !Number.isFinite(sigmaSquared)) {
+    throw new RangeError(`sigmaSquared must be a finite number > 0, got ${JSON.stringify(sigmaSquared)}`);
+  }
+  return { dim, samplesPerIteration, workflow: config.workflow, seed: config.seed, iterations, sigmaSquared };
+}
+
+/** Every run configuration of a preset's grid (seeds 0..seeds-1). */
+export function gaussianConfigs(preset: PresetName): GaussianRunConfig[] {
+  assertPreset(preset);
+  const grid = GAUSSIAN_GRIDS[preset];
+  const configs: GaussianRunConfig[] = [];
+  for (const dim of grid.dims) {
+    for (const samplesPerIteration of grid.samplesPerIteration) {
+      for (const workflow of WORKFLOWS) {
+        for (let seed = 0; seed < grid.seeds; seed++) {
+          configs.push({ dim, samplesPerIteration, workflow, seed, iterations: grid.iterations, sigmaSquared: grid.sigmaSquared });
+        }
+      }
+    }
+  }
+  return configs;
+}
+
+/**
+ * Runs one configuration. The real data depend only on (seed, dim, n), so the
+ * three workflows of one seed start from the same real sample.
+ */
+export function run(config: Record<string, unknown>): RunRow[] {
+  const c = validateGaussianConfig(config);
+  const n = c.samplesPerIteration;
+  const dataRng = new Rng(c.seed, "gaussian-data", c.dim, n);
+  const real = dataRng.fillNormal(new Float64Array(n * c.dim));
+  const scale = Math.sqrt(c.sigmaSquared);
+  for (let i = 0; i < real.length; i++) real[i] *= scale;
+  const records = runWorkflow(gaussianEstimator({ dim: c.dim, sigmaSquared: c.sigmaSquared }), matrix(n, c.dim, real), {
+    workflow: c.workflow,
+    iterations: c.iterations,
+    rng: new Rng(c.seed, "gaussian-workflow", c.workflow, c.dim, n),
+  });
+  return records.map((r) => ({
+    ...c,
+    iteration: r.iteration,
+    trainingSize: r.trainingSize,
+    realFraction: r.realFraction,
+    ...r.metrics,
+  }));
+}

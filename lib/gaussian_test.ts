@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { fitGaussian, GaussianAccumulator, gaussianEstimator, logDeterminant, sampleGaussian } from "./gaussian.ts";
+import { run, validateGaussianConfig } from "./gaussian_experiment.ts";
+import { fromRows, matrix } from "./matrix.ts";
+import { Rng } from "./rng.ts";
+
+function meanAndStandardError(values: number[]): { mean: number; se: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+  return { mean, se: Math.sqrt(variance / values.length) };
+}
+
+Deno.test("fitGaussian: sample mean and the biased (divide by N) covariance, by hand", () => {
+  const model = fitGaussian(fromRows([[0, 0], [2, 0], [0, 2], [2, 2], [1, 1]]));
+  assert.deepEqual([...model.mean], [1, 1]);
+  // Squared deviations per axis: 1+1+1+1+0 = 4, over N = 5; cross terms cancel.
+  assert.deepEqual([...model.covariance], [0.8, 0, 0, 0.8]);
+  assert(Math.abs(logDeterminant(model) - Math.log(0.64)) < 1e-12);
+});
+
+Deno.test("the accumulator's fit equals a batch fit of the concatenated pool", () => {
+  const rng = new Rng(5);
+  const batches = [3, 7, 1, 12].map((rows) => matrix(rows, 3, rng.fillNormal(new Float64Array(rows * 3))));
+  const accumulator = new GaussianAccumulator();
+  for (const b of batches) accumulator.add(b);
+  const all = new Float64Array(batches.reduce((s, b) => s + b.data.length, 0));
+  let offset = 0;
+  for (const b of batches) {
+    all.set(b.data, offset);
+    offset += b.data.length;
+  }
+  const batch = fitGaussian(matrix(23, 3, all));
+  const incremental = accumulator.fit();
+  assert.equal(accumulator.count, 23);
+  for (let i = 0; i < 3; i++) assert(Math.abs(batch.mean[i] - incremental.mean[i]) < 1e-14);
+  for (let i = 0; i < 9; i++) assert(Math.abs(batch.covariance[i] - incremental.covariance[i]) < 1e-14);
+});
+
+Deno.test("sampling reproduces the mean and covariance within Monte Carlo error", () => {
+  const model = { dim: 2, mean: new Float64Array([1, -2]), covariance: new Float64Array([2, 0.6, 0.6, 0.5]) };
+  const n = 100_000;
+  const x = sampleGaussian(model, n, new Rng(6));
+  const fit = fitGaussian(x);
+  // se of a mean: sqrt(var/n); of a covariance entry: sqrt((s_ii s_jj + s_ij^2)/n).
+  const [a, c, , b] = model.covariance;
+  assert(Math.abs(fit.mean[0] - 1) < 5 * Math.sqrt(a / n));
+  assert(Math.abs(fit.mean[1] + 2) < 5 * Math.sqrt(b / n));
+  assert(Math.abs(fit.covariance[0] - a) < 5 * Math.sqrt(2 * a * a / n));
+  assert(Math.abs(fit.covariance[1] - c) < 5 * Math.sqrt((a * b + c * c) / n));
+  assert(Math.abs(fit.covariance[3] - b) < 5 * Math.sqrt(2 * b * b / n));
+});
+
+Deno.test("a singular covariance (n <= d) samples exactly in its span, never NaN", () => {
+  // Fit 3 points in 5 dimensions: rank 2 covariance.
+  const rng = new Rng(7);
+  const model = fitGaussian(matrix(3, 5, rng.fillNormal(new Float64Array(15))));
+  assert.equal(logDeterminant(model), -Infinity);
+  const samples = sampleGaussian(model, 20_000, rng);
+  assert(samples.data.every(Number.isFinite));
+  const refit = fitGaussian(samples);
+  // The refit covariance equals the model's within Monte Carlo error...
+  for (let i = 0; i < 5; i++) {
+    for (let j = 0; j < 5; j++) {
+      const sii = model.covariance[i * 6], sjj = model.covariance[j * 6], sij = model.covariance[i * 5 + j];
+      const se = Math.sqrt((sii * sjj + sij * sij) / 20_000);
+      assert(Math.abs(refit.covariance[i * 5 + j] - sij) < 6 * se + 1e-12);
+    }
+  }
+  // ...and every centred sample is orthogonal to the null space of the fit:
+  // its rank stays 2, to rounding.
+  assert.equal(logDeterminant(refit), -Infinity);
+});
+
+Deno.test("d = 1 with one point: variance 0, samples equal the mean", () => {
+  const model = fitGaussian(fromRows([[3.5]]));
+  const x = sampleGaussian(model, 10, new Rng(0));
+  assert(x.data.every((v) => v === 3.5));
+  const metrics = gaussianEstimator({ dim: 1 }).evaluate(model);
+  assert.equal(metrics.determinantRatio, 0);
+  assert.equal(metrics.traceRatio, 0);
+});
+
+Deno.test("Replace: E[tr Sigma_t / tr Sigma_0] = (1 - 1/n)^t and E||mu_t||^2 = (d/n) sum_{s<t} (1 - 1/n)^s", () => {
+  const d = 3, n = 10, iterations = 8, seeds = 400;
+  const traces: number[][] = Array.from({ length: iterations }, () => []);
+  const errors: number[][] = Array.from({ length: iterations }, () => []);
+  for (let seed = 0; seed < seeds; seed++) {
+    const rows = run({ dim: d, samplesPerIteration: n, workflow: "Replace", seed, iterations, sigmaSquared: 1 });
+    rows.forEach((row, t) => {
+      traces[t].push(row.traceRatio as number);
+      errors[t].push(row.squaredErrorOfMean as number);
+    });
+  }
+  for (let t = 1; t <= iterations; t++) {
+    const trace = meanAndStandardError(traces[t - 1]);
+    assert(Math.abs(trace.mean - (1 - 1 / n) ** t) < 4 * trace.se, `t=${t}: ${trace.mean} vs ${(1 - 1 / n) ** t}`);
+    let expected = 0;
+    for (let s = 0; s < t; s++) expected += (d / n) * (1 - 1 / n) ** s;
+    const error = meanAndStandardError(errors[t - 1]);
+    assert(Math.abs(error.mean - expected) < 4 * error.se, `t=${t}: ${error.mean} vs ${expected}`);
+  }
+});
+
+Deno.test("Accumulate, iteration 2: the expected pooled variance, worked out by hand", () => {
+  // Per dimension with sigma^2 = 1: the real scatter S1 has E = n - 1 and fit 1
+  // has variance v1 = S1/n. The n synthetic points have scatter S2 with
+  // E[S2 | v1] = (n - 1) v1, and their mean m2 differs from m1 by N(0, v1/n).
+  // The pooled 2n points have scatter S1 + S2 + (n/2)(m2 - m1)^2, so
+  // E[Sigma_2] = ((n - 1) + (n - 1) E[v1] + (n/2) E[v1]/n) / (2n), E[v1] = (n - 1)/n.
+  const n = 6, d = 2, seeds = 2000;
+  const values: number[] = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    const rows = run({ dim: d, samplesPerIteration: n, workflow: "Accumulate", seed, iterations: 2, sigmaSquared: 1 });
+    values.push(rows[1].traceRatio as number);
+  }
+  const s = (n - 1) / n;
+  const expected = ((n - 1) + (n - 1) * s + (n / 2) * (s / n)) / (2 * n);
+  const stat = meanAndStandardError(values);
+  assert(Math.abs(stat.mean - expected) < 4 * stat.se, `${stat.mean} vs ${expected}`);
+});
+
+Deno.test("bad configurations fail before any work, naming the field and the allowed values", () => {
+  const good = { dim: 2, samplesPerIteration: 10, workflow: "Replace", seed: 0, iterations: 5, sigmaSquared: 1 };
+  assert.throws(() => validateGaussianConfig({ ...good, workflow: "Recycle" }), /workflow must be one of "Replace"/);
+  assert.throws(() => validateGaussianConfig({ ...good, samplesPerIteration: 0 }), /samplesPerIteration must be an integer >= 1/);
+  assert.throws(() => validateGaussianConfig({ ...good, dim: 0 }), /dim must be an integer >= 1/);
+  assert.throws(() => validateGaussianConfig({ ...good, seed: 1.5 }), /seed must be a non-negative integer/);
+  assert.throws(() => validateGaussianConfig({ ...good, sigmaSquared: -1 }), /sigmaSquared must be a finite number > 0/);
+  assert.throws(() => validateGaussianConfig({ ...good, dims: 3 }), /unknown field "dims"/);
+});
+
+Deno.test("a run is reproducible bit for bit from its seed", () => {
+  const config = { dim: 4, samplesPerIteration: 7, workflow: "Accumulate-Subsample", seed: 11, iterations: 6, sigmaSquared: 2 };
+  assert.deepEqual(run(config), run(config));
+});

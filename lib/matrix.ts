@@ -1,0 +1,215 @@
+/**
+ * Row-major float matrices: the data type of every numeric estimator, its
+ * growable pool for the Accumulate workflows, and the small dense linear algebra
+ * the estimators need (plain Float64Array loops: at these sizes they beat tfjs).
+ *
+ * @module
+ */
+
+import type { DataOps, DataPool } from "./workflows.ts";
+
+/** A dense row-major matrix of `rows` x `cols` doubles. */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+}
+
+/** Wraps `data` (row-major) as a matrix, checking the shape. */
+export function matrix(rows: number, cols: number, data?: Float64Array): Matrix {
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 1) {
+    throw new RangeError(`matrix shape must be rows >= 0, cols >= 1 integers, got ${rows} x ${cols}`);
+  }
+  const values = data ?? new Float64Array(rows * cols);
+  if (values.length !== rows * cols) {
+    throw new RangeError(`matrix data has ${values.length} values, expected ${rows} x ${cols}`);
+  }
+  return { rows, cols, data: values };
+}
+
+/** A matrix from an array of equal-length rows. */
+export function fromRows(rows: readonly (readonly number[])[]): Matrix {
+  if (rows.length === 0) throw new RangeError("fromRows needs at least one row");
+  const cols = rows[0].length;
+  const out = matrix(rows.length, cols);
+  rows.forEach((row, i) => {
+    if (row.length !== cols) throw new RangeError(`row ${i} has ${row.length} values, expected ${cols}`);
+    out.data.set(row, i * cols);
+  });
+  return out;
+}
+
+/** A growable pool of rows: appends are amortized O(rows added). */
+class MatrixPool implements DataPool<Matrix> {
+  #cols = 0;
+  #size = 0;
+  #buffer = new Float64Array(0);
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(part: Matrix): void {
+    if (this.#size === 0 && this.#cols === 0) this.#cols = part.cols;
+    if (part.cols !== this.#cols) {
+      throw new RangeError(`pool has ${this.#cols} columns, appended rows have ${part.cols}`);
+    }
+    const needed = (this.#size + part.rows) * this.#cols;
+    if (needed > this.#buffer.length) {
+      const grown = new Float64Array(Math.max(needed, 2 * this.#buffer.length));
+      grown.set(this.#buffer.subarray(0, this.#size * this.#cols));
+      this.#buffer = grown;
+    }
+    this.#buffer.set(part.data, this.#size * this.#cols);
+    this.#size += part.rows;
+  }
+
+  select(indices: Int32Array): Matrix {
+    const cols = this.#cols;
+    const out = new Float64Array(indices.length * cols);
+    for (let i = 0; i < indices.length; i++) {
+      const row = indices[i];
+      if (row < 0 || row >= this.#size) throw new RangeError(`row ${row} is outside the pool of ${this.#size}`);
+      out.set(this.#buffer.subarray(row * cols, (row + 1) * cols), i * cols);
+    }
+    return matrix(indices.length, cols, out);
+  }
+
+  all(): Matrix {
+    return matrix(this.#size, this.#cols, this.#buffer.subarray(0, this.#size * this.#cols));
+  }
+}
+
+/** Data operations for matrices: one row is one data point. */
+export const matrixOps: DataOps<Matrix> = {
+  size: (data: Matrix): number => data.rows,
+  pool: (): DataPool<Matrix> => new MatrixPool(),
+};
+
+/** Column means of `x`. */
+export function columnMeans(x: Matrix): Float64Array {
+  const { rows, cols, data } = x;
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const offset = r * cols;
+    for (let j = 0; j < cols; j++) mean[j] += data[offset + j];
+  }
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  return mean;
+}
+
+/**
+ * The scatter matrix sum_r (x_r - center)(x_r - center)^T (cols x cols, full
+ * symmetric). Four rows at a time share one pass over the upper triangle, which
+ * quarters the loads and stores of the accumulator.
+ */
+export function scatterMatrix(x: Matrix, center: Float64Array): Float64Array {
+  const { rows, cols: d, data } = x;
+  const s = new Float64Array(d * d);
+  const c0 = new Float64Array(d);
+  const c1 = new Float64Array(d);
+  const c2 = new Float64Array(d);
+  const c3 = new Float64Array(d);
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    for (let j = 0; j < d; j++) {
+      c0[j] = data[r * d + j] - center[j];
+      c1[j] = data[(r + 1) * d + j] - center[j];
+      c2[j] = data[(r + 2) * d + j] - center[j];
+      c3[j] = data[(r + 3) * d + j] - center[j];
+    }
+    for (let i = 0; i < d; i++) {
+      const a0 = c0[i], a1 = c1[i], a2 = c2[i], a3 = c3[i];
+      const row = i * d;
+      for (let j = i; j < d; j++) {
+        s[row + j] += a0 * c0[j] + a1 * c1[j] + a2 * c2[j] + a3 * c3[j];
+      }
+    }
+  }
+  for (; r < rows; r++) {
+    for (let j = 0; j < d; j++) c0[j] = data[r * d + j] - center[j];
+    for (let i = 0; i < d; i++) {
+      const a0 = c0[i];
+      const row = i * d;
+      for (let j = i; j < d; j++) s[row + j] += a0 * c0[j];
+    }
+  }
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) s[i * d + j] = s[j * d + i];
+  }
+  return s;
+}
+
+/** A factor B (d x rank, row-major) of a positive semi-definite matrix: A = B B^T. */
+export interface PsdFactor {
+  readonly dim: number;
+  readonly rank: number;
+  /** Row-major d x rank; row `i` has non-zeros only in its first `nonZeros[i]` columns. */
+  readonly factor: Float64Array;
+  readonly nonZeros: Int32Array;
+  /** log det A when A is full rank, else -Infinity. */
+  readonly logDeterminant: number;
+}
+
+/**
+ * Cholesky factorization with complete pivoting (as LAPACK's dpstrf), stopping
+ * when the largest remaining diagonal is below a relative tolerance. It factors
+ * singular covariances exactly (A = B B^T with B of the numerical rank), so
+ * Gaussian sampling stays exact and finite when n <= d, where a plain Cholesky
+ * would fail and jitter would change the distribution.
+ */
+export function pivotedCholesky(a: Float64Array, dim: number): PsdFactor {
+  if (a.length !== dim * dim) throw new RangeError(`expected a ${dim} x ${dim} matrix, got ${a.length} values`);
+  const work = Float64Array.from(a);
+  const perm = Int32Array.from({ length: dim }, (_, i) => i);
+  let maxDiagonal = 0;
+  for (let i = 0; i < dim; i++) maxDiagonal = Math.max(maxDiagonal, work[i * dim + i]);
+  const tolerance = dim * Number.EPSILON * maxDiagonal;
+  const l = new Float64Array(dim * dim); // row-major, in pivoted order
+  let rank = 0;
+  let logDeterminant = 0;
+  for (let k = 0; k < dim; k++) {
+    let pivot = k;
+    let best = -Infinity;
+    for (let i = k; i < dim; i++) {
+      // Remaining diagonal = a_ii - sum_{m<k} l_im^2, kept in `work`.
+      const value = work[perm[i] * dim + perm[i]];
+      if (value > best) {
+        best = value;
+        pivot = i;
+      }
+    }
+    if (!(best > tolerance)) break;
+    if (pivot !== k) {
+      [perm[k], perm[pivot]] = [perm[pivot], perm[k]];
+      for (let m = 0; m < k; m++) {
+        const t = l[k * dim + m];
+        l[k * dim + m] = l[pivot * dim + m];
+        l[pivot * dim + m] = t;
+      }
+    }
+    const pk = perm[k];
+    const lkk = Math.sqrt(best);
+    l[k * dim + k] = lkk;
+    logDeterminant += 2 * Math.log(lkk);
+    for (let i = k + 1; i < dim; i++) {
+      const pi = perm[i];
+      let sum = work[pi * dim + pk];
+      const rowI = i * dim, rowK = k * dim;
+      for (let m = 0; m < k; m++) sum -= l[rowI + m] * l[rowK + m];
+      const lik = sum / lkk;
+      l[rowI + k] = lik;
+      work[pi * dim + pi] -= lik * lik;
+    }
+    rank++;
+  }
+  // Un-permute rows: A[p_i, p_j] = (L L^T)_{ij}, so row p_i of B is row i of L.
+  const factor = new Float64Array(dim * rank);
+  const nonZeros = new Int32Array(dim);
+  for (let i = 0; i < dim; i++) {
+    const count = Math.min(i + 1, rank);
+    for (let m = 0; m < count; m++) factor[perm[i] * rank + m] = l[i * dim + m];
+    nonZeros[perm[i]] = count;
+  }
+  return { dim, rank, factor, nonZeros, logDeterminant: rank === dim ? logDeterminant : -Infinity };
+}

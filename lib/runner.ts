@@ -1,0 +1,86 @@
+/**
+ * Runs a grid of experiment configurations: stored runs are read back, missing
+ * ones are computed in parallel workers (one per core) and stored as each one
+ * finishes, so an interrupted grid loses only the runs in flight.
+ *
+ * @module
+ */
+
+import { Progress } from "./progress.ts";
+import type { RunRequest, RunResponse } from "./run_worker.ts";
+import { defaultStoreDir, readRun, type RunConfig, runPath, type RunRow, writeRun } from "./store.ts";
+
+/** An experiment: a name (its folder in the store) and the module that runs it. */
+export interface ExperimentModule {
+  /** The store's folder for this experiment's runs. */
+  name: string;
+  /** URL of a module exporting `run(config: RunConfig): RunRow[]`. */
+  moduleUrl: string;
+}
+
+/** Options of {@linkcode runGrid}. */
+export interface RunGridOptions {
+  /** Recompute runs even if stored. */
+  refresh?: boolean;
+  /** Parallel workers; defaults to the number of cores. */
+  workers?: number;
+  storeDir?: string;
+  /** Label of the progress line. */
+  label?: string;
+}
+
+/** The rows of every run of `configs`, computing only those not stored yet. */
+export async function runGrid(
+  experiment: ExperimentModule,
+  configs: RunConfig[],
+  options: RunGridOptions = {},
+): Promise<RunRow[]> {
+  const storeDir = options.storeDir ?? defaultStoreDir();
+  const results = new Array<RunRow[] | undefined>(configs.length);
+  const missing: number[] = [];
+  configs.forEach((config, i) => {
+    const stored = options.refresh ? undefined : readRun(runPath(experiment.name, config, storeDir));
+    if (stored) results[i] = stored;
+    else missing.push(i);
+  });
+  const label = options.label ?? experiment.name;
+  console.log(`${label}: ${configs.length} runs, ${configs.length - missing.length} stored, ${missing.length} to compute`);
+  if (missing.length > 0) {
+    const progress = new Progress(label, missing.length);
+    const workerCount = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency, missing.length));
+    const queue = [...missing];
+    const failures: string[] = [];
+    await Promise.all(Array.from({ length: workerCount }, async () => {
+      const worker = new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
+      try {
+        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+          const config = configs[index];
+          const response = await request(worker, { id: index, moduleUrl: experiment.moduleUrl, config });
+          if ("error" in response) {
+            failures.push(`run ${JSON.stringify(config)} failed:\n${response.error}`);
+            queue.length = 0;
+            break;
+          }
+          writeRun(runPath(experiment.name, config, storeDir), response.rows);
+          results[index] = response.rows;
+          progress.tick();
+        }
+      } finally {
+        worker.terminate();
+      }
+    }));
+    if (failures.length > 0) throw new Error(failures.join("\n"));
+  }
+  return results.flatMap((rows) => rows!);
+}
+
+function request(worker: Worker, message: RunRequest): Promise<RunResponse> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<RunResponse>) => resolve(event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      reject(new Error(`worker failed: ${event.message}`));
+    };
+    worker.postMessage(message);
+  });
+}
