@@ -6,7 +6,7 @@
  * @module
  */
 
-import { gaussianEstimator } from "./gaussian.ts";
+import { gaussianEstimator, gaussianSummaryEstimator, summarize } from "./gaussian.ts";
 import { matrix } from "./matrix.ts";
 import { assertPreset, type PresetName } from "./presets.ts";
 import { assertSeed, Rng } from "./rng.ts";
@@ -23,7 +23,17 @@ export interface GaussianRunConfig {
   seed: number;
   iterations: number;
   sigmaSquared: number;
+  /**
+   * "points" draws every synthetic point; "statistics" draws only their
+   * sufficient statistics (exact in distribution, faster; not for
+   * Accumulate-Subsample, which subsamples points). Default: "statistics"
+   * where allowed.
+   */
+  sampling: Sampling;
 }
+
+/** How synthetic data are drawn: see {@linkcode GaussianRunConfig.sampling}. */
+export type Sampling = "points" | "statistics";
 
 /** The grid a preset covers. */
 export interface GaussianGrid {
@@ -36,27 +46,67 @@ export interface GaussianGrid {
 
 /** The grid of each preset: the paper's dims and sample sizes, fewer seeds by default. */
 export const GAUSSIAN_GRIDS: Record<PresetName, GaussianGrid> = {
-  smoke: { dims: [1, 10], samplesPerIteration: [10, 100], seeds: 3, iterations: 20, sigmaSquared: 1 },
-  default: { dims: [1, 3, 10, 31, 100], samplesPerIteration: [10, 32, 100, 316, 1000], seeds: 20, iterations: 100, sigmaSquared: 1 },
-  paper: { dims: [1, 3, 10, 31, 100], samplesPerIteration: [10, 32, 100, 316, 1000], seeds: 100, iterations: 100, sigmaSquared: 1 },
+  smoke: {
+    dims: [1, 10],
+    samplesPerIteration: [10, 100],
+    seeds: 3,
+    iterations: 20,
+    sigmaSquared: 1,
+  },
+  default: {
+    dims: [1, 3, 10, 31, 100],
+    samplesPerIteration: [10, 32, 100, 316, 1000],
+    seeds: 20,
+    iterations: 100,
+    sigmaSquared: 1,
+  },
+  paper: {
+    dims: [1, 3, 10, 31, 100],
+    samplesPerIteration: [10, 32, 100, 316, 1000],
+    seeds: 100,
+    iterations: 100,
+    sigmaSquared: 1,
+  },
 };
 
 /** The experiment's entry for {@linkcode runGrid}. */
-export const GAUSSIAN_EXPERIMENT: ExperimentModule = { name: "gaussian", moduleUrl: import.meta.url };
+export const GAUSSIAN_EXPERIMENT: ExperimentModule = {
+  name: "gaussian",
+  moduleUrl: import.meta.url,
+};
 
-function positiveInteger(config: Record<string, unknown>, field: string): number {
+function positiveInteger(
+  config: Record<string, unknown>,
+  field: string,
+): number {
   const value = config[field];
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${field} must be an integer >= 1, got ${JSON.stringify(value)}`);
+    throw new RangeError(
+      `${field} must be an integer >= 1, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
 
 /** Checks every field of a run configuration, naming the first bad one. */
-export function validateGaussianConfig(config: Record<string, unknown>): GaussianRunConfig {
-  const allowed = ["dim", "samplesPerIteration", "workflow", "seed", "iterations", "sigmaSquared"];
+export function validateGaussianConfig(
+  config: Record<string, unknown>,
+): GaussianRunConfig {
+  const allowed = [
+    "dim",
+    "samplesPerIteration",
+    "workflow",
+    "seed",
+    "iterations",
+    "sigmaSquared",
+    "sampling",
+  ];
   for (const key of Object.keys(config)) {
-    if (!allowed.includes(key)) throw new RangeError(`unknown field "${key}"; allowed fields: ${allowed.join(", ")}`);
+    if (!allowed.includes(key)) {
+      throw new RangeError(
+        `unknown field "${key}"; allowed fields: ${allowed.join(", ")}`,
+      );
+    }
   }
   const dim = positiveInteger(config, "dim");
   const samplesPerIteration = positiveInteger(config, "samplesPerIteration");
@@ -64,10 +114,40 @@ export function validateGaussianConfig(config: Record<string, unknown>): Gaussia
   assertWorkflow(config.workflow);
   assertSeed(config.seed);
   const sigmaSquared = config.sigmaSquared;
-  if (typeof sigmaSquared !== "number" || !(sigmaSquared > 0) || !Number.isFinite(sigmaSquared)) {
-    throw new RangeError(`sigmaSquared must be a finite number > 0, got ${JSON.stringify(sigmaSquared)}`);
+  if (
+    typeof sigmaSquared !== "number" || !(sigmaSquared > 0) ||
+    !Number.isFinite(sigmaSquared)
+  ) {
+    throw new RangeError(
+      `sigmaSquared must be a finite number > 0, got ${JSON.stringify(sigmaSquared)}`,
+    );
   }
-  return { dim, samplesPerIteration, workflow: config.workflow, seed: config.seed, iterations, sigmaSquared };
+  const workflow = config.workflow;
+  const sampling = config.sampling ?? defaultSampling(workflow);
+  if (sampling !== "points" && sampling !== "statistics") {
+    throw new RangeError(
+      `sampling must be one of "points", "statistics", got ${JSON.stringify(sampling)}`,
+    );
+  }
+  if (sampling === "statistics" && workflow === "Accumulate-Subsample") {
+    throw new RangeError(
+      'sampling "statistics" cannot serve workflow "Accumulate-Subsample": use "points"',
+    );
+  }
+  return {
+    dim,
+    samplesPerIteration,
+    workflow,
+    seed: config.seed,
+    iterations,
+    sigmaSquared,
+    sampling,
+  };
+}
+
+/** "statistics" wherever the workflow allows it. */
+export function defaultSampling(workflow: Workflow): Sampling {
+  return workflow === "Accumulate-Subsample" ? "points" : "statistics";
 }
 
 /** Every run configuration of a preset's grid (seeds 0..seeds-1). */
@@ -79,7 +159,15 @@ export function gaussianConfigs(preset: PresetName): GaussianRunConfig[] {
     for (const samplesPerIteration of grid.samplesPerIteration) {
       for (const workflow of WORKFLOWS) {
         for (let seed = 0; seed < grid.seeds; seed++) {
-          configs.push({ dim, samplesPerIteration, workflow, seed, iterations: grid.iterations, sigmaSquared: grid.sigmaSquared });
+          configs.push({
+            dim,
+            samplesPerIteration,
+            workflow,
+            seed,
+            iterations: grid.iterations,
+            sigmaSquared: grid.sigmaSquared,
+            sampling: defaultSampling(workflow),
+          });
         }
       }
     }
@@ -89,7 +177,8 @@ export function gaussianConfigs(preset: PresetName): GaussianRunConfig[] {
 
 /**
  * Runs one configuration. The real data depend only on (seed, dim, n), so the
- * three workflows of one seed start from the same real sample.
+ * three workflows of one seed start from the same real sample (and the two
+ * sampling modes from the same first fit).
  */
 export function run(config: Record<string, unknown>): RunRow[] {
   const c = validateGaussianConfig(config);
@@ -98,11 +187,16 @@ export function run(config: Record<string, unknown>): RunRow[] {
   const real = dataRng.fillNormal(new Float64Array(n * c.dim));
   const scale = Math.sqrt(c.sigmaSquared);
   for (let i = 0; i < real.length; i++) real[i] *= scale;
-  const records = runWorkflow(gaussianEstimator({ dim: c.dim, sigmaSquared: c.sigmaSquared }), matrix(n, c.dim, real), {
+  const truth = { dim: c.dim, sigmaSquared: c.sigmaSquared };
+  const options = {
     workflow: c.workflow,
     iterations: c.iterations,
-    rng: new Rng(c.seed, "gaussian-workflow", c.workflow, c.dim, n),
-  });
+    rng: new Rng(c.seed, "gaussian-workflow", c.workflow, c.sampling, c.dim, n),
+  };
+  const realData = matrix(n, c.dim, real);
+  const records = c.sampling === "statistics"
+    ? runWorkflow(gaussianSummaryEstimator(truth), summarize(realData), options)
+    : runWorkflow(gaussianEstimator(truth), realData, options);
   return records.map((r) => ({
     ...c,
     iteration: r.iteration,

@@ -1,12 +1,23 @@
 import assert from "node:assert/strict";
-import { fitGaussian, GaussianAccumulator, gaussianEstimator, logDeterminant, sampleGaussian } from "./gaussian.ts";
+import {
+  fitGaussian,
+  GaussianAccumulator,
+  gaussianEstimator,
+  type GaussianModel,
+  logDeterminant,
+  mergeSummaries,
+  sampleGaussian,
+  sampleGaussianSummary,
+  summarize,
+} from "./gaussian.ts";
 import { run, validateGaussianConfig } from "./gaussian_experiment.ts";
 import { fromRows, matrix } from "./matrix.ts";
 import { Rng } from "./rng.ts";
 
 function meanAndStandardError(values: number[]): { mean: number; se: number } {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) /
+    (values.length - 1);
   return { mean, se: Math.sqrt(variance / values.length) };
 }
 
@@ -32,12 +43,20 @@ Deno.test("the accumulator's fit equals a batch fit of the concatenated pool", (
   const batch = fitGaussian(matrix(23, 3, all));
   const incremental = accumulator.fit();
   assert.equal(accumulator.count, 23);
-  for (let i = 0; i < 3; i++) assert(Math.abs(batch.mean[i] - incremental.mean[i]) < 1e-14);
-  for (let i = 0; i < 9; i++) assert(Math.abs(batch.covariance[i] - incremental.covariance[i]) < 1e-14);
+  for (let i = 0; i < 3; i++) {
+    assert(Math.abs(batch.mean[i] - incremental.mean[i]) < 1e-14);
+  }
+  for (let i = 0; i < 9; i++) {
+    assert(Math.abs(batch.covariance[i] - incremental.covariance[i]) < 1e-14);
+  }
 });
 
 Deno.test("sampling reproduces the mean and covariance within Monte Carlo error", () => {
-  const model = { dim: 2, mean: new Float64Array([1, -2]), covariance: new Float64Array([2, 0.6, 0.6, 0.5]) };
+  const model = {
+    dim: 2,
+    mean: new Float64Array([1, -2]),
+    covariance: new Float64Array([2, 0.6, 0.6, 0.5]),
+  };
   const n = 100_000;
   const x = sampleGaussian(model, n, new Rng(6));
   const fit = fitGaussian(x);
@@ -61,7 +80,9 @@ Deno.test("a singular covariance (n <= d) samples exactly in its span, never NaN
   // The refit covariance equals the model's within Monte Carlo error...
   for (let i = 0; i < 5; i++) {
     for (let j = 0; j < 5; j++) {
-      const sii = model.covariance[i * 6], sjj = model.covariance[j * 6], sij = model.covariance[i * 5 + j];
+      const sii = model.covariance[i * 6],
+        sjj = model.covariance[j * 6],
+        sij = model.covariance[i * 5 + j];
       const se = Math.sqrt((sii * sjj + sij * sij) / 20_000);
       assert(Math.abs(refit.covariance[i * 5 + j] - sij) < 6 * se + 1e-12);
     }
@@ -80,56 +101,199 @@ Deno.test("d = 1 with one point: variance 0, samples equal the mean", () => {
   assert.equal(metrics.traceRatio, 0);
 });
 
-Deno.test("Replace: E[tr Sigma_t / tr Sigma_0] = (1 - 1/n)^t and E||mu_t||^2 = (d/n) sum_{s<t} (1 - 1/n)^s", () => {
-  const d = 3, n = 10, iterations = 8, seeds = 400;
-  const traces: number[][] = Array.from({ length: iterations }, () => []);
-  const errors: number[][] = Array.from({ length: iterations }, () => []);
-  for (let seed = 0; seed < seeds; seed++) {
-    const rows = run({ dim: d, samplesPerIteration: n, workflow: "Replace", seed, iterations, sigmaSquared: 1 });
-    rows.forEach((row, t) => {
-      traces[t].push(row.traceRatio as number);
-      errors[t].push(row.squaredErrorOfMean as number);
-    });
-  }
-  for (let t = 1; t <= iterations; t++) {
-    const trace = meanAndStandardError(traces[t - 1]);
-    assert(Math.abs(trace.mean - (1 - 1 / n) ** t) < 4 * trace.se, `t=${t}: ${trace.mean} vs ${(1 - 1 / n) ** t}`);
-    let expected = 0;
-    for (let s = 0; s < t; s++) expected += (d / n) * (1 - 1 / n) ** s;
-    const error = meanAndStandardError(errors[t - 1]);
-    assert(Math.abs(error.mean - expected) < 4 * error.se, `t=${t}: ${error.mean} vs ${expected}`);
-  }
-});
+for (const sampling of ["points", "statistics"]) {
+  Deno.test(`Replace (${sampling}): E[tr Sigma_t / tr Sigma_0] = (1 - 1/n)^t, E||mu_t||^2 = (d/n) sum_{s<t} (1 - 1/n)^s`, () => {
+    const d = 3, n = 10, iterations = 8, seeds = 400;
+    const traces: number[][] = Array.from({ length: iterations }, () => []);
+    const errors: number[][] = Array.from({ length: iterations }, () => []);
+    for (let seed = 0; seed < seeds; seed++) {
+      const rows = run({
+        dim: d,
+        samplesPerIteration: n,
+        workflow: "Replace",
+        seed,
+        iterations,
+        sigmaSquared: 1,
+        sampling,
+      });
+      rows.forEach((row, t) => {
+        traces[t].push(row.traceRatio as number);
+        errors[t].push(row.squaredErrorOfMean as number);
+      });
+    }
+    for (let t = 1; t <= iterations; t++) {
+      const trace = meanAndStandardError(traces[t - 1]);
+      assert(
+        Math.abs(trace.mean - (1 - 1 / n) ** t) < 4 * trace.se,
+        `t=${t}: ${trace.mean} vs ${(1 - 1 / n) ** t}`,
+      );
+      let expected = 0;
+      for (let s = 0; s < t; s++) expected += (d / n) * (1 - 1 / n) ** s;
+      const error = meanAndStandardError(errors[t - 1]);
+      assert(
+        Math.abs(error.mean - expected) < 4 * error.se,
+        `t=${t}: ${error.mean} vs ${expected}`,
+      );
+    }
+  });
+}
 
-Deno.test("Accumulate, iteration 2: the expected pooled variance, worked out by hand", () => {
-  // Per dimension with sigma^2 = 1: the real scatter S1 has E = n - 1 and fit 1
-  // has variance v1 = S1/n. The n synthetic points have scatter S2 with
-  // E[S2 | v1] = (n - 1) v1, and their mean m2 differs from m1 by N(0, v1/n).
-  // The pooled 2n points have scatter S1 + S2 + (n/2)(m2 - m1)^2, so
-  // E[Sigma_2] = ((n - 1) + (n - 1) E[v1] + (n/2) E[v1]/n) / (2n), E[v1] = (n - 1)/n.
-  const n = 6, d = 2, seeds = 2000;
-  const values: number[] = [];
-  for (let seed = 0; seed < seeds; seed++) {
-    const rows = run({ dim: d, samplesPerIteration: n, workflow: "Accumulate", seed, iterations: 2, sigmaSquared: 1 });
-    values.push(rows[1].traceRatio as number);
-  }
-  const s = (n - 1) / n;
-  const expected = ((n - 1) + (n - 1) * s + (n / 2) * (s / n)) / (2 * n);
-  const stat = meanAndStandardError(values);
-  assert(Math.abs(stat.mean - expected) < 4 * stat.se, `${stat.mean} vs ${expected}`);
-});
+for (const sampling of ["points", "statistics"]) {
+  Deno.test(`Accumulate (${sampling}), iteration 2: the expected pooled variance, worked out by hand`, () => {
+    // Per dimension with sigma^2 = 1: the real scatter S1 has E = n - 1 and fit 1
+    // has variance v1 = S1/n. The n synthetic points have scatter S2 with
+    // E[S2 | v1] = (n - 1) v1, and their mean m2 differs from m1 by N(0, v1/n).
+    // The pooled 2n points have scatter S1 + S2 + (n/2)(m2 - m1)^2, so
+    // E[Sigma_2] = ((n - 1) + (n - 1) E[v1] + (n/2) E[v1]/n) / (2n), E[v1] = (n - 1)/n.
+    const n = 6, d = 2, seeds = 2000;
+    const values: number[] = [];
+    for (let seed = 0; seed < seeds; seed++) {
+      const rows = run({
+        dim: d,
+        samplesPerIteration: n,
+        workflow: "Accumulate",
+        seed,
+        iterations: 2,
+        sigmaSquared: 1,
+        sampling,
+      });
+      values.push(rows[1].traceRatio as number);
+    }
+    const s = (n - 1) / n;
+    const expected = ((n - 1) + (n - 1) * s + (n / 2) * (s / n)) / (2 * n);
+    const stat = meanAndStandardError(values);
+    assert(
+      Math.abs(stat.mean - expected) < 4 * stat.se,
+      `${stat.mean} vs ${expected}`,
+    );
+  });
+}
 
 Deno.test("bad configurations fail before any work, naming the field and the allowed values", () => {
-  const good = { dim: 2, samplesPerIteration: 10, workflow: "Replace", seed: 0, iterations: 5, sigmaSquared: 1 };
-  assert.throws(() => validateGaussianConfig({ ...good, workflow: "Recycle" }), /workflow must be one of "Replace"/);
-  assert.throws(() => validateGaussianConfig({ ...good, samplesPerIteration: 0 }), /samplesPerIteration must be an integer >= 1/);
-  assert.throws(() => validateGaussianConfig({ ...good, dim: 0 }), /dim must be an integer >= 1/);
-  assert.throws(() => validateGaussianConfig({ ...good, seed: 1.5 }), /seed must be a non-negative integer/);
-  assert.throws(() => validateGaussianConfig({ ...good, sigmaSquared: -1 }), /sigmaSquared must be a finite number > 0/);
-  assert.throws(() => validateGaussianConfig({ ...good, dims: 3 }), /unknown field "dims"/);
+  const good = {
+    dim: 2,
+    samplesPerIteration: 10,
+    workflow: "Replace",
+    seed: 0,
+    iterations: 5,
+    sigmaSquared: 1,
+  };
+  assert.throws(
+    () => validateGaussianConfig({ ...good, workflow: "Recycle" }),
+    /workflow must be one of "Replace"/,
+  );
+  assert.throws(
+    () => validateGaussianConfig({ ...good, samplesPerIteration: 0 }),
+    /samplesPerIteration must be an integer >= 1/,
+  );
+  assert.throws(
+    () => validateGaussianConfig({ ...good, dim: 0 }),
+    /dim must be an integer >= 1/,
+  );
+  assert.throws(
+    () => validateGaussianConfig({ ...good, seed: 1.5 }),
+    /seed must be a non-negative integer/,
+  );
+  assert.throws(
+    () => validateGaussianConfig({ ...good, sigmaSquared: -1 }),
+    /sigmaSquared must be a finite number > 0/,
+  );
+  assert.throws(
+    () => validateGaussianConfig({ ...good, dims: 3 }),
+    /unknown field "dims"/,
+  );
+  assert.throws(
+    () => validateGaussianConfig({ ...good, sampling: "moments" }),
+    /sampling must be one of "points", "statistics"/,
+  );
+  assert.throws(
+    () =>
+      validateGaussianConfig({
+        ...good,
+        workflow: "Accumulate-Subsample",
+        sampling: "statistics",
+      }),
+    /cannot serve workflow "Accumulate-Subsample"/,
+  );
 });
 
 Deno.test("a run is reproducible bit for bit from its seed", () => {
-  const config = { dim: 4, samplesPerIteration: 7, workflow: "Accumulate-Subsample", seed: 11, iterations: 6, sigmaSquared: 2 };
+  const config = {
+    dim: 4,
+    samplesPerIteration: 7,
+    workflow: "Accumulate-Subsample",
+    seed: 11,
+    iterations: 6,
+    sigmaSquared: 2,
+  };
   assert.deepEqual(run(config), run(config));
 });
+
+Deno.test("merged statistics equal the statistics of the concatenated sample", () => {
+  const rng = new Rng(8);
+  const a = matrix(4, 3, rng.fillNormal(new Float64Array(12)));
+  const b = matrix(9, 3, rng.fillNormal(new Float64Array(27)));
+  const merged = mergeSummaries(summarize(a), summarize(b));
+  const whole = summarize(
+    matrix(13, 3, Float64Array.from([...a.data, ...b.data])),
+  );
+  assert.equal(merged.count, 13);
+  for (let i = 0; i < 3; i++) {
+    assert(Math.abs(merged.mean[i] - whole.mean[i]) < 1e-14);
+  }
+  for (let i = 0; i < 9; i++) {
+    assert(Math.abs(merged.scatter[i] - whole.scatter[i]) < 1e-13);
+  }
+});
+
+// The statistics of `count` points drawn from N(m, S): mean ~ N(m, S/count) and
+// scatter ~ Wishart(S, k = count - 1), so E[scatter] = k S and
+// Var(scatter_ij) = k (S_ij^2 + S_ii S_jj). Checked for Bartlett's branch
+// (k >= rank), the Z^T Z branch (k < rank) and a singular covariance.
+const wishartCases: [string, GaussianModel, number][] = [
+  ["k >= rank", {
+    dim: 3,
+    mean: new Float64Array([1, 0, -1]),
+    covariance: new Float64Array([2, 0.5, 0, 0.5, 1, 0.3, 0, 0.3, 0.5]),
+  }, 12],
+  ["k < rank", {
+    dim: 3,
+    mean: new Float64Array([0, 2, 0]),
+    covariance: new Float64Array([2, 0.5, 0, 0.5, 1, 0.3, 0, 0.3, 0.5]),
+  }, 2],
+  ["singular", {
+    dim: 3,
+    mean: new Float64Array(3),
+    covariance: new Float64Array([1, 1, 0, 1, 1, 0, 0, 0, 2]),
+  }, 5],
+];
+for (const [label, model, count] of wishartCases) {
+  Deno.test(`sampled statistics have the Wishart moments (${label})`, () => {
+    const rng = new Rng(9);
+    const reps = 20_000, d = 3, k = count - 1, s = model.covariance;
+    const sum = new Float64Array(9), meanSum = new Float64Array(3);
+    for (let r = 0; r < reps; r++) {
+      const stats = sampleGaussianSummary(model, count, rng);
+      assert.equal(stats.count, count);
+      for (let i = 0; i < 9; i++) sum[i] += stats.scatter[i];
+      for (let i = 0; i < 3; i++) meanSum[i] += stats.mean[i];
+    }
+    for (let i = 0; i < d; i++) {
+      const seMean = Math.sqrt(s[i * d + i] / count / reps);
+      assert(
+        Math.abs(meanSum[i] / reps - model.mean[i]) <= 5 * seMean + 1e-12,
+        `mean ${i}`,
+      );
+      for (let j = 0; j < d; j++) {
+        const sij = s[i * d + j];
+        const se = Math.sqrt(
+          k * (sij * sij + s[i * d + i] * s[j * d + j]) / reps,
+        );
+        assert(
+          Math.abs(sum[i * d + j] / reps - k * sij) <= 5 * se + 1e-12,
+          `scatter ${i},${j}: ${sum[i * d + j] / reps} vs ${k * sij}`,
+        );
+      }
+    }
+  });
+}

@@ -23,14 +23,22 @@ const ZIGGURAT_RATIO = new Float64Array(128);
   ZIGGURAT_X[1] = ZIGGURAT_R;
   for (let i = 2; i < 128; i++) {
     const previous = ZIGGURAT_X[i - 1];
-    ZIGGURAT_X[i] = Math.sqrt(-2 * Math.log(ZIGGURAT_V / previous + Math.exp(-0.5 * previous * previous)));
+    ZIGGURAT_X[i] = Math.sqrt(
+      -2 *
+        Math.log(ZIGGURAT_V / previous + Math.exp(-0.5 * previous * previous)),
+    );
   }
   ZIGGURAT_X[128] = 0;
-  for (let i = 0; i < 128; i++) ZIGGURAT_RATIO[i] = ZIGGURAT_X[i + 1] / ZIGGURAT_X[i];
+  for (let i = 0; i < 128; i++) {
+    ZIGGURAT_RATIO[i] = ZIGGURAT_X[i + 1] / ZIGGURAT_X[i];
+  }
 }
 
 /** Checks that `value` is a non-negative safe integer, naming `field` otherwise. */
-export function assertSeed(value: unknown, field = "seed"): asserts value is number {
+export function assertSeed(
+  value: unknown,
+  field = "seed",
+): asserts value is number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(
       `${field} must be a non-negative integer (0 to 2^53 - 1), got ${JSON.stringify(value)}`,
@@ -148,6 +156,35 @@ export class Rng {
     return negative ? x - ZIGGURAT_R : ZIGGURAT_R - x;
   }
 
+  /**
+   * A Gamma(shape, 1) draw: Marsaglia and Tsang's squeeze method for shape >= 1,
+   * boosted by U^(1/shape) below 1.
+   */
+  gamma(shape: number): number {
+    if (!(shape > 0) || !Number.isFinite(shape)) {
+      throw new RangeError(`shape must be a finite number > 0, got ${shape}`);
+    }
+    if (shape < 1) return this.gamma(shape + 1) * this.random() ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x = 0, v = 0;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.random();
+      if (u < 1 - 0.0331 * x ** 4) return d * v;
+      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** A chi-square draw with `degrees` degrees of freedom (2 Gamma(degrees/2)). */
+  chiSquare(degrees: number): number {
+    return 2 * this.gamma(degrees / 2);
+  }
+
   /** Fills `out` with standard normal draws and returns it. */
   fillNormal(out: Float64Array): Float64Array {
     for (let i = 0; i < out.length; i++) out[i] = this.normal();
@@ -161,10 +198,14 @@ export class Rng {
    */
   sampleWithoutReplacement(populationSize: number, k: number): Int32Array {
     if (!Number.isSafeInteger(populationSize) || populationSize < 0) {
-      throw new RangeError(`populationSize must be a non-negative integer, got ${populationSize}`);
+      throw new RangeError(
+        `populationSize must be a non-negative integer, got ${populationSize}`,
+      );
     }
     if (!Number.isSafeInteger(k) || k < 0 || k > populationSize) {
-      throw new RangeError(`k must be an integer in [0, ${populationSize}], got ${k}`);
+      throw new RangeError(
+        `k must be an integer in [0, ${populationSize}], got ${k}`,
+      );
     }
     const swapped = new Map<number, number>();
     const out = new Int32Array(k);

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { Rng } from "./rng.ts";
 
 Deno.test("the same seed and stream give the same values; other streams differ", () => {
-  const a = new Rng(42, "data"), b = new Rng(42, "data"), c = new Rng(42, "other"), d = new Rng(43, "data");
+  const a = new Rng(42, "data"),
+    b = new Rng(42, "data"),
+    c = new Rng(42, "other"),
+    d = new Rng(43, "data");
   const draw = (r: Rng) => Array.from({ length: 8 }, () => r.nextUint32());
   const first = draw(a);
   assert.deepEqual(first, draw(b));
@@ -21,7 +24,8 @@ Deno.test("the stream is pinned: a change of generator would break reproducibili
     return (z ^ (z >>> 16)) >>> 0;
   };
   const st = { x: 7 ^ Math.imul(0, 0x9e3779b9) };
-  const s = [splitmix32(st), splitmix32(st), splitmix32(st), splitmix32(st)].map((v) => v >>> 0);
+  const s = [splitmix32(st), splitmix32(st), splitmix32(st), splitmix32(st)]
+    .map((v) => v >>> 0);
   const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
   const expected: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -40,7 +44,10 @@ Deno.test("the stream is pinned: a change of generator would break reproducibili
 
 Deno.test("bad seeds are rejected with the field named", () => {
   for (const seed of [-1, 1.5, NaN, 2 ** 53]) {
-    assert.throws(() => new Rng(seed), { name: "RangeError", message: /seed\ must\ be\ a\ non\-negative\ integer/ });
+    assert.throws(() => new Rng(seed), {
+      name: "RangeError",
+      message: /seed\ must\ be\ a\ non\-negative\ integer/,
+    });
   }
 });
 
@@ -57,7 +64,9 @@ Deno.test("uniforms: mean 1/2 and variance 1/12 within 5 standard errors", () =>
   const mean = sum / n;
   // sd of U is 1/sqrt(12); sd of U^2 is sqrt(1/5 - 1/9).
   assert(Math.abs(mean - 0.5) < 5 / Math.sqrt(12 * n));
-  assert(Math.abs(sumSq / n - 1 / 3) < 5 * Math.sqrt(1 / 5 - 1 / 9) / Math.sqrt(n));
+  assert(
+    Math.abs(sumSq / n - 1 / 3) < 5 * Math.sqrt(1 / 5 - 1 / 9) / Math.sqrt(n),
+  );
 });
 
 Deno.test("normals: first four moments and tail frequencies match N(0, 1)", () => {
@@ -107,7 +116,49 @@ Deno.test("sampling without replacement: distinct, in range, uniform inclusion",
   }
   // Each index is included with probability k / population = 1/4.
   const p = k / population;
-  for (const h of hits) assert(Math.abs(h / reps - p) < 5 * Math.sqrt(p * (1 - p) / reps));
-  assert.deepEqual([...rng.sampleWithoutReplacement(6, 6)].sort(), [0, 1, 2, 3, 4, 5]);
-  assert.throws(() => rng.sampleWithoutReplacement(3, 4), { name: "RangeError", message: /k\ must\ be\ an\ integer\ in\ \[0,\ 3\]/ });
+  for (const h of hits) {
+    assert(Math.abs(h / reps - p) < 5 * Math.sqrt(p * (1 - p) / reps));
+  }
+  assert.deepEqual([...rng.sampleWithoutReplacement(6, 6)].sort(), [
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+  ]);
+  assert.throws(() => rng.sampleWithoutReplacement(3, 4), {
+    name: "RangeError",
+    message: /k\ must\ be\ an\ integer\ in\ \[0,\ 3\]/,
+  });
+});
+
+Deno.test("gamma and chi-square draws have the right mean and variance", () => {
+  const rng = new Rng(10);
+  const n = 100_000;
+  for (const shape of [0.5, 1, 2.5, 40]) {
+    let sum = 0, sumSq = 0;
+    for (let i = 0; i < n; i++) {
+      const g = rng.gamma(shape);
+      assert(g >= 0);
+      sum += g;
+      sumSq += g * g;
+    }
+    const mean = sum / n;
+    // Gamma(a, 1): mean a, variance a; Var(G^2) = a(a+1)(a+2)(a+3) - (a(a+1))^2.
+    assert(
+      Math.abs(mean - shape) < 5 * Math.sqrt(shape / n),
+      `shape ${shape}: mean ${mean}`,
+    );
+    const m2 = shape * (shape + 1);
+    const varSq = shape * (shape + 1) * (shape + 2) * (shape + 3) - m2 * m2;
+    assert(
+      Math.abs(sumSq / n - m2) < 5 * Math.sqrt(varSq / n),
+      `shape ${shape}: second moment`,
+    );
+  }
+  let chi = 0;
+  for (let i = 0; i < n; i++) chi += rng.chiSquare(7);
+  assert(Math.abs(chi / n - 7) < 5 * Math.sqrt(14 / n));
+  assert.throws(() => rng.gamma(0), /shape must be a finite number > 0/);
 });
