@@ -27,6 +27,8 @@ export interface RunGridOptions {
   storeDir?: string;
   /** Label of the progress line. */
   label?: string;
+  /** Called after each computed (not stored) run is written. */
+  onComputed?: (config: RunConfig) => void;
 }
 
 /** The rows of every run of `configs`, computing only those not stored yet. */
@@ -44,25 +46,46 @@ export async function runGrid(
     else missing.push(i);
   });
   const label = options.label ?? experiment.name;
-  console.log(`${label}: ${configs.length} runs, ${configs.length - missing.length} stored, ${missing.length} to compute`);
+  console.log(
+    `${label}: ${configs.length} runs, ${configs.length - missing.length} stored, ${missing.length} to compute`,
+  );
   if (missing.length > 0) {
     const progress = new Progress(label, missing.length);
-    const workerCount = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency, missing.length));
+    const workerCount = Math.max(
+      1,
+      Math.min(
+        options.workers ?? navigator.hardwareConcurrency,
+        missing.length,
+      ),
+    );
     const queue = [...missing];
     const failures: string[] = [];
     await Promise.all(Array.from({ length: workerCount }, async () => {
-      const worker = new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
+      const worker = new Worker(new URL("./run_worker.ts", import.meta.url), {
+        type: "module",
+      });
       try {
-        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+        for (
+          let index = queue.shift();
+          index !== undefined;
+          index = queue.shift()
+        ) {
           const config = configs[index];
-          const response = await request(worker, { id: index, moduleUrl: experiment.moduleUrl, config });
+          const response = await request(worker, {
+            id: index,
+            moduleUrl: experiment.moduleUrl,
+            config,
+          });
           if ("error" in response) {
-            failures.push(`run ${JSON.stringify(config)} failed:\n${response.error}`);
+            failures.push(
+              `run ${JSON.stringify(config)} failed:\n${response.error}`,
+            );
             queue.length = 0;
             break;
           }
           writeRun(runPath(experiment.name, config, storeDir), response.rows);
           results[index] = response.rows;
+          options.onComputed?.(config);
           progress.tick();
         }
       } finally {

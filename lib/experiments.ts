@@ -1,0 +1,45 @@
+/**
+ * The registry of experiments that run as grids of independent runs: each
+ * names its store folder, the module its workers import, its parameters, how
+ * it validates one configuration and the grid of each preset. Sweeps, the
+ * runner and the notebooks all go through it.
+ *
+ * @module
+ */
+
+import { GAUSSIAN_EXPERIMENT, gaussianConfigs, validateGaussianConfig } from "./gaussian_experiment.ts";
+import type { PresetName } from "./presets.ts";
+import type { ExperimentModule } from "./runner.ts";
+import type { RunConfig } from "./store.ts";
+
+/** An experiment as a grid of runs. */
+export interface Experiment extends ExperimentModule {
+  /** Every parameter a run configuration may have. */
+  parameters: readonly string[];
+  /** Checks one configuration, naming the first bad field and its allowed values. */
+  validate(config: Record<string, unknown>): RunConfig;
+  /** The grid of a preset. */
+  configs(preset: PresetName): RunConfig[];
+}
+
+/** Every registered experiment, by name. */
+export const EXPERIMENTS: Readonly<Record<string, Experiment>> = {
+  gaussian: {
+    ...GAUSSIAN_EXPERIMENT,
+    parameters: ["dim", "samplesPerIteration", "workflow", "seed", "iterations", "sigmaSquared", "sampling"],
+    validate: validateGaussianConfig,
+    configs: gaussianConfigs,
+  },
+};
+
+/** The experiment called `name`, or an error listing the registered ones. */
+export function experimentByName(name: unknown): Experiment {
+  if (typeof name !== "string" || !Object.hasOwn(EXPERIMENTS, name)) {
+    throw new RangeError(
+      `experiment must be one of ${Object.keys(EXPERIMENTS).map((e) => `"${e}"`).join(", ")}, got ${
+        JSON.stringify(name)
+      }`,
+    );
+  }
+  return EXPERIMENTS[name];
+}

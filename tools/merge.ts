@@ -1,0 +1,78 @@
+/**
+ * Merges the result stores of sweep shards (each `<store>/<experiment>/<key>.parquet`)
+ * into one store, which render-all then plots from.
+ *
+ * ```sh
+ * deno task merge shard-store-0 shard-store-1 ... [--into runs]
+ * ```
+ *
+ * Every file is read and its key recomputed from the configuration it holds,
+ * so a corrupt or misnamed file is reported, never merged. Files are copied to
+ * a temporary name and renamed: an interrupted merge leaves no partial file.
+ *
+ * @module
+ */
+
+import { EXPERIMENTS } from "../lib/experiments.ts";
+import { defaultStoreDir, readRun, type RunConfig, runKey } from "../lib/store.ts";
+
+/** What a merge did. */
+export interface MergeReport {
+  copied: number;
+  alreadyPresent: number;
+  rejected: string[];
+}
+
+/** Merges the stores `sources` into `into`. */
+export function mergeStores(sources: readonly string[], into: string): MergeReport {
+  const report: MergeReport = { copied: 0, alreadyPresent: 0, rejected: [] };
+  for (const source of sources) {
+    for (const folder of Deno.readDirSync(source)) {
+      const experiment = EXPERIMENTS[folder.name];
+      if (!folder.isDirectory || !experiment) continue;
+      Deno.mkdirSync(`${into}/${folder.name}`, { recursive: true });
+      for (const file of Deno.readDirSync(`${source}/${folder.name}`)) {
+        if (!file.name.endsWith(".parquet")) continue;
+        const from = `${source}/${folder.name}/${file.name}`;
+        const to = `${into}/${folder.name}/${file.name}`;
+        let key: string;
+        try {
+          const first = readRun(from)![0];
+          const config = Object.fromEntries(experiment.parameters.filter((p) => p in first).map((p) => [p, first[p]]));
+          key = runKey(experiment.validate(config) as RunConfig);
+        } catch (error) {
+          report.rejected.push(`${from}: unreadable (${(error as Error).message})`);
+          continue;
+        }
+        if (`${key}.parquet` !== file.name) {
+          report.rejected.push(`${from}: holds the run ${key}, not ${file.name}`);
+          continue;
+        }
+        try {
+          Deno.statSync(to);
+          report.alreadyPresent++;
+          continue;
+        } catch { /* not there yet */ }
+        const temporary = `${to}.${Deno.pid}.tmp`;
+        Deno.copyFileSync(from, temporary);
+        Deno.renameSync(temporary, to);
+        report.copied++;
+      }
+    }
+  }
+  return report;
+}
+
+if (import.meta.main) {
+  const args = [...Deno.args];
+  const intoAt = args.indexOf("--into");
+  const into = intoAt >= 0 ? args.splice(intoAt, 2)[1] : defaultStoreDir();
+  if (args.length === 0 || args.some((a) => a.startsWith("--")) || !into) {
+    console.error("usage: deno task merge STORE_DIR... [--into DIR]");
+    Deno.exit(2);
+  }
+  const report = mergeStores(args, into);
+  console.log(`merged into ${into}: ${report.copied} copied, ${report.alreadyPresent} already present`);
+  for (const line of report.rejected) console.error(`rejected ${line}`);
+  Deno.exit(report.rejected.length > 0 ? 1 : 0);
+}
