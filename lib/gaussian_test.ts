@@ -10,7 +10,7 @@ import {
   sampleGaussianSummary,
   summarize,
 } from "./gaussian.ts";
-import { run, validateGaussianConfig } from "./gaussian_experiment.ts";
+import { gaussianExpectations, run, validateGaussianConfig } from "./gaussian_experiment.ts";
 import { fromRows, matrix } from "./matrix.ts";
 import { Rng } from "./rng.ts";
 
@@ -138,34 +138,50 @@ for (const sampling of ["points", "statistics"]) {
   });
 }
 
+// Accumulate, worked out by hand, per dimension with sigma^2 = 1. The pool's
+// scatter S_t over t n points gives Sigma_t = S_t / (t n). The n new points
+// add their own scatter, E = (n - 1) Sigma_t, and a between-batch term
+// (t n * n / ((t + 1) n)) ||m_new - mu_t||^2 with E||.||^2 = Sigma_t / n. So
+// E[Sigma_{t+1}] = E[Sigma_t] (1 - 1/((t + 1)^2 n)), E[Sigma_1] = 1 - 1/n, and
+// the mean moves by (m_new - mu_t)/(t + 1): E||mu_{t+1}||^2 = E||mu_t||^2 +
+// d E[Sigma_t] / (n (t + 1)^2), E||mu_1||^2 = d/n.
 for (const sampling of ["points", "statistics"]) {
-  Deno.test(`Accumulate (${sampling}), iteration 2: the expected pooled variance, worked out by hand`, () => {
-    // Per dimension with sigma^2 = 1: the real scatter S1 has E = n - 1 and fit 1
-    // has variance v1 = S1/n. The n synthetic points have scatter S2 with
-    // E[S2 | v1] = (n - 1) v1, and their mean m2 differs from m1 by N(0, v1/n).
-    // The pooled 2n points have scatter S1 + S2 + (n/2)(m2 - m1)^2, so
-    // E[Sigma_2] = ((n - 1) + (n - 1) E[v1] + (n/2) E[v1]/n) / (2n), E[v1] = (n - 1)/n.
-    const n = 6, d = 2, seeds = 2000;
-    const values: number[] = [];
+  Deno.test(`Accumulate (${sampling}): E[tr Sigma_t]/d = (1 - 1/n) prod_{k=2..t} (1 - 1/(k^2 n)), and the mean error`, () => {
+    const n = 6, d = 2, iterations = 6, seeds = 1500;
+    const traces: number[][] = Array.from({ length: iterations }, () => []);
+    const errors: number[][] = Array.from({ length: iterations }, () => []);
     for (let seed = 0; seed < seeds; seed++) {
       const rows = run({
         dim: d,
         samplesPerIteration: n,
         workflow: "Accumulate",
         seed,
-        iterations: 2,
+        iterations,
         sigmaSquared: 1,
         sampling,
       });
-      values.push(rows[1].traceRatio as number);
+      rows.forEach((row, t) => {
+        traces[t].push(row.traceRatio as number);
+        errors[t].push(row.squaredErrorOfMean as number);
+      });
     }
-    const s = (n - 1) / n;
-    const expected = ((n - 1) + (n - 1) * s + (n / 2) * (s / n)) / (2 * n);
-    const stat = meanAndStandardError(values);
-    assert(
-      Math.abs(stat.mean - expected) < 4 * stat.se,
-      `${stat.mean} vs ${expected}`,
-    );
+    let trace = 1 - 1 / n, error = d / n;
+    for (let t = 1; t <= iterations; t++) {
+      if (t > 1) {
+        error += (d * trace) / (n * t * t); // uses E[Sigma_{t-1}]
+        trace *= 1 - 1 / (t * t * n);
+      }
+      const simulatedTrace = meanAndStandardError(traces[t - 1]);
+      const simulatedError = meanAndStandardError(errors[t - 1]);
+      assert(
+        Math.abs(simulatedTrace.mean - trace) < 4 * simulatedTrace.se,
+        `t=${t}: ${simulatedTrace.mean} vs ${trace}`,
+      );
+      assert(
+        Math.abs(simulatedError.mean - error) < 4 * simulatedError.se,
+        `t=${t}: ${simulatedError.mean} vs ${error}`,
+      );
+    }
   });
 }
 
@@ -297,3 +313,15 @@ for (const [label, model, count] of wishartCases) {
     }
   });
 }
+
+Deno.test("gaussianExpectations: the closed forms at hand-computed points and limits", () => {
+  const replace = gaussianExpectations("Replace", { dim: 3, samplesPerIteration: 10, iterations: 3 });
+  assert.deepEqual(replace.traceRatio.map((v) => +v.toFixed(12)), [0.9, 0.81, 0.729]);
+  // (3/10)(1 + 0.9 + 0.81)
+  assert(Math.abs(replace.squaredErrorOfMean[2] - 0.813) < 1e-12);
+  const accumulate = gaussianExpectations("Accumulate", { dim: 1, samplesPerIteration: 10, iterations: 20_000 });
+  // prod_{k>=1} (1 - x/k^2) = sin(pi sqrt x)/(pi sqrt x), x = 1/n.
+  const z = Math.PI / Math.sqrt(10);
+  assert(Math.abs(accumulate.traceRatio.at(-1)! - Math.sin(z) / z) < 1e-4);
+  assert(accumulate.squaredErrorOfMean.at(-1)! < (Math.PI ** 2 / 6) / 10);
+});
