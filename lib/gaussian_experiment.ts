@@ -11,7 +11,7 @@ import { matrix } from "./matrix.ts";
 import { assertPreset, type PresetName } from "./presets.ts";
 import { assertSeed, Rng } from "./rng.ts";
 import type { ExperimentModule } from "./runner.ts";
-import type { RunRow } from "./store.ts";
+import type { RunConfig, RunRow } from "./store.ts";
 import { assertWorkflow, runWorkflow, type Workflow, WORKFLOWS } from "./workflows.ts";
 
 /** One run of the Gaussian experiment. */
@@ -69,10 +69,20 @@ export const GAUSSIAN_GRIDS: Record<PresetName, GaussianGrid> = {
   },
 };
 
+/**
+ * Floating-point work of a run, roughly: drawing and scanning n points costs
+ * ~2 n d^2 per iteration, drawing their statistics ~d^3.
+ */
+export function gaussianRunCost(config: RunConfig): number {
+  const { dim: d, samplesPerIteration: n, iterations, sampling } = config as GaussianRunConfig;
+  return iterations * (sampling === "statistics" ? d ** 3 + 4 * d * d : 2 * n * d * d + d ** 3) + 100;
+}
+
 /** The experiment's entry for {@linkcode runGrid}. */
 export const GAUSSIAN_EXPERIMENT: ExperimentModule = {
   name: "gaussian",
   moduleUrl: import.meta.url,
+  cost: gaussianRunCost,
 };
 
 function positiveInteger(

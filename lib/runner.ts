@@ -16,6 +16,11 @@ export interface ExperimentModule {
   name: string;
   /** URL of a module exporting `run(config: RunConfig): RunRow[]`. */
   moduleUrl: string;
+  /**
+   * Relative cost of a run (e.g. its flop count). Costly runs are started
+   * first, which balances the workers, and progress is measured in cost.
+   */
+  cost?: (config: RunConfig) => number;
 }
 
 /** Options of {@linkcode runGrid}. */
@@ -50,15 +55,10 @@ export async function runGrid(
     `${label}: ${configs.length} runs, ${configs.length - missing.length} stored, ${missing.length} to compute`,
   );
   if (missing.length > 0) {
-    const progress = new Progress(label, missing.length);
-    const workerCount = Math.max(
-      1,
-      Math.min(
-        options.workers ?? navigator.hardwareConcurrency,
-        missing.length,
-      ),
-    );
-    const queue = [...missing];
+    const cost = (index: number): number => experiment.cost?.(configs[index]) ?? 1;
+    const queue = [...missing].sort((a, b) => cost(b) - cost(a) || a - b);
+    const progress = new Progress(label, missing.length, { totalWork: queue.reduce((sum, i) => sum + cost(i), 0) });
+    const workerCount = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency, missing.length));
     const failures: string[] = [];
     await Promise.all(Array.from({ length: workerCount }, async () => {
       const worker = new Worker(new URL("./run_worker.ts", import.meta.url), {
@@ -86,7 +86,7 @@ export async function runGrid(
           writeRun(runPath(experiment.name, config, storeDir), response.rows);
           results[index] = response.rows;
           options.onComputed?.(config);
-          progress.tick();
+          progress.tick(1, cost(index));
         }
       } finally {
         worker.terminate();
