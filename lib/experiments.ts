@@ -7,7 +7,20 @@
  * @module
  */
 
+import {
+  collapseConfigs,
+  DISCRETE_EXPERIMENT,
+  DISCRETE_FIELDS,
+  discreteConfigs,
+  validateDiscreteConfig,
+} from "./discrete_experiment.ts";
 import { GAUSSIAN_EXPERIMENT, gaussianConfigs, validateGaussianConfig } from "./gaussian_experiment.ts";
+import {
+  LINEAR_REGRESSION_EXPERIMENT,
+  LINEAR_REGRESSION_FIELDS,
+  linearRegressionConfigs,
+  validateLinearRegressionConfig,
+} from "./linear_regression_experiment.ts";
 import type { PresetName } from "./presets.ts";
 import type { ExperimentModule } from "./runner.ts";
 import type { RunConfig } from "./store.ts";
@@ -29,6 +42,19 @@ export const EXPERIMENTS: Readonly<Record<string, Experiment>> = {
     parameters: ["dim", "samplesPerIteration", "workflow", "seed", "iterations", "sigmaSquared", "sampling"],
     validate: validateGaussianConfig,
     configs: gaussianConfigs,
+  },
+  linear_regression: {
+    ...LINEAR_REGRESSION_EXPERIMENT,
+    parameters: LINEAR_REGRESSION_FIELDS,
+    validate: validateLinearRegressionConfig,
+    configs: linearRegressionConfigs,
+  },
+  discrete: {
+    ...DISCRETE_EXPERIMENT,
+    parameters: DISCRETE_FIELDS,
+    validate: validateDiscreteConfig,
+    // The fixed-length grid and the Replace runs continued until collapse.
+    configs: (preset: PresetName): RunConfig[] => [...discreteConfigs(preset), ...collapseConfigs(preset)],
   },
 };
 

@@ -16,24 +16,40 @@ export interface Matrix {
 }
 
 /** Wraps `data` (row-major) as a matrix, checking the shape. */
-export function matrix(rows: number, cols: number, data?: Float64Array): Matrix {
-  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 1) {
-    throw new RangeError(`matrix shape must be rows >= 0, cols >= 1 integers, got ${rows} x ${cols}`);
+export function matrix(
+  rows: number,
+  cols: number,
+  data?: Float64Array,
+): Matrix {
+  if (
+    !Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 1
+  ) {
+    throw new RangeError(
+      `matrix shape must be rows >= 0, cols >= 1 integers, got ${rows} x ${cols}`,
+    );
   }
   const values = data ?? new Float64Array(rows * cols);
   if (values.length !== rows * cols) {
-    throw new RangeError(`matrix data has ${values.length} values, expected ${rows} x ${cols}`);
+    throw new RangeError(
+      `matrix data has ${values.length} values, expected ${rows} x ${cols}`,
+    );
   }
   return { rows, cols, data: values };
 }
 
 /** A matrix from an array of equal-length rows. */
 export function fromRows(rows: readonly (readonly number[])[]): Matrix {
-  if (rows.length === 0) throw new RangeError("fromRows needs at least one row");
+  if (rows.length === 0) {
+    throw new RangeError("fromRows needs at least one row");
+  }
   const cols = rows[0].length;
   const out = matrix(rows.length, cols);
   rows.forEach((row, i) => {
-    if (row.length !== cols) throw new RangeError(`row ${i} has ${row.length} values, expected ${cols}`);
+    if (row.length !== cols) {
+      throw new RangeError(
+        `row ${i} has ${row.length} values, expected ${cols}`,
+      );
+    }
     out.data.set(row, i * cols);
   });
   return out;
@@ -52,7 +68,9 @@ class MatrixPool implements DataPool<Matrix> {
   append(part: Matrix): void {
     if (this.#size === 0 && this.#cols === 0) this.#cols = part.cols;
     if (part.cols !== this.#cols) {
-      throw new RangeError(`pool has ${this.#cols} columns, appended rows have ${part.cols}`);
+      throw new RangeError(
+        `pool has ${this.#cols} columns, appended rows have ${part.cols}`,
+      );
     }
     const needed = (this.#size + part.rows) * this.#cols;
     if (needed > this.#buffer.length) {
@@ -69,14 +87,20 @@ class MatrixPool implements DataPool<Matrix> {
     const out = new Float64Array(indices.length * cols);
     for (let i = 0; i < indices.length; i++) {
       const row = indices[i];
-      if (row < 0 || row >= this.#size) throw new RangeError(`row ${row} is outside the pool of ${this.#size}`);
+      if (row < 0 || row >= this.#size) {
+        throw new RangeError(`row ${row} is outside the pool of ${this.#size}`);
+      }
       out.set(this.#buffer.subarray(row * cols, (row + 1) * cols), i * cols);
     }
     return matrix(indices.length, cols, out);
   }
 
   all(): Matrix {
-    return matrix(this.#size, this.#cols, this.#buffer.subarray(0, this.#size * this.#cols));
+    return matrix(
+      this.#size,
+      this.#cols,
+      this.#buffer.subarray(0, this.#size * this.#cols),
+    );
   }
 }
 
@@ -159,11 +183,17 @@ export interface PsdFactor {
  * would fail and jitter would change the distribution.
  */
 export function pivotedCholesky(a: Float64Array, dim: number): PsdFactor {
-  if (a.length !== dim * dim) throw new RangeError(`expected a ${dim} x ${dim} matrix, got ${a.length} values`);
+  if (a.length !== dim * dim) {
+    throw new RangeError(
+      `expected a ${dim} x ${dim} matrix, got ${a.length} values`,
+    );
+  }
   const work = Float64Array.from(a);
   const perm = Int32Array.from({ length: dim }, (_, i) => i);
   let maxDiagonal = 0;
-  for (let i = 0; i < dim; i++) maxDiagonal = Math.max(maxDiagonal, work[i * dim + i]);
+  for (let i = 0; i < dim; i++) {
+    maxDiagonal = Math.max(maxDiagonal, work[i * dim + i]);
+  }
   const tolerance = dim * Number.EPSILON * maxDiagonal;
   const l = new Float64Array(dim * dim); // row-major, in pivoted order
   let rank = 0;
@@ -211,5 +241,11 @@ export function pivotedCholesky(a: Float64Array, dim: number): PsdFactor {
     for (let m = 0; m < count; m++) factor[perm[i] * rank + m] = l[i * dim + m];
     nonZeros[perm[i]] = count;
   }
-  return { dim, rank, factor, nonZeros, logDeterminant: rank === dim ? logDeterminant : -Infinity };
+  return {
+    dim,
+    rank,
+    factor,
+    nonZeros,
+    logDeterminant: rank === dim ? logDeterminant : -Infinity,
+  };
 }

@@ -1,18 +1,31 @@
 import assert from "node:assert/strict";
 import { columnMeans, fromRows, matrixOps, pivotedCholesky, scatterMatrix } from "./matrix.ts";
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-12): void {
+function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance = 1e-12,
+): void {
   assert.equal(actual.length, expected.length);
   for (let i = 0; i < actual.length; i++) {
-    assert(Math.abs(actual[i] - expected[i]) <= tolerance, `index ${i}: ${actual[i]} vs ${expected[i]}`);
+    assert(
+      Math.abs(actual[i] - expected[i]) <= tolerance,
+      `index ${i}: ${actual[i]} vs ${expected[i]}`,
+    );
   }
 }
 
-function productWithTranspose(b: Float64Array, dim: number, rank: number): Float64Array {
+function productWithTranspose(
+  b: Float64Array,
+  dim: number,
+  rank: number,
+): Float64Array {
   const out = new Float64Array(dim * dim);
   for (let i = 0; i < dim; i++) {
     for (let j = 0; j < dim; j++) {
-      for (let m = 0; m < rank; m++) out[i * dim + j] += b[i * rank + m] * b[j * rank + m];
+      for (let m = 0; m < rank; m++) {
+        out[i * dim + j] += b[i * rank + m] * b[j * rank + m];
+      }
     }
   }
   return out;
@@ -40,7 +53,9 @@ Deno.test("pivoted Cholesky factors a singular matrix exactly at its rank", () =
   // A = v v^T + w w^T in 4 dimensions: rank 2.
   const v = [1, 2, 0, -1], w = [0, 1, 3, 1];
   const a = new Float64Array(16);
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) a[i * 4 + j] = v[i] * v[j] + w[i] * w[j];
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 4; j++) a[i * 4 + j] = v[i] * v[j] + w[i] * w[j];
+  }
   const f = pivotedCholesky(a, 4);
   assert.equal(f.rank, 2);
   assert.equal(f.logDeterminant, -Infinity);
@@ -61,6 +76,16 @@ Deno.test("a matrix pool appends in order and selects rows", () => {
   pool.append(fromRows([[4, 4], [5, 5], [6, 6]]));
   assert.equal(pool.size, 6);
   assert.deepEqual([...pool.all().data], [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
-  assert.deepEqual([...pool.select(new Int32Array([5, 0, 2])).data], [6, 6, 1, 1, 3, 3]);
-  assert.throws(() => pool.append(fromRows([[1, 2, 3]])), { name: "RangeError", message: /pool has 2 columns/ });
+  assert.deepEqual([...pool.select(new Int32Array([5, 0, 2])).data], [
+    6,
+    6,
+    1,
+    1,
+    3,
+    3,
+  ]);
+  assert.throws(() => pool.append(fromRows([[1, 2, 3]])), {
+    name: "RangeError",
+    message: /pool has 2 columns/,
+  });
 });

@@ -15,7 +15,10 @@ export const PRESET_NAMES = ["smoke", "default", "paper"] as const;
 export type PresetName = typeof PRESET_NAMES[number];
 
 /** Throws unless `value` names a preset, listing the allowed names. */
-export function assertPreset(value: unknown, field = "preset"): asserts value is PresetName {
+export function assertPreset(
+  value: unknown,
+  field = "preset",
+): asserts value is PresetName {
   if (!PRESET_NAMES.includes(value as PresetName)) {
     throw new RangeError(
       `${field} must be one of ${PRESET_NAMES.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(value)}`,

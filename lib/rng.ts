@@ -193,8 +193,8 @@ export class Rng {
 
   /**
    * `k` distinct integers drawn uniformly from [0, populationSize), in random
-   * order: a partial Fisher-Yates shuffle over a sparse map, O(k) time and memory
-   * however large the population.
+   * order: rejection against a bit set when k is at most half the population,
+   * else a partial Fisher-Yates shuffle.
    */
   sampleWithoutReplacement(populationSize: number, k: number): Int32Array {
     if (!Number.isSafeInteger(populationSize) || populationSize < 0) {
@@ -207,13 +207,28 @@ export class Rng {
         `k must be an integer in [0, ${populationSize}], got ${k}`,
       );
     }
-    const swapped = new Map<number, number>();
     const out = new Int32Array(k);
-    for (let i = 0; i < k; i++) {
-      const j = i + this.int(populationSize - i);
-      const atJ = swapped.get(j) ?? j;
-      out[i] = atJ;
-      swapped.set(j, swapped.get(i) ?? i);
+    if (2 * k <= populationSize) {
+      // Sparse: draw and reject repeats against a bit set (at most 2 tries per
+      // draw on average), far cheaper than a hash map for large k.
+      const taken = new Uint8Array(Math.ceil(populationSize / 8));
+      for (let i = 0; i < k;) {
+        const j = this.int(populationSize);
+        const mask = 1 << (j & 7);
+        if ((taken[j >>> 3] & mask) === 0) {
+          taken[j >>> 3] |= mask;
+          out[i++] = j;
+        }
+      }
+    } else {
+      // Dense: a partial Fisher-Yates shuffle of the whole population.
+      const items = new Int32Array(populationSize);
+      for (let i = 0; i < populationSize; i++) items[i] = i;
+      for (let i = 0; i < k; i++) {
+        const j = i + this.int(populationSize - i);
+        out[i] = items[j];
+        items[j] = items[i];
+      }
     }
     return out;
   }

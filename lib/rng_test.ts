@@ -104,20 +104,23 @@ Deno.test("int(n) is uniform over [0, n)", () => {
 
 Deno.test("sampling without replacement: distinct, in range, uniform inclusion", () => {
   const rng = new Rng(4);
-  const population = 20, k = 5, reps = 20_000;
-  const hits = new Array(population).fill(0);
-  for (let r = 0; r < reps; r++) {
-    const idx = rng.sampleWithoutReplacement(population, k);
-    assert.deepEqual(new Set(idx).size, k);
-    for (const i of idx) {
-      assert(i >= 0 && i < population);
-      hits[i]++;
+  // k = 5 takes the sparse (bit set) path, k = 15 the dense (shuffle) path.
+  for (const k of [5, 15]) {
+    const population = 20, reps = 20_000;
+    const hits = new Array(population).fill(0);
+    for (let r = 0; r < reps; r++) {
+      const idx = rng.sampleWithoutReplacement(population, k);
+      assert.deepEqual(new Set(idx).size, k);
+      for (const i of idx) {
+        assert(i >= 0 && i < population);
+        hits[i]++;
+      }
     }
-  }
-  // Each index is included with probability k / population = 1/4.
-  const p = k / population;
-  for (const h of hits) {
-    assert(Math.abs(h / reps - p) < 5 * Math.sqrt(p * (1 - p) / reps));
+    // Each index is included with probability k / population.
+    const p = k / population;
+    for (const h of hits) {
+      assert(Math.abs(h / reps - p) < 5 * Math.sqrt(p * (1 - p) / reps));
+    }
   }
   assert.deepEqual([...rng.sampleWithoutReplacement(6, 6)].sort(), [
     0,

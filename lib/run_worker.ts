@@ -16,7 +16,10 @@ export interface RunRequest {
 }
 
 /** The worker's answer. */
-export type RunResponse = { id: number; rows: RunRow[] } | { id: number; error: string };
+export type RunResponse = { id: number; rows: RunRow[] } | {
+  id: number;
+  error: string;
+};
 
 type ExperimentModule = { run: (config: RunConfig) => RunRow[] };
 
@@ -31,6 +34,9 @@ worker.onmessage = async (event: MessageEvent<RunRequest>): Promise<void> => {
     const module = await import(moduleUrl) as ExperimentModule;
     worker.postMessage({ id, rows: module.run(config) });
   } catch (error) {
-    worker.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    worker.postMessage({
+      id,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   }
 };

@@ -17,12 +17,17 @@ export type RunRow = Record<string, string | number | boolean>;
 
 /** The store's root folder: `COLLAPSE_STORE_DIR`, else `runs/` in the project. */
 export function defaultStoreDir(): string {
-  return Deno.env.get("COLLAPSE_STORE_DIR") ?? new URL("../runs", import.meta.url).pathname;
+  return Deno.env.get("COLLAPSE_STORE_DIR") ??
+    new URL("../runs", import.meta.url).pathname;
 }
 
 /** A canonical JSON text of `config` (keys sorted), the identity of a run. */
 export function canonicalConfig(config: RunConfig): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(config).sort(([a], [b]) => a.localeCompare(b))));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(config).sort(([a], [b]) => a.localeCompare(b)),
+    ),
+  );
 }
 
 /** A 64-bit FNV-1a hash of the canonical configuration, as 16 hex digits. */
@@ -35,13 +40,19 @@ export function runKey(config: RunConfig): string {
 }
 
 /** Where the run of `config` of `experiment` is stored. */
-export function runPath(experiment: string, config: RunConfig, storeDir = defaultStoreDir()): string {
+export function runPath(
+  experiment: string,
+  config: RunConfig,
+  storeDir = defaultStoreDir(),
+): string {
   return `${storeDir}/${experiment}/${runKey(config)}.parquet`;
 }
 
 /** Writes a run's rows atomically (temporary file, then rename). */
 export function writeRun(path: string, rows: RunRow[]): void {
-  if (rows.length === 0) throw new RangeError(`refusing to store an empty run at ${path}`);
+  if (rows.length === 0) {
+    throw new RangeError(`refusing to store an empty run at ${path}`);
+  }
   Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
   const temporary = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   pl.DataFrame(rows).writeParquet(temporary);

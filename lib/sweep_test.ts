@@ -23,14 +23,20 @@ Deno.test("a sweep expands to its grid, last parameter fastest", () => {
   assert.equal(sweep.configs[0].sampling, "statistics"); // filled in by validation
 });
 
-Deno.test("the shipped sweep files expand to exactly the paper preset's runs", () => {
+Deno.test("the shipped sweep files cover exactly the paper preset's runs of every experiment", () => {
+  const byExperiment = new Map<string, string[]>();
   for (const entry of Deno.readDirSync(new URL("../sweeps", import.meta.url))) {
     const text = Deno.readTextFileSync(new URL(`../sweeps/${entry.name}`, import.meta.url));
     const sweep = parseSweep(text, entry.name);
-    const keys = new Set(sweep.configs.map(runKey));
-    const paper = EXPERIMENTS[sweep.experiment.name].configs("paper").map(runKey);
-    assert.equal(keys.size, sweep.configs.length, `${entry.name} has duplicate grid points`);
-    assert.deepEqual([...keys].sort(), [...new Set(paper)].sort(), entry.name);
+    const keys = byExperiment.get(sweep.experiment.name) ?? [];
+    keys.push(...sweep.configs.map(runKey));
+    byExperiment.set(sweep.experiment.name, keys);
+  }
+  assert.deepEqual([...byExperiment.keys()].sort(), Object.keys(EXPERIMENTS).sort(), "one sweep per experiment");
+  for (const [name, keys] of byExperiment) {
+    const paper = EXPERIMENTS[name].configs("paper").map(runKey);
+    assert.equal(new Set(keys).size, keys.length, `${name}: a grid point in two sweep files`);
+    assert.deepEqual([...keys].sort(), [...new Set(paper)].sort(), name);
   }
 });
 

@@ -16,13 +16,20 @@
 import type { Rng } from "./rng.ts";
 
 /** The workflows, in the column order of the paper's figures. */
-export const WORKFLOWS = ["Replace", "Accumulate-Subsample", "Accumulate"] as const;
+export const WORKFLOWS = [
+  "Replace",
+  "Accumulate-Subsample",
+  "Accumulate",
+] as const;
 
 /** One of the paper's three training workflows. */
 export type Workflow = typeof WORKFLOWS[number];
 
 /** Throws unless `value` is a workflow name, listing the allowed ones. */
-export function assertWorkflow(value: unknown, field = "workflow"): asserts value is Workflow {
+export function assertWorkflow(
+  value: unknown,
+  field = "workflow",
+): asserts value is Workflow {
   if (!WORKFLOWS.includes(value as Workflow)) {
     throw new RangeError(
       `${field} must be one of ${WORKFLOWS.map((w) => `"${w}"`).join(", ")}, got ${JSON.stringify(value)}`,
@@ -106,13 +113,19 @@ export function runWorkflow<D, M>(
   const { workflow, iterations, rng } = options;
   assertWorkflow(workflow);
   const realSize = estimator.ops.size(real);
-  if (realSize < 1) throw new RangeError("real data must hold at least one point");
+  if (realSize < 1) {
+    throw new RangeError("real data must hold at least one point");
+  }
   if (!Number.isInteger(iterations) || iterations < 1) {
-    throw new RangeError(`iterations must be a positive integer, got ${iterations}`);
+    throw new RangeError(
+      `iterations must be a positive integer, got ${iterations}`,
+    );
   }
   const perIteration = options.samplesPerIteration ?? realSize;
   if (!Number.isInteger(perIteration) || perIteration < 1) {
-    throw new RangeError(`samplesPerIteration must be a positive integer, got ${perIteration}`);
+    throw new RangeError(
+      `samplesPerIteration must be a positive integer, got ${perIteration}`,
+    );
   }
 
   const records: IterationRecord[] = [];
@@ -142,7 +155,12 @@ export function runWorkflow<D, M>(
       training = pool!.select(indices);
       model = estimator.fit(training);
     }
-    const record: IterationRecord = { iteration: t, trainingSize, realFraction, metrics: estimator.evaluate(model) };
+    const record: IterationRecord = {
+      iteration: t,
+      trainingSize,
+      realFraction,
+      metrics: estimator.evaluate(model),
+    };
     records.push(record);
     if (options.onIteration?.(record) === false || t === iterations) break;
 

@@ -13,7 +13,11 @@ function trackingEstimator(seen: number[][]): Estimator<Matrix, Float64Array> {
     fit: (data) => Float64Array.from(data.data),
     sample: (_model, count) => {
       generation++;
-      return matrix(count, 1, Float64Array.from({ length: count }, (_, i) => generation * 1000 + i));
+      return matrix(
+        count,
+        1,
+        Float64Array.from({ length: count }, (_, i) => generation * 1000 + i),
+      );
     },
     evaluate: (model) => {
       seen.push([...model]);
@@ -26,23 +30,43 @@ const real = matrix(5, 1, Float64Array.from([0, 1, 2, 3, 4]));
 
 Deno.test("Replace trains on the real data, then only on the previous samples", () => {
   const seen: number[][] = [];
-  const records = runWorkflow(trackingEstimator(seen), real, { workflow: "Replace", iterations: 4, rng: new Rng(0) });
+  const records = runWorkflow(trackingEstimator(seen), real, {
+    workflow: "Replace",
+    iterations: 4,
+    rng: new Rng(0),
+  });
   assert.deepEqual(seen[0], [0, 1, 2, 3, 4]);
-  for (let t = 1; t < 4; t++) assert.deepEqual(seen[t], [0, 1, 2, 3, 4].map((i) => t * 1000 + i));
+  for (let t = 1; t < 4; t++) {
+    assert.deepEqual(
+      seen[t],
+      [0, 1, 2, 3, 4].map((i) => t * 1000 + i),
+    );
+  }
   assert.deepEqual(records.map((r) => r.realFraction), [1, 0, 0, 0]);
   assert.deepEqual(records.map((r) => r.trainingSize), [5, 5, 5, 5]);
 });
 
 Deno.test("Accumulate trains on the whole pool, real data first", () => {
   const seen: number[][] = [];
-  const records = runWorkflow(trackingEstimator(seen), real, { workflow: "Accumulate", iterations: 4, rng: new Rng(0) });
+  const records = runWorkflow(trackingEstimator(seen), real, {
+    workflow: "Accumulate",
+    iterations: 4,
+    rng: new Rng(0),
+  });
   for (let t = 0; t < 4; t++) {
     const expected = [0, 1, 2, 3, 4];
-    for (let g = 1; g <= t; g++) expected.push(...[0, 1, 2, 3, 4].map((i) => g * 1000 + i));
+    for (let g = 1; g <= t; g++) {
+      expected.push(...[0, 1, 2, 3, 4].map((i) => g * 1000 + i));
+    }
     assert.deepEqual(seen[t], expected);
   }
   assert.deepEqual(records.map((r) => r.trainingSize), [5, 10, 15, 20]);
-  assert.deepEqual(records.map((r) => r.realFraction), [1, 1 / 2, 1 / 3, 1 / 4]);
+  assert.deepEqual(records.map((r) => r.realFraction), [
+    1,
+    1 / 2,
+    1 / 3,
+    1 / 4,
+  ]);
 });
 
 Deno.test("Accumulate-Subsample draws n distinct pool points without replacement", () => {
@@ -59,7 +83,9 @@ Deno.test("Accumulate-Subsample draws n distinct pool points without replacement
     assert.equal(set.length, 5);
     assert.equal(new Set(set).size, 5, "no point drawn twice");
     // Every point comes from the pool of iteration t: real or generations 1..t.
-    for (const label of set) assert(Math.floor(label / 1000) <= t && label % 1000 < 5);
+    for (const label of set) {
+      assert(Math.floor(label / 1000) <= t && label % 1000 < 5);
+    }
     const realCount = set.filter((label) => label < 1000).length;
     assert.equal(records[t].realFraction, realCount / 5);
     if (t > 0) realShare += realCount / 5 / (1 / (t + 1));
@@ -84,14 +110,44 @@ Deno.test("samplesPerIteration different from the real size grows the pool by th
 Deno.test("bad workflow options fail before any work, naming the field", () => {
   const est = trackingEstimator([]);
   assert.throws(
-    () => runWorkflow(est, real, { workflow: "Recycle" as never, iterations: 2, rng: new Rng(0) }),
-    { name: "RangeError", message: /workflow must be one of "Replace", "Accumulate-Subsample", "Accumulate"/ },
+    () =>
+      runWorkflow(est, real, {
+        workflow: "Recycle" as never,
+        iterations: 2,
+        rng: new Rng(0),
+      }),
+    {
+      name: "RangeError",
+      message: /workflow must be one of "Replace", "Accumulate-Subsample", "Accumulate"/,
+    },
   );
-  assert.throws(() => runWorkflow(est, real, { workflow: "Replace", iterations: 0, rng: new Rng(0) }), /iterations/);
-  assert.throws(() => runWorkflow(est, matrix(0, 1), { workflow: "Replace", iterations: 2, rng: new Rng(0) }), /real data/);
+  assert.throws(
+    () =>
+      runWorkflow(est, real, {
+        workflow: "Replace",
+        iterations: 0,
+        rng: new Rng(0),
+      }),
+    /iterations/,
+  );
+  assert.throws(
+    () =>
+      runWorkflow(est, matrix(0, 1), {
+        workflow: "Replace",
+        iterations: 2,
+        rng: new Rng(0),
+      }),
+    /real data/,
+  );
   for (const workflow of WORKFLOWS) {
     assert.throws(
-      () => runWorkflow(est, real, { workflow, iterations: 2, rng: new Rng(0), samplesPerIteration: 0 }),
+      () =>
+        runWorkflow(est, real, {
+          workflow,
+          iterations: 2,
+          rng: new Rng(0),
+          samplesPerIteration: 0,
+        }),
       /samplesPerIteration/,
     );
   }
