@@ -15,6 +15,7 @@ import {
   validateDiscreteConfig,
 } from "./discrete_experiment.ts";
 import { GAUSSIAN_EXPERIMENT, gaussianConfigs, validateGaussianConfig } from "./gaussian_experiment.ts";
+import { KDE_EXPERIMENT, KDE_FIELDS, kdeBandwidthConfigs, kdeConfigs, validateKdeConfig } from "./kde_experiment.ts";
 import {
   LINEAR_REGRESSION_EXPERIMENT,
   LINEAR_REGRESSION_FIELDS,
@@ -23,7 +24,7 @@ import {
 } from "./linear_regression_experiment.ts";
 import type { PresetName } from "./presets.ts";
 import type { ExperimentModule } from "./runner.ts";
-import type { RunConfig } from "./store.ts";
+import { canonicalConfig, type RunConfig } from "./store.ts";
 
 /** An experiment as a grid of runs. */
 export interface Experiment extends ExperimentModule {
@@ -42,6 +43,19 @@ export const EXPERIMENTS: Readonly<Record<string, Experiment>> = {
     parameters: ["dim", "samplesPerIteration", "workflow", "seed", "iterations", "sigmaSquared", "sampling"],
     validate: validateGaussianConfig,
     configs: gaussianConfigs,
+  },
+  kde: {
+    ...KDE_EXPERIMENT,
+    parameters: KDE_FIELDS,
+    validate: validateKdeConfig,
+    // The main grid and the bandwidth study (which share some runs at small presets).
+    configs: (preset: PresetName): RunConfig[] => {
+      const unique = new Map<string, RunConfig>();
+      for (const config of [...kdeConfigs(preset), ...kdeBandwidthConfigs(preset)]) {
+        unique.set(canonicalConfig(config), config);
+      }
+      return [...unique.values()];
+    },
   },
   linear_regression: {
     ...LINEAR_REGRESSION_EXPERIMENT,

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { canonicalConfig, readRun, type RunConfig, runKey, runPath, writeRun } from "./store.ts";
+
+function fnv1a64Reference(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, "0");
+}
+
+Deno.test("runKey is the 64-bit FNV-1a of the canonical configuration, whatever the key order", () => {
+  assert.equal(fnv1a64Reference(""), "cbf29ce484222325"); // the FNV offset basis
+  assert.equal(fnv1a64Reference("a"), "af63dc4c8601ec8c"); // published FNV-1a test vector
+  const configs: RunConfig[] = [{}, { a: 1 }, { dim: 100, workflow: "Accumulate-Subsample", seed: 99, label: "ü" }];
+  for (const config of configs) assert.equal(runKey(config), fnv1a64Reference(canonicalConfig(config)));
+  assert.equal(runKey({ b: 2, a: 1 }), runKey({ a: 1, b: 2 }));
+  assert.notEqual(runKey({ a: 1 }), runKey({ a: "1" }));
+});
+
+Deno.test("a run round-trips through Parquet, written atomically", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "collapse-store-" });
+  try {
+    const config = { dim: 2, workflow: "Replace", seed: 3 };
+    const path = runPath("demo", config, dir);
+    assert.equal(readRun(path), undefined);
+    const rows = [1, 2, 3].map((iteration) => ({ ...config, iteration, value: iteration / 3 }));
+    writeRun(path, rows);
+    assert.deepEqual(readRun(path), rows);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/demo`)].map((e) => e.name), [`${runKey(config)}.parquet`]);
+    assert.throws(() => writeRun(path, []), /refusing to store an empty run/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
