@@ -7,28 +7,41 @@
  * deno task bench gaussian   # workloads whose name contains "gaussian"
  * ```
  *
- * The reference needs a python3 with numpy; the task installs Debian's
- * python3-numpy when none is found (as root, with apt-get).
+ * The references are numpy (the original algorithms, in bench/*_reference.py)
+ * and scikit-learn; the task installs Debian's python3-numpy or
+ * python3-sklearn when no python3 has them (as root, with apt-get).
  *
  * @module
  */
 
+import { makeMoons, makeSwissRoll } from "../lib/datasets.ts";
 import { run as runGaussian } from "../lib/gaussian_experiment.ts";
+import { fitKde, kdeLogDensity } from "../lib/kde.ts";
+import { run as runLinearRegression } from "../lib/linear_regression_experiment.ts";
+import type { Matrix } from "../lib/matrix.ts";
+import { Rng } from "../lib/rng.ts";
 import { WORKFLOWS } from "../lib/workflows.ts";
 
 const root = new URL("../", import.meta.url).pathname;
+
+/** The Python module a reference needs, and the Debian package that brings it. */
+type ReferenceModule = "numpy" | "sklearn";
+const DEBIAN_PACKAGE: Record<ReferenceModule, string> = {
+  numpy: "python3-numpy",
+  sklearn: "python3-sklearn",
+};
 
 /** One workload: this project's timing function and the reference's command. */
 interface Workload {
   name: string;
   ours: () => void;
-  reference?: string[];
+  reference?: { module: ReferenceModule; args: () => string[] };
 }
 
-function hasNumpy(python: string): boolean {
+function hasModule(python: string, module: string): boolean {
   try {
     return new Deno.Command(python, {
-      args: ["-c", "import numpy"],
+      args: ["-c", `import ${module}`],
       stderr: "null",
     }).outputSync().success;
   } catch {
@@ -36,15 +49,24 @@ function hasNumpy(python: string): boolean {
   }
 }
 
-function findPython(): string | undefined {
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    if (hasNumpy(python)) return python;
+const pythons = new Map<ReferenceModule, string | undefined>();
+function pythonWith(module: ReferenceModule): string | undefined {
+  if (pythons.has(module)) return pythons.get(module);
+  let found = ["python3", "/usr/bin/python3"].find((python) => hasModule(python, module));
+  if (!found) {
+    console.log(
+      `no python3 with ${module}: installing Debian's ${DEBIAN_PACKAGE[module]}`,
+    );
+    new Deno.Command("sh", {
+      args: [
+        "-c",
+        `apt-get update -qq && apt-get install -y -qq ${DEBIAN_PACKAGE[module]}`,
+      ],
+    }).outputSync();
+    found = hasModule("/usr/bin/python3", module) ? "/usr/bin/python3" : undefined;
   }
-  console.log("no python3 with numpy: installing Debian's python3-numpy");
-  new Deno.Command("sh", {
-    args: ["-c", "apt-get update -qq && apt-get install -y -qq python3-numpy"],
-  }).outputSync();
-  return hasNumpy("/usr/bin/python3") ? "/usr/bin/python3" : undefined;
+  pythons.set(module, found);
+  return found;
 }
 
 function timeOurs(fn: () => void, repeats: number): number {
@@ -65,8 +87,17 @@ function timeReference(
 ): number {
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
-    const out = new Deno.Command(python, {
-      args,
+    // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on these machines for old
+    // OpenBLAS builds; they slow a current numpy, so the reference runs without.
+    const out = new Deno.Command("env", {
+      args: [
+        "-u",
+        "OPENBLAS_CORETYPE",
+        "-u",
+        "OPENBLAS_L2_SIZE",
+        python,
+        ...args,
+      ],
       stdout: "piped",
       stderr: "inherit",
     }).outputSync();
@@ -78,56 +109,130 @@ function timeReference(
   return Math.min(...times);
 }
 
-const workloads: Workload[] = WORKFLOWS.map((workflow) => ({
-  name: `gaussian d=100 n=1000 T=100 ${workflow}`,
-  ours: () => {
-    runGaussian({
-      dim: 100,
-      samplesPerIteration: 1000,
-      workflow,
-      seed: 0,
-      iterations: 100,
-      sigmaSquared: 1,
+function writeCsv(x: Matrix): string {
+  const path = Deno.makeTempFileSync({
+    prefix: "collapse-bench-",
+    suffix: ".csv",
+  });
+  const lines: string[] = [];
+  for (let r = 0; r < x.rows; r++) {
+    lines.push([...x.data.subarray(r * x.cols, (r + 1) * x.cols)].join(","));
+  }
+  Deno.writeTextFileSync(path, lines.join("\n"));
+  return path;
+}
+
+const workloads: Workload[] = [];
+for (const workflow of WORKFLOWS) {
+  workloads.push({
+    name: `gaussian d=100 n=1000 T=100 ${workflow}`,
+    ours: () => {
+      runGaussian({
+        dim: 100,
+        samplesPerIteration: 1000,
+        workflow,
+        seed: 0,
+        iterations: 100,
+        sigmaSquared: 1,
+      });
+    },
+    reference: {
+      module: "numpy",
+      args: () => [
+        `${root}bench/gaussian_reference.py`,
+        workflow,
+        "100",
+        "1000",
+        "100",
+        "0",
+      ],
+    },
+  });
+}
+for (const workflow of ["Replace", "Accumulate"]) {
+  workloads.push({
+    name: `gaussian d=100 n=1000 T=100 ${workflow}, sampling every point`,
+    ours: () => {
+      runGaussian({
+        dim: 100,
+        samplesPerIteration: 1000,
+        workflow,
+        seed: 0,
+        iterations: 100,
+        sigmaSquared: 1,
+        sampling: "points",
+      });
+    },
+    reference: {
+      module: "numpy",
+      args: () => [
+        `${root}bench/gaussian_reference.py`,
+        workflow,
+        "100",
+        "1000",
+        "100",
+        "0",
+      ],
+    },
+  });
+}
+const kdeCases = [
+  { name: "2-D moons", make: makeMoons },
+  { name: "3-D swiss roll", make: makeSwissRoll },
+];
+for (const { name, make } of kdeCases) {
+  const train = make(100_000, new Rng(1, "bench"));
+  const test = make(500, new Rng(2, "bench"));
+  for (const h of [0.1, 1]) {
+    workloads.push({
+      name: `kde test log-likelihood 500 x 100,000 ${name} h=${h}`,
+      ours: () => {
+        kdeLogDensity(fitKde(train, { bandwidth: h }), test);
+      },
+      reference: {
+        module: "sklearn",
+        args: () => [
+          `${root}bench/kde_reference.py`,
+          writeCsv(train),
+          writeCsv(test),
+          String(h),
+        ],
+      },
     });
-  },
-  reference: [
-    `${root}bench/gaussian_reference.py`,
-    workflow,
-    "100",
-    "1000",
-    "100",
-    "0",
-  ],
-}));
-workloads.push(...["Replace", "Accumulate"].map((workflow) => ({
-  name: `gaussian d=100 n=1000 T=100 ${workflow} (sampling points)`,
-  ours: () => {
-    runGaussian({
-      dim: 100,
-      samplesPerIteration: 1000,
-      workflow,
-      seed: 0,
-      iterations: 100,
-      sigmaSquared: 1,
-      sampling: "points",
-    });
-  },
-  reference: [
-    `${root}bench/gaussian_reference.py`,
-    workflow,
-    "100",
-    "1000",
-    "100",
-    "0",
-  ],
-})));
+  }
+}
+for (const workflow of WORKFLOWS) {
+  workloads.push({
+    name: `linear regression d=100 n=1000 T=100 ${workflow}`,
+    ours: () => {
+      runLinearRegression({
+        dim: 100,
+        samplesPerIteration: 1000,
+        sigmaSquared: 1,
+        workflow,
+        seed: 0,
+        iterations: 100,
+      });
+    },
+    reference: {
+      module: "numpy",
+      args: () => [
+        `${root}bench/linear_regression_reference.py`,
+        workflow,
+        "100",
+        "1000",
+        "100",
+        "0",
+      ],
+    },
+  });
+}
 
 const filter = Deno.args[0] ?? "";
 const selected = workloads.filter((w) => w.name.includes(filter));
-const python = selected.some((w) => w.reference) ? findPython() : undefined;
 const repeats = Number(Deno.env.get("BENCH_REPEATS") ?? 3);
 console.log(
-  `best of ${repeats}; ${navigator.hardwareConcurrency} cores; reference: ${python ?? "none"}\n`,
+  `best of ${repeats}; ${navigator.hardwareConcurrency} cores; ${Deno.build.target}\n`,
 );
 console.log(
   "| workload | this project (s) | reference (s) | reference / this project |",
@@ -135,11 +240,10 @@ console.log(
 console.log("|---|---:|---:|---:|");
 for (const workload of selected) {
   const ours = timeOurs(workload.ours, repeats);
-  const reference = python && workload.reference ? timeReference(python, workload.reference, repeats) : NaN;
+  const python = workload.reference ? pythonWith(workload.reference.module) : undefined;
+  const reference = python && workload.reference ? timeReference(python, workload.reference.args(), repeats) : NaN;
+  const shown = Number.isFinite(reference) ? reference.toFixed(3) : "n/a";
   const ratio = Number.isFinite(reference) ? `${(reference / ours).toFixed(2)}x` : "n/a";
-  console.log(
-    `| ${workload.name} | ${ours.toFixed(3)} | ${
-      Number.isFinite(reference) ? reference.toFixed(3) : "n/a"
-    } | ${ratio} |`,
-  );
+  const label = workload.reference ? `${workload.name} (${workload.reference.module})` : workload.name;
+  console.log(`| ${label} | ${ours.toFixed(3)} | ${shown} | ${ratio} |`);
 }

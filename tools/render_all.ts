@@ -1,0 +1,219 @@
+/**
+ * Executes notebooks headlessly through the real Deno Jupyter kernel and
+ * writes them back with fresh outputs.
+ *
+ * ```sh
+ * deno run -A tools/render_all.ts [--preset NAME] [--refresh] [--out-dir DIR]
+ *   [--results-dir DIR] [--allow-errors] [--timeout SECONDS] [notebook paths...]
+ * ```
+ *
+ * Without paths it runs `notebooks/*.ipynb` (sorted), each in a fresh kernel
+ * whose working directory is the notebook's folder. The kernel gets
+ * `COLLAPSE_PRESET`, `COLLAPSE_REFRESH=1` and `COLLAPSE_RESULTS_DIR` from the
+ * flags. A notebook whose cell fails is not written (unless --allow-errors)
+ * and the exit code is 1; the others are still run. `--timeout` is per cell.
+ *
+ * @module
+ */
+
+import { basename, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  type CellError,
+  executeNotebook,
+  killKernels,
+  type ProgressEvent,
+  serializeNotebook,
+} from "./jupyter_client.ts";
+import { PRESET_NAMES } from "../lib/presets.ts";
+
+const USAGE = "usage: deno run -A tools/render_all.ts [--preset NAME] [--refresh] [--out-dir DIR] " +
+  "[--results-dir DIR] [--allow-errors] [--timeout SECONDS] [notebook paths...]";
+const VALUE_FLAGS = ["--preset", "--out-dir", "--results-dir", "--timeout"];
+const BOOLEAN_FLAGS = ["--refresh", "--allow-errors", "--help"];
+
+/** Parsed command line of render_all. */
+export interface RenderArgs {
+  preset?: string;
+  refresh: boolean;
+  outDir?: string;
+  resultsDir?: string;
+  allowErrors: boolean;
+  timeoutSeconds?: number;
+  help: boolean;
+  notebooks: string[];
+}
+
+/** Parses the command line; throws with a message listing the allowed flags. */
+export function parseArgs(argv: readonly string[]): RenderArgs {
+  const args: RenderArgs = {
+    refresh: false,
+    allowErrors: false,
+    help: false,
+    notebooks: [],
+  };
+  const allowed = [...VALUE_FLAGS, ...BOOLEAN_FLAGS].join(", ");
+  for (let i = 0; i < argv.length; i++) {
+    const at = argv[i].startsWith("--") ? argv[i].indexOf("=") : -1;
+    const flag = at < 0 ? argv[i] : argv[i].slice(0, at);
+    const inline = at < 0 ? undefined : argv[i].slice(at + 1);
+    if (!flag.startsWith("-")) {
+      args.notebooks.push(flag);
+    } else if (BOOLEAN_FLAGS.includes(flag) && inline === undefined) {
+      if (flag === "--refresh") args.refresh = true;
+      if (flag === "--allow-errors") args.allowErrors = true;
+      if (flag === "--help") args.help = true;
+    } else if (VALUE_FLAGS.includes(flag)) {
+      const value = inline ?? argv[++i];
+      if (!value) throw new Error(`${flag} needs a value\n${USAGE}`);
+      if (flag === "--preset") args.preset = value;
+      if (flag === "--out-dir") args.outDir = value;
+      if (flag === "--results-dir") args.resultsDir = value;
+      if (flag === "--timeout") args.timeoutSeconds = Number(value);
+      if (flag === "--timeout" && !(Number(value) > 0)) {
+        throw new Error(
+          `--timeout needs a positive number of seconds, got "${value}"`,
+        );
+      }
+    } else {
+      throw new Error(
+        `unknown flag "${argv[i]}"; allowed flags: ${allowed}\n${USAGE}`,
+      );
+    }
+  }
+  if (
+    args.preset !== undefined &&
+    !(PRESET_NAMES as readonly string[]).includes(args.preset)
+  ) {
+    throw new Error(
+      `unknown preset "${args.preset}"; presets: ${PRESET_NAMES.join(", ")}`,
+    );
+  }
+  return args;
+}
+
+async function defaultNotebooks(): Promise<string[]> {
+  const dir = fileURLToPath(new URL("../notebooks/", import.meta.url));
+  const paths: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && entry.name.endsWith(".ipynb")) {
+      paths.push(join(dir, entry.name));
+    }
+  }
+  return paths.sort();
+}
+
+function formatError(label: string, error: CellError): string {
+  const traceback = error.traceback.join("\n") ||
+    `${error.ename}: ${error.evalue}`;
+  return `[${label}] FAILED in cell ${error.codeCellNumber} (cells[${error.cellIndex}]): ${error.ename}: ` +
+    `${error.evalue}\n${traceback}`;
+}
+
+/** Prints progress: one line per cell, and the cells' stdout/stderr as they come (progress bars included). */
+function progressPrinter(
+  label: string,
+): { onProgress: (event: ProgressEvent) => void; endLine: () => void } {
+  const encoder = new TextEncoder();
+  let atLineStart = true;
+  const endLine = (): void => {
+    if (!atLineStart) console.log();
+    atLineStart = true;
+  };
+  const onProgress = (event: ProgressEvent): void => {
+    if (event.kind === "cell") {
+      endLine();
+      const firstLine = event.source.trim().split("\n")[0].slice(0, 60);
+      console.log(
+        `[${label}] cell ${event.codeCellNumber}/${event.codeCells}: ${firstLine}`,
+      );
+    } else {
+      // The kernel process's own output (outside the protocol), minus its "unstable" banner.
+      const text = event.kind === "kernel"
+        ? event.text.replace(/^Warning "deno jupyter" is unstable.*\n?/m, "")
+        : event.text;
+      if (text === "") return;
+      (event.name === "stderr" ? Deno.stderr : Deno.stdout).writeSync(
+        encoder.encode(text),
+      );
+      atLineStart = /[\r\n]$/.test(text);
+    }
+  };
+  return { onProgress, endLine };
+}
+
+/** Runs the command line; returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: RenderArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const env: Record<string, string> = {};
+  if (args.preset !== undefined) env.COLLAPSE_PRESET = args.preset;
+  if (args.refresh) env.COLLAPSE_REFRESH = "1";
+  if (args.resultsDir !== undefined) {
+    env.COLLAPSE_RESULTS_DIR = resolve(args.resultsDir);
+    await Deno.mkdir(env.COLLAPSE_RESULTS_DIR, { recursive: true });
+  }
+  if (args.outDir !== undefined) {
+    await Deno.mkdir(args.outDir, { recursive: true });
+  }
+  const notebooks = args.notebooks.length > 0 ? args.notebooks : await defaultNotebooks();
+  const cellTimeoutMs = args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000;
+  let failed = 0;
+  for (const path of notebooks) {
+    const label = basename(path);
+    const started = performance.now();
+    const { onProgress, endLine } = progressPrinter(label);
+    try {
+      const result = await executeNotebook(path, {
+        env,
+        allowErrors: args.allowErrors,
+        cellTimeoutMs,
+        onProgress,
+      });
+      endLine();
+      for (const error of result.errors) {
+        console.error(formatError(label, error));
+      }
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (result.errors.length > 0 && !args.allowErrors) {
+        console.error(
+          `[${label}] not written (${seconds} s); --allow-errors writes it with its errors`,
+        );
+        failed++;
+        continue;
+      }
+      const target = args.outDir === undefined ? path : join(args.outDir, label);
+      await Deno.writeTextFile(target, serializeNotebook(result.notebook));
+      console.log(
+        `[${label}] ${result.executedCells} cells in ${seconds} s -> ${target}`,
+      );
+    } catch (error) {
+      endLine();
+      console.error(`[${label}] FAILED: ${(error as Error).message}`);
+      failed++;
+    }
+  }
+  console.log(
+    `render_all: ${notebooks.length - failed} passed, ${failed} failed`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+if (import.meta.main) {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      killKernels();
+      Deno.exit(130);
+    });
+  }
+  Deno.exit(await main(Deno.args));
+}
