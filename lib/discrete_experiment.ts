@@ -8,6 +8,7 @@
  * @module
  */
 
+import { assertKnownFields } from "./config.ts";
 import { assertPositiveInteger, discreteEstimator, rollFairDie } from "./discrete.ts";
 import { assertPreset, type PresetName } from "./presets.ts";
 import { assertSeed, Rng } from "./rng.ts";
@@ -95,11 +96,7 @@ export const DISCRETE_FIELDS: readonly string[] = [
 
 /** Checks every field of a run configuration, naming the first bad one and the allowed values. */
 export function validateDiscreteConfig(config: Record<string, unknown>): DiscreteRunConfig {
-  for (const key of Object.keys(config)) {
-    if (!DISCRETE_FIELDS.includes(key)) {
-      throw new RangeError(`unknown field "${key}"; allowed fields: ${DISCRETE_FIELDS.join(", ")}`);
-    }
-  }
+  assertKnownFields(config, DISCRETE_FIELDS);
   const { sides, samplesPerIteration, iterations } = config;
   assertPositiveInteger(sides, "sides");
   assertPositiveInteger(samplesPerIteration, "samplesPerIteration");

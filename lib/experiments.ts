@@ -14,7 +14,12 @@ import {
   discreteConfigs,
   validateDiscreteConfig,
 } from "./discrete_experiment.ts";
-import { GAUSSIAN_EXPERIMENT, gaussianConfigs, validateGaussianConfig } from "./gaussian_experiment.ts";
+import {
+  GAUSSIAN_EXPERIMENT,
+  GAUSSIAN_FIELDS,
+  gaussianConfigs,
+  validateGaussianConfig,
+} from "./gaussian_experiment.ts";
 import { KDE_EXPERIMENT, KDE_FIELDS, kdeBandwidthConfigs, kdeConfigs, validateKdeConfig } from "./kde_experiment.ts";
 import {
   LINEAR_REGRESSION_EXPERIMENT,
@@ -40,7 +45,7 @@ export interface Experiment extends ExperimentModule {
 export const EXPERIMENTS: Readonly<Record<string, Experiment>> = {
   gaussian: {
     ...GAUSSIAN_EXPERIMENT,
-    parameters: ["dim", "samplesPerIteration", "workflow", "seed", "iterations", "sigmaSquared", "sampling"],
+    parameters: GAUSSIAN_FIELDS,
     validate: validateGaussianConfig,
     configs: gaussianConfigs,
   },

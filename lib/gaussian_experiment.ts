@@ -6,6 +6,7 @@
  * @module
  */
 
+import { assertKnownFields, integerField } from "./config.ts";
 import { gaussianEstimator, gaussianSummaryEstimator, summarize } from "./gaussian.ts";
 import { matrix } from "./matrix.ts";
 import { assertPreset, type PresetName } from "./presets.ts";
@@ -85,42 +86,25 @@ export const GAUSSIAN_EXPERIMENT: ExperimentModule = {
   cost: gaussianRunCost,
 };
 
-function positiveInteger(
-  config: Record<string, unknown>,
-  field: string,
-): number {
-  const value = config[field];
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `${field} must be an integer >= 1, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
-}
+/** Every field of a run configuration. */
+export const GAUSSIAN_FIELDS: readonly string[] = [
+  "dim",
+  "samplesPerIteration",
+  "workflow",
+  "seed",
+  "iterations",
+  "sigmaSquared",
+  "sampling",
+];
 
 /** Checks every field of a run configuration, naming the first bad one. */
 export function validateGaussianConfig(
   config: Record<string, unknown>,
 ): GaussianRunConfig {
-  const allowed = [
-    "dim",
-    "samplesPerIteration",
-    "workflow",
-    "seed",
-    "iterations",
-    "sigmaSquared",
-    "sampling",
-  ];
-  for (const key of Object.keys(config)) {
-    if (!allowed.includes(key)) {
-      throw new RangeError(
-        `unknown field "${key}"; allowed fields: ${allowed.join(", ")}`,
-      );
-    }
-  }
-  const dim = positiveInteger(config, "dim");
-  const samplesPerIteration = positiveInteger(config, "samplesPerIteration");
-  const iterations = positiveInteger(config, "iterations");
+  assertKnownFields(config, GAUSSIAN_FIELDS);
+  const dim = integerField(config, "dim");
+  const samplesPerIteration = integerField(config, "samplesPerIteration");
+  const iterations = integerField(config, "iterations");
   assertWorkflow(config.workflow);
   assertSeed(config.seed);
   const sigmaSquared = config.sigmaSquared;

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { assertKnownFields, integerField } from "./config.ts";
 import { assertDatasetName, DATASET_NAMES, type DatasetName, datasetSampler } from "./datasets.ts";
 import { assertBandwidth, assertKernel, type Bandwidth, kdeEstimator, type KdeModel, type Kernel } from "./kde.ts";
 import type { Matrix } from "./matrix.ts";
@@ -132,27 +133,15 @@ export const KDE_FIELDS: readonly string[] = [
   "iterations",
 ];
 
-function positiveInteger(config: Record<string, unknown>, field: string): number {
-  const value = config[field];
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${field} must be an integer >= 1, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 /** Checks every field of a run configuration, naming the first bad one and its allowed values. */
 export function validateKdeConfig(config: Record<string, unknown>): KdeRunConfig {
-  for (const key of Object.keys(config)) {
-    if (!KDE_FIELDS.includes(key)) {
-      throw new RangeError(`unknown field "${key}"; allowed fields: ${KDE_FIELDS.join(", ")}`);
-    }
-  }
+  assertKnownFields(config, KDE_FIELDS);
   assertDatasetName(config.dataset);
   assertBandwidth(config.bandwidth);
   const kernel = config.kernel ?? "gaussian";
   assertKernel(kernel);
-  const samplesPerIteration = positiveInteger(config, "samplesPerIteration");
-  const iterations = positiveInteger(config, "iterations");
+  const samplesPerIteration = integerField(config, "samplesPerIteration");
+  const iterations = integerField(config, "iterations");
   assertWorkflow(config.workflow);
   assertSeed(config.seed);
   return {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type Matrix, matrix, matrixOps, scatterMatrix } from "./matrix.ts";
+import { type Matrix, matrix, matrixOps, pivotedCholesky, scatterMatrix } from "./matrix.ts";
 import type { Rng } from "./rng.ts";
 import type { Accumulator, Estimator } from "./workflows.ts";
 
@@ -52,51 +52,9 @@ export class MinimumNormSolver {
         `expected a ${dim} x ${dim} Gram matrix, got ${gram.length} values`,
       );
     }
-    const relativeTolerance = options.relativeTolerance ?? 1e-10;
-    const work = Float64Array.from(gram);
-    const perm = Int32Array.from({ length: dim }, (_, i) => i);
-    let maxDiagonal = 0;
-    for (let i = 0; i < dim; i++) maxDiagonal = Math.max(maxDiagonal, work[i * dim + i]);
-    const tolerance = relativeTolerance * maxDiagonal;
-    const full = new Float64Array(dim * dim); // pivoted-order L, row-major d x d
-    let rank = 0;
-    for (let k = 0; k < dim; k++) {
-      let pivot = k;
-      let best = -Infinity;
-      for (let i = k; i < dim; i++) {
-        const value = work[perm[i] * dim + perm[i]];
-        if (value > best) {
-          best = value;
-          pivot = i;
-        }
-      }
-      if (!(best > tolerance)) break;
-      if (pivot !== k) {
-        [perm[k], perm[pivot]] = [perm[pivot], perm[k]];
-        for (let m = 0; m < k; m++) {
-          const t = full[k * dim + m];
-          full[k * dim + m] = full[pivot * dim + m];
-          full[pivot * dim + m] = t;
-        }
-      }
-      const pk = perm[k];
-      const lkk = Math.sqrt(best);
-      full[k * dim + k] = lkk;
-      for (let i = k + 1; i < dim; i++) {
-        const pi = perm[i];
-        let sum = work[pi * dim + pk];
-        const rowI = i * dim, rowK = k * dim;
-        for (let m = 0; m < k; m++) sum -= full[rowI + m] * full[rowK + m];
-        const lik = sum / lkk;
-        full[rowI + k] = lik;
-        work[pi * dim + pi] -= lik * lik;
-      }
-      rank++;
-    }
-    const l = new Float64Array(dim * rank);
-    for (let i = 0; i < dim; i++) {
-      for (let m = 0; m < Math.min(i + 1, rank); m++) l[i * rank + m] = full[i * dim + m];
-    }
+    const { rank, permutation: perm, pivotedFactor: l } = pivotedCholesky(gram, dim, {
+      relativeTolerance: options.relativeTolerance ?? 1e-10,
+    });
     this.dim = dim;
     this.rank = rank;
     this.#perm = perm;

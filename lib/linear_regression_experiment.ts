@@ -7,6 +7,7 @@
  * @module
  */
 
+import { assertKnownFields, integerField } from "./config.ts";
 import { labelDesign, linearRegressionEstimator } from "./linear_regression.ts";
 import { matrix } from "./matrix.ts";
 import { assertPreset, type PresetName } from "./presets.ts";
@@ -79,26 +80,14 @@ export const LINEAR_REGRESSION_FIELDS: readonly string[] = [
   "iterations",
 ];
 
-function positiveInteger(config: Record<string, unknown>, field: string): number {
-  const value = config[field];
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${field} must be an integer >= 1, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 /** Checks every field of a run configuration, naming the first bad one and the allowed values. */
 export function validateLinearRegressionConfig(
   config: Record<string, unknown>,
 ): LinearRegressionRunConfig {
-  for (const key of Object.keys(config)) {
-    if (!LINEAR_REGRESSION_FIELDS.includes(key)) {
-      throw new RangeError(`unknown field "${key}"; allowed fields: ${LINEAR_REGRESSION_FIELDS.join(", ")}`);
-    }
-  }
-  const dim = positiveInteger(config, "dim");
-  const samplesPerIteration = positiveInteger(config, "samplesPerIteration");
-  const iterations = positiveInteger(config, "iterations");
+  assertKnownFields(config, LINEAR_REGRESSION_FIELDS);
+  const dim = integerField(config, "dim");
+  const samplesPerIteration = integerField(config, "samplesPerIteration");
+  const iterations = integerField(config, "iterations");
   const sigmaSquared = config.sigmaSquared;
   if (typeof sigmaSquared !== "number" || !(sigmaSquared >= 0) || !Number.isFinite(sigmaSquared)) {
     throw new RangeError(`sigmaSquared must be a finite number >= 0, got ${JSON.stringify(sigmaSquared)}`);

@@ -173,6 +173,20 @@ export interface PsdFactor {
   readonly nonZeros: Int32Array;
   /** log det A when A is full rank, else -Infinity. */
   readonly logDeterminant: number;
+  /** The pivot order: P^T A P = L L^T with P the permutation to these rows. */
+  readonly permutation: Int32Array;
+  /** L: row-major d x rank, lower trapezoidal, rows in pivot order. */
+  readonly pivotedFactor: Float64Array;
+}
+
+/** Options of {@linkcode pivotedCholesky}. */
+export interface PivotedCholeskyOptions {
+  /**
+   * Stop when the largest remaining diagonal is at or below this fraction of
+   * the largest diagonal of A. Default d * machine epsilon: only exact
+   * (rounding-level) rank deficiency.
+   */
+  relativeTolerance?: number;
 }
 
 /**
@@ -182,7 +196,7 @@ export interface PsdFactor {
  * Gaussian sampling stays exact and finite when n <= d, where a plain Cholesky
  * would fail and jitter would change the distribution.
  */
-export function pivotedCholesky(a: Float64Array, dim: number): PsdFactor {
+export function pivotedCholesky(a: Float64Array, dim: number, options: PivotedCholeskyOptions = {}): PsdFactor {
   if (a.length !== dim * dim) {
     throw new RangeError(
       `expected a ${dim} x ${dim} matrix, got ${a.length} values`,
@@ -194,7 +208,7 @@ export function pivotedCholesky(a: Float64Array, dim: number): PsdFactor {
   for (let i = 0; i < dim; i++) {
     maxDiagonal = Math.max(maxDiagonal, work[i * dim + i]);
   }
-  const tolerance = dim * Number.EPSILON * maxDiagonal;
+  const tolerance = (options.relativeTolerance ?? dim * Number.EPSILON) * maxDiagonal;
   const l = new Float64Array(dim * dim); // row-major, in pivoted order
   let rank = 0;
   let logDeterminant = 0;
@@ -235,10 +249,14 @@ export function pivotedCholesky(a: Float64Array, dim: number): PsdFactor {
   }
   // Un-permute rows: A[p_i, p_j] = (L L^T)_{ij}, so row p_i of B is row i of L.
   const factor = new Float64Array(dim * rank);
+  const pivotedFactor = new Float64Array(dim * rank);
   const nonZeros = new Int32Array(dim);
   for (let i = 0; i < dim; i++) {
     const count = Math.min(i + 1, rank);
-    for (let m = 0; m < count; m++) factor[perm[i] * rank + m] = l[i * dim + m];
+    for (let m = 0; m < count; m++) {
+      factor[perm[i] * rank + m] = l[i * dim + m];
+      pivotedFactor[i * rank + m] = l[i * dim + m];
+    }
     nonZeros[perm[i]] = count;
   }
   return {
@@ -246,6 +264,8 @@ export function pivotedCholesky(a: Float64Array, dim: number): PsdFactor {
     rank,
     factor,
     nonZeros,
+    permutation: perm,
+    pivotedFactor,
     logDeterminant: rank === dim ? logDeterminant : -Infinity,
   };
 }
