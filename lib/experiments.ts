@@ -27,6 +27,7 @@ import {
   linearRegressionConfigs,
   validateLinearRegressionConfig,
 } from "./linear_regression_experiment.ts";
+import { MIXING_EXPERIMENT, MIXING_FIELDS, mixingConfigs, validateMixingConfig } from "./mixing_experiment.ts";
 import type { PresetName } from "./presets.ts";
 import type { ExperimentModule } from "./runner.ts";
 import { canonicalConfig, type RunConfig } from "./store.ts";
@@ -74,6 +75,12 @@ export const EXPERIMENTS: Readonly<Record<string, Experiment>> = {
     validate: validateDiscreteConfig,
     // The fixed-length grid and the Replace runs continued until collapse.
     configs: (preset: PresetName): RunConfig[] => [...discreteConfigs(preset), ...collapseConfigs(preset)],
+  },
+  mixing: {
+    ...MIXING_EXPERIMENT,
+    parameters: MIXING_FIELDS,
+    validate: validateMixingConfig,
+    configs: mixingConfigs,
   },
 };
 

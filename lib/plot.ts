@@ -320,8 +320,8 @@ export type FacetedLineChartOptions = {
   color?: string;
   /** Colour legend title. Default "Num. Samples per Iteration". */
   colorTitle?: string;
-  /** Colour scale type. Default "log". */
-  colorScale?: "log" | "linear";
+  /** Colour scale type. Default "log". "symlog" spreads log-spaced values that include 0. */
+  colorScale?: "log" | "linear" | "symlog";
   /** A vega sequential scheme. Default "plasma". */
   colorScheme?: ColorSchemeName;
   /** Part of the scheme used, default [0, 0.85] (drops the palest end, unreadable on white). */

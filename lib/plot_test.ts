@@ -322,6 +322,16 @@ Deno.test("facetedLineChart: one n (language-model figure) gets a centred colour
   assert.ok(pngSize(png).width > 300);
 });
 
+Deno.test("facetedLineChart: a symlog colour scale accepts a colour value of 0", async () => {
+  const rows = meanWithBand(
+    [0, 64, 1024].flatMap((n) => [1, 2].map((t) => ({ workflow: "Replace", n, t, y: 1 + n / 1000 + t }))),
+    { x: "t", y: "y", groupBy: ["workflow", "n"] },
+  );
+  assert.throws(() => facetedLineChart(rows), /must be > 0 on a log colour scale/);
+  const vg = await assertCompilesCleanly(facetedLineChart(rows, { colorScale: "symlog" }));
+  assert.equal(findVegaScale(vg, "color")?.type, "symlog");
+});
+
 Deno.test("densityChart: compiles cleanly (vega-lite 6 and 5), panels in workflow order", async () => {
   const spec = densityChart(syntheticDensities(), { title: "Densities", subtitle: "preset: test" });
   const j = asJson(spec);
