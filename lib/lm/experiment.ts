@@ -1,0 +1,493 @@
+/**
+ * The paper's language-model experiment (section 4; original notebooks 01 and
+ * 08) at laptop size: a small GPT pre-trained once on Moby-Dick (cached under
+ * `.cache/lm/`), then, in every model-fitting iteration, a FRESH copy of that
+ * base fine-tuned for one epoch on the iteration's chats (AdamW, warm-up then
+ * constant learning rate, clipping 1.0), scored by cross-entropy on real
+ * validation chats, and sampled (exported to ONNX, generated through
+ * `@huggingface/transformers`) to make the next synthetic set.
+ *
+ * @module
+ */
+
+import { Progress } from "../progress.ts";
+import type { PresetName } from "../presets.ts";
+import { assertSeed, Rng } from "../rng.ts";
+import { readRun, runPath, type RunRow, writeRun } from "../store.ts";
+import { assertWorkflow, type Workflow, WORKFLOWS } from "../workflows.ts";
+import { initBackend } from "./backend.ts";
+import { type ChatPair, formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
+import { distinctNgramRatio, tokenEntropy } from "./diversity.ts";
+import { type GptConfig, GptModel, type GptWeights, initWeights, loadWeights, saveWeights } from "./model.ts";
+import { writeHfFolder } from "./onnx_export.ts";
+import { loadHfFolder, sampleChats, type SamplingEngine } from "./sample.ts";
+import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
+import { runTextWorkflow } from "./workflow.ts";
+import type { PreTrainedTokenizer } from "@huggingface/transformers";
+
+/** Fine-tuning defaults (the paper: AdamW, 1 epoch, constant LR with 5% warm-up, clip 1.0). */
+export const FINE_TUNE_DEFAULTS = {
+  learningRate: 5e-3,
+  batchSize: 16,
+  warmupFraction: 0.05,
+  weightDecay: 0.01,
+  clipNorm: 1.0,
+} as const;
+
+/** Pre-training defaults (one pass over the corpus). */
+export const PRETRAIN_DEFAULTS = {
+  learningRate: 3e-3,
+  batchSize: 16,
+  warmupFraction: 0.05,
+  weightDecay: 0.01,
+  clipNorm: 1.0,
+} as const;
+
+/** Everything one preset fixes. */
+export interface LmSettings {
+  [key: string]: string | number;
+  vocabSize: number;
+  contextLength: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  /** Characters of Moby-Dick used for pre-training (0 = all). */
+  pretrainChars: number;
+  pretrainEpochs: number;
+  /**
+   * WordNet chats, disjoint from the train and validation chats, mixed into
+   * pre-training (0 = general English only, as in the default and paper
+   * presets). The smoke preset uses them so that a base pre-trained in seconds
+   * already knows the chat layout and one short fine-tuning epoch yields
+   * well-formed samples.
+   */
+  pretrainChats: number;
+  trainPairs: number;
+  validationPairs: number;
+  /** Longest WordNet gloss kept, in characters. */
+  maxGlossChars: number;
+  iterations: number;
+  seeds: number;
+  fineTuneLearningRate: number;
+  samplingEngine: SamplingEngine;
+  /** Fixed seed of the data split and the base model (seeds vary the workflow runs). */
+  dataSeed: number;
+}
+
+/**
+ * The presets. Default: measured on 2 shared cores (wasm backend, ~0.35 s per
+ * training step of 16 chats, ~3.5 s per 64 generated chats), about 20 minutes.
+ */
+export const LM_PRESETS: Record<PresetName, LmSettings> = {
+  smoke: {
+    vocabSize: 512,
+    contextLength: 64,
+    dModel: 48,
+    nLayers: 2,
+    nHeads: 4,
+    pretrainChars: 20_000,
+    pretrainEpochs: 1,
+    pretrainChats: 1000,
+    trainPairs: 128,
+    validationPairs: 48,
+    maxGlossChars: 50,
+    iterations: 2,
+    seeds: 1,
+    fineTuneLearningRate: 5e-3,
+    samplingEngine: "generate",
+    dataSeed: 0,
+  },
+  default: {
+    vocabSize: 1024,
+    contextLength: 64,
+    dModel: 64,
+    nLayers: 2,
+    nHeads: 4,
+    pretrainChars: 0,
+    pretrainEpochs: 1,
+    pretrainChats: 0,
+    trainPairs: 500,
+    validationPairs: 256,
+    maxGlossChars: 80,
+    iterations: 5,
+    seeds: 1,
+    fineTuneLearningRate: 5e-3,
+    samplingEngine: "forward",
+    dataSeed: 0,
+  },
+  paper: {
+    vocabSize: 1024,
+    contextLength: 64,
+    dModel: 64,
+    nLayers: 2,
+    nHeads: 4,
+    pretrainChars: 0,
+    pretrainEpochs: 1,
+    pretrainChats: 0,
+    trainPairs: 2000,
+    validationPairs: 500,
+    maxGlossChars: 80,
+    iterations: 10,
+    seeds: 3,
+    fineTuneLearningRate: 5e-3,
+    samplingEngine: "forward",
+    dataSeed: 0,
+  },
+};
+
+/** Checks a settings object, naming the first bad field. */
+export function validateLmSettings(settings: Record<string, unknown>): LmSettings {
+  const allowed = Object.keys(LM_PRESETS.default);
+  for (const key of Object.keys(settings)) {
+    if (!allowed.includes(key)) throw new RangeError(`unknown field "${key}"; allowed fields: ${allowed.join(", ")}`);
+  }
+  for (const key of allowed) {
+    if (key === "samplingEngine") continue;
+    const value = settings[key];
+    const min = ["pretrainChars", "pretrainChats", "dataSeed"].includes(key)
+      ? 0
+      : key === "fineTuneLearningRate"
+      ? 1e-12
+      : 1;
+    const integer = key !== "fineTuneLearningRate";
+    if (
+      typeof value !== "number" || !(value >= min) || !Number.isFinite(value) || (integer && !Number.isInteger(value))
+    ) {
+      throw new RangeError(
+        `${key} must be ${integer ? "an integer" : "a number"} >= ${min}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  if (settings.samplingEngine !== "generate" && settings.samplingEngine !== "forward") {
+    throw new RangeError(
+      `samplingEngine must be "generate" or "forward", got ${JSON.stringify(settings.samplingEngine)}`,
+    );
+  }
+  if ((settings.dModel as number) % (settings.nHeads as number) !== 0) {
+    throw new RangeError(`dModel must be a multiple of nHeads`);
+  }
+  return settings as LmSettings;
+}
+
+/** The shared cache folder: `COLLAPSE_LM_CACHE`, else `.cache/lm/` in the project. */
+export function lmCacheDir(): string {
+  return Deno.env.get("COLLAPSE_LM_CACHE") ?? new URL("../../.cache/lm", import.meta.url).pathname;
+}
+
+function hashText(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, "0");
+}
+
+/** The real data of a preset: train/validation chats (formatted) and their pairs. */
+export interface LmData {
+  train: string[];
+  validation: string[];
+  trainPairs: ChatPair[];
+  /** Chats mixed into pre-training (see {@linkcode LmSettings.pretrainChats}). */
+  pretrain: string[];
+}
+
+/** The fixed, seeded split of WordNet chats for these settings. */
+export function lmData(settings: LmSettings): LmData {
+  const pairs = wordnetPairs({ maxGlossChars: settings.maxGlossChars });
+  // The draw's prefix does not depend on its length, so extra pre-training chats
+  // leave the train/validation split unchanged.
+  const split = splitPairs(pairs, {
+    train: settings.trainPairs,
+    validation: settings.validationPairs + settings.pretrainChats,
+    seed: settings.dataSeed,
+  });
+  const validation = split.validation.slice(0, settings.validationPairs);
+  return {
+    train: split.train.map(formatPair),
+    validation: validation.map(formatPair),
+    trainPairs: split.train,
+    pretrain: split.validation.slice(settings.validationPairs).map(formatPair),
+  };
+}
+
+/** The pre-trained base: its folder, tokenizer, shape and weights. */
+export interface BaseModel {
+  dir: string;
+  tokenizerDir: string;
+  tokenizer: PreTrainedTokenizer;
+  config: GptConfig;
+  weights: GptWeights;
+  /** Mean token loss of the last pre-training epoch, and its wall time. */
+  info: { pretrainLoss: number; pretrainSeconds: number; pretrainTokens: number; steps: number };
+}
+
+/** [BOS] tokens [EOS] of each text, cut to contextLength + 1 tokens. */
+export function toSequences(
+  tokenizer: PreTrainedTokenizer,
+  texts: readonly string[],
+  options: { contextLength: number },
+): number[][] {
+  const { contextLength } = options;
+  return texts.map((t) => [0, ...encode(tokenizer, t), 0].slice(0, contextLength + 1));
+}
+
+/**
+ * The base model of these settings: loaded from `.cache/lm/base-<hash>/` when
+ * present, else built (tokenizer trained on Moby-Dick plus the real training
+ * chats, then the transformer pre-trained on Moby-Dick) and cached.
+ */
+export async function prepareBase(
+  settings: LmSettings,
+  data: LmData,
+  options: { cacheDir?: string } = {},
+): Promise<BaseModel> {
+  const baseKeys = [
+    "vocabSize",
+    "contextLength",
+    "dModel",
+    "nLayers",
+    "nHeads",
+    "pretrainChars",
+    "pretrainEpochs",
+    "pretrainChats",
+    "trainPairs",
+    "validationPairs",
+    "maxGlossChars",
+    "dataSeed",
+  ];
+  // pretrainChats joins the identity only when used, so older caches stay valid.
+  const used = baseKeys.filter((k) => !(k === "pretrainChats" && settings[k] === 0));
+  const identity = JSON.stringify(Object.fromEntries(used.map((k) => [k, settings[k]])));
+  const dir = `${options.cacheDir ?? lmCacheDir()}/base-${hashText(identity + JSON.stringify(PRETRAIN_DEFAULTS))}`;
+  const tokenizerDir = `${dir}/tokenizer`;
+  const config: GptConfig = {
+    vocabSize: settings.vocabSize,
+    contextLength: settings.contextLength,
+    dModel: settings.dModel,
+    nLayers: settings.nLayers,
+    nHeads: settings.nHeads,
+  };
+  await initBackend();
+  let infoText: string | undefined;
+  try {
+    infoText = Deno.readTextFileSync(`${dir}/base.json`);
+  } catch { /* not cached yet */ }
+  if (infoText !== undefined) {
+    const tokenizer = await loadTokenizer(tokenizerDir);
+    const weights = loadWeights(dir);
+    console.log(`base model: cached in ${dir}`);
+    return { dir, tokenizerDir, tokenizer, config, weights, info: JSON.parse(infoText).info };
+  }
+  const moby = mobyDickText();
+  const corpus = settings.pretrainChars > 0 ? moby.slice(0, settings.pretrainChars) : moby;
+  writeTokenizer(tokenizerDir, trainBpe([corpus, ...data.train, ...data.pretrain], { vocabSize: settings.vocabSize }));
+  const tokenizer = await loadTokenizer(tokenizerDir);
+  const ids: number[] = [];
+  for (const paragraph of corpus.split(/\n\s*\n/)) {
+    if (paragraph.trim().length === 0) continue;
+    ids.push(...encode(tokenizer, paragraph.trim() + "\n\n"));
+  }
+  const chunk = settings.contextLength + 1;
+  const sequences: number[][] = [];
+  for (let i = 0; i + chunk <= ids.length; i += settings.contextLength) sequences.push(ids.slice(i, i + chunk));
+  sequences.push(...toSequences(tokenizer, data.pretrain, { contextLength: settings.contextLength }));
+  const model = new GptModel(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")));
+  const rng = new Rng(settings.dataSeed, "lm-pretrain");
+  const started = performance.now();
+  let loss = NaN;
+  let steps = 0;
+  for (let epoch = 0; epoch < settings.pretrainEpochs; epoch++) {
+    const progress = new Progress(`pre-training on Moby-Dick, epoch ${epoch + 1}`, Math.ceil(sequences.length / 16));
+    loss = await model.trainEpoch(sequences, rng, {
+      ...PRETRAIN_DEFAULTS,
+      onStep: () => {
+        steps++;
+        progress.tick();
+      },
+    });
+  }
+  const weights = await model.weights();
+  model.dispose();
+  const info = {
+    pretrainLoss: loss,
+    pretrainSeconds: (performance.now() - started) / 1000,
+    pretrainTokens: sequences.length * settings.contextLength,
+    steps,
+  };
+  saveWeights(dir, weights);
+  Deno.writeTextFileSync(`${dir}/base.json`, JSON.stringify({ settings, config, info }, null, 2));
+  console.log(
+    `base model: pre-trained in ${info.pretrainSeconds.toFixed(0)} s, loss ${loss.toFixed(3)}, saved to ${dir}`,
+  );
+  return { dir, tokenizerDir, tokenizer, config, weights, info };
+}
+
+/** One row per (workflow, seed, iteration), and the samples shown in the notebook. */
+export interface LmResult {
+  rows: RunRow[];
+  /** A few training texts and samples per (workflow, seed, iteration). */
+  examples: { workflow: Workflow; seed: number; iteration: number; training: string[]; samples: string[] }[];
+}
+
+/** Options of {@linkcode runLmExperiment}. */
+export interface RunLmOptions {
+  /** Only these workflows (default: all three). */
+  workflows?: readonly Workflow[];
+  /** Recompute even when stored. */
+  refresh?: boolean;
+  cacheDir?: string;
+  storeDir?: string;
+  /** Examples kept per iteration. Default 4. */
+  examples?: number;
+}
+
+/**
+ * Runs every (workflow, seed) of the settings, one after another in this
+ * process, each stored as one run (Parquet rows + a JSON file of examples)
+ * and reused when present.
+ */
+export async function runLmExperiment(
+  settingsIn: Record<string, unknown>,
+  options: RunLmOptions = {},
+): Promise<LmResult> {
+  const settings = validateLmSettings(settingsIn);
+  const workflows = options.workflows ?? WORKFLOWS;
+  workflows.forEach((w) => assertWorkflow(w));
+  const data = lmData(settings);
+  const result: LmResult = { rows: [], examples: [] };
+  let base: BaseModel | undefined;
+  for (let seed = 0; seed < settings.seeds; seed++) {
+    for (const workflow of workflows) {
+      const config = { ...settings, workflow, seed, fineTune: JSON.stringify(FINE_TUNE_DEFAULTS) };
+      const path = runPath("lm", config, options.storeDir);
+      const examplesPath = path.replace(/\.parquet$/, ".examples.json");
+      const stored = options.refresh ? undefined : readRun(path);
+      if (stored) {
+        result.rows.push(...stored);
+        try {
+          result.examples.push(...JSON.parse(Deno.readTextFileSync(examplesPath)));
+        } catch { /* examples are optional */ }
+        continue;
+      }
+      base ??= await prepareBase(settings, data, { cacheDir: options.cacheDir });
+      const run = await runOne(settings, { base, data, workflow, seed, examples: options.examples ?? 4 });
+      const rows = run.rows.map((r) => ({ ...config, ...r }));
+      writeRun(path, rows);
+      Deno.writeTextFileSync(examplesPath, JSON.stringify(run.examples));
+      result.rows.push(...rows);
+      result.examples.push(...run.examples);
+    }
+  }
+  return result;
+}
+
+/** The estimator of one run: fit = fine-tune a fresh base copy, sample = export + generate + filter. */
+async function runOne(
+  settings: LmSettings,
+  context: { base: BaseModel; data: LmData; workflow: Workflow; seed: number; examples: number },
+): Promise<{ rows: RunRow[]; examples: LmResult["examples"] }> {
+  const { base, data, workflow, seed } = context;
+  assertSeed(seed);
+  await initBackend();
+  const validation = toSequences(base.tokenizer, data.validation, { contextLength: settings.contextLength });
+  const workDir = `${base.dir}/work-${workflow}-${seed}-${Deno.pid}`;
+  const rows: RunRow[] = [];
+  const examples: LmResult["examples"] = [];
+  let timer = performance.now();
+  let extra: Record<string, number> = {};
+  const estimator = {
+    fit: async (texts: readonly string[], ctx: { iteration: number }): Promise<GptModel> => {
+      timer = performance.now();
+      const model = new GptModel(base.config, base.weights);
+      const sequences = toSequences(base.tokenizer, texts, { contextLength: settings.contextLength });
+      const progress = new Progress(
+        `${workflow} seed ${seed} iteration ${ctx.iteration}: fine-tuning on ${texts.length}`,
+        Math.ceil(sequences.length / FINE_TUNE_DEFAULTS.batchSize),
+        { intervalSeconds: 15 },
+      );
+      const trainLoss = await model.trainEpoch(sequences, new Rng(seed, "lm-fit", workflow, ctx.iteration), {
+        ...FINE_TUNE_DEFAULTS,
+        learningRate: settings.fineTuneLearningRate,
+        onStep: () => progress.tick(),
+      });
+      extra = { trainLoss, fitSeconds: (performance.now() - timer) / 1000 };
+      return model;
+    },
+    evaluate: async (model: GptModel): Promise<Record<string, number>> => ({
+      evalLoss: await model.evaluate(validation),
+    }),
+    sample: async (model: GptModel, count: number, ctx: { iteration: number }): Promise<string[]> => {
+      const started = performance.now();
+      const folder = `${workDir}/model`;
+      writeHfFolder(folder, { config: base.config, weights: await model.weights() }, {
+        tokenizerDir: base.tokenizerDir,
+      });
+      const lm = await loadHfFolder(folder);
+      const progress = new Progress(`${workflow} seed ${seed} iteration ${ctx.iteration}: sampling ${count}`, count, {
+        intervalSeconds: 15,
+      });
+      let last = 0;
+      const { texts, attempted, wellFormed } = await sampleChats(lm, count, {
+        seed: new Rng(seed, "lm-sample", workflow, ctx.iteration).nextUint32(),
+        maxNewTokens: settings.contextLength - 1,
+        engine: settings.samplingEngine,
+        onBatch: (kept) => {
+          progress.tick(kept - last);
+          last = kept;
+        },
+      });
+      await lm.model.dispose();
+      extra.acceptRate = wellFormed / attempted;
+      extra.sampleSeconds = (performance.now() - started) / 1000;
+      return texts;
+    },
+    dispose: (model: GptModel) => model.dispose(),
+  };
+  await runTextWorkflow(estimator, data.train, {
+    workflow,
+    iterations: settings.iterations,
+    rng: new Rng(seed, "lm-workflow", workflow),
+    onIteration: (record) => {
+      const responses = (texts: readonly string[]): string[] => texts.map((t) => t.split("assistant: ")[1] ?? "");
+      rows.push({
+        iteration: record.iteration,
+        trainingSize: record.trainingSize,
+        realFraction: record.realFraction,
+        ...record.metrics,
+        acceptRate: NaN,
+        sampleSeconds: NaN,
+        ...extra,
+        trainDistinct2: distinctNgramRatio(responses(record.training), 2),
+        trainTokenEntropy: tokenEntropy(record.training.map((t) => encode(base.tokenizer, t))),
+        sampleDistinct2: record.samples.length ? distinctNgramRatio(responses(record.samples), 2) : NaN,
+        sampleTokenEntropy: record.samples.length
+          ? tokenEntropy(record.samples.map((t) => encode(base.tokenizer, t)))
+          : NaN,
+      });
+      const last = rows.at(-1)!;
+      console.log(
+        `${workflow} seed ${seed} iteration ${record.iteration}: eval loss ${(last.evalLoss as number).toFixed(4)}, ` +
+          `train loss ${(last.trainLoss as number).toFixed(4)} on ${record.trainingSize} chats ` +
+          `(${(100 * record.realFraction).toFixed(0)}% real), fit ${(last.fitSeconds as number).toFixed(0)} s`,
+      );
+      const rng = new Rng(seed, "lm-examples", workflow, record.iteration);
+      const pick = (texts: readonly string[]): string[] =>
+        texts.length === 0
+          ? []
+          : Array.from(rng.sampleWithoutReplacement(texts.length, Math.min(context.examples, texts.length)), (i) =>
+            texts[i]);
+      examples.push({
+        workflow,
+        seed,
+        iteration: record.iteration,
+        training: pick(record.training),
+        samples: pick(record.samples),
+      });
+      extra = {};
+    },
+  });
+  try {
+    Deno.removeSync(workDir, { recursive: true });
+  } catch { /* nothing to clean */ }
+  return { rows, examples };
+}

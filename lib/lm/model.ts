@@ -1,0 +1,371 @@
+/**
+ * A small GPT-style decoder-only transformer in TensorFlow.js: learned token
+ * and position embeddings (token embedding tied to the output layer), pre-norm
+ * blocks of causal multi-head self-attention and a GELU MLP, a final layer norm.
+ * Trained with AdamW (decoupled weight decay), warm-up then constant learning
+ * rate, and gradient clipping by global norm.
+ *
+ * The wasm backend lacks the gradient of `tf.gather`, so tokens are embedded
+ * as one-hot rows times the embedding matrix.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../rng.ts";
+
+/** The shape of the transformer. */
+export interface GptConfig {
+  vocabSize: number;
+  /** Longest sequence (positions) the model handles. */
+  contextLength: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+}
+
+/** Named weight arrays in a fixed order; the format of caches and ONNX export. */
+export type GptWeights = Map<string, { shape: number[]; values: Float32Array }>;
+
+/** Names and shapes of every weight, in order. */
+export function weightShapes(config: GptConfig): [string, number[]][] {
+  const { vocabSize: v, contextLength: t, dModel: d, nLayers } = config;
+  const shapes: [string, number[]][] = [["wte", [v, d]], ["wpe", [t, d]]];
+  for (let l = 0; l < nLayers; l++) {
+    shapes.push(
+      [`h${l}.ln1.g`, [d]],
+      [`h${l}.ln1.b`, [d]],
+      [`h${l}.attn.w_qkv`, [d, 3 * d]],
+      [`h${l}.attn.b_qkv`, [3 * d]],
+      [`h${l}.attn.w_o`, [d, d]],
+      [`h${l}.attn.b_o`, [d]],
+      [`h${l}.ln2.g`, [d]],
+      [`h${l}.ln2.b`, [d]],
+      [`h${l}.mlp.w_fc`, [d, 4 * d]],
+      [`h${l}.mlp.b_fc`, [4 * d]],
+      [`h${l}.mlp.w_proj`, [4 * d, d]],
+      [`h${l}.mlp.b_proj`, [d]],
+    );
+  }
+  shapes.push(["ln_f.g", [d]], ["ln_f.b", [d]]);
+  return shapes;
+}
+
+/** Checks a configuration, naming the first bad field. */
+export function validateGptConfig(config: GptConfig): GptConfig {
+  for (const field of ["vocabSize", "contextLength", "dModel", "nLayers", "nHeads"] as const) {
+    const value = config[field];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`${field} must be an integer >= 1, got ${JSON.stringify(value)}`);
+    }
+  }
+  if (config.dModel % config.nHeads !== 0) {
+    throw new RangeError(`dModel (${config.dModel}) must be a multiple of nHeads (${config.nHeads})`);
+  }
+  return config;
+}
+
+/** The number of trainable parameters. */
+export function parameterCount(config: GptConfig): number {
+  return weightShapes(config).reduce((sum, [, shape]) => sum + shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** GPT-2's initialisation: normal(0, 0.02), residual projections scaled by 1/sqrt(2 layers); norms 1, biases 0. */
+export function initWeights(config: GptConfig, rng: Rng): GptWeights {
+  validateGptConfig(config);
+  const weights: GptWeights = new Map();
+  for (const [name, shape] of weightShapes(config)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    if (name.endsWith(".g")) values.fill(1);
+    else if (shape.length === 2) {
+      const std = name.endsWith("w_o") || name.endsWith("w_proj") ? 0.02 / Math.sqrt(2 * config.nLayers) : 0.02;
+      for (let i = 0; i < size; i++) values[i] = std * rng.normal();
+    }
+    weights.set(name, { shape, values });
+  }
+  return weights;
+}
+
+/** Options of {@linkcode GptModel.trainEpoch} and pre-training. */
+export interface TrainOptions {
+  /** Peak learning rate. */
+  learningRate: number;
+  /** Sequences per step. */
+  batchSize: number;
+  /** Fraction of the steps spent warming the learning rate up linearly. */
+  warmupFraction: number;
+  /** Decoupled weight decay (AdamW), on matrices only. */
+  weightDecay: number;
+  /** Gradient clipping by global norm. */
+  clipNorm: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Called after every step with its loss (for progress bars). */
+  onStep?: (step: number, steps: number, loss: number) => void;
+}
+
+/** A batch of token sequences, padded to a common length, with a loss mask. */
+interface Batch {
+  inputs: tf.Tensor2D;
+  targets: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}
+
+function makeBatch(sequences: readonly (readonly number[])[], padId: number): Batch {
+  const length = Math.max(...sequences.map((s) => s.length)) - 1;
+  const b = sequences.length;
+  const inputs = new Int32Array(b * length).fill(padId);
+  const targets = new Int32Array(b * length).fill(padId);
+  const mask = new Float32Array(b * length);
+  sequences.forEach((s, row) => {
+    for (let i = 0; i + 1 < s.length; i++) {
+      inputs[row * length + i] = s[i];
+      targets[row * length + i] = s[i + 1];
+      mask[row * length + i] = 1;
+    }
+  });
+  return {
+    inputs: tf.tensor2d(inputs, [b, length], "int32"),
+    targets: tf.tensor2d(targets, [b, length], "int32"),
+    mask: tf.tensor2d(mask, [b, length]),
+  };
+}
+
+/**
+ * A 2-D matrix product whose gradient uses explicit transposes: the wasm
+ * backend's transposed matMul kernels are 10-20x slower than transpose + matMul.
+ */
+const mm = tf.customGrad(
+  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, b]);
+    return {
+      value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.matMul(dy as tf.Tensor2D, saved[1].transpose()),
+        tf.matMul(saved[0].transpose(), dy as tf.Tensor2D),
+      ],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
+) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return x.sub(mean).div(variance.add(1e-5).sqrt()).mul(g).add(b);
+}
+
+/** GELU, tanh approximation (GPT-2's). */
+function gelu(x: tf.Tensor): tf.Tensor {
+  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+  return x.mul(0.5).mul(inner.tanh().add(1));
+}
+
+/** The transformer with its weights as TensorFlow.js variables. */
+export class GptModel {
+  readonly config: GptConfig;
+  readonly #vars = new Map<string, tf.Variable>();
+  #adam?: Map<string, { m: tf.Variable; v: tf.Variable }>;
+  #step = 0;
+
+  /** A model holding a copy of `weights` (the caller's arrays are not kept). */
+  constructor(config: GptConfig, weights: GptWeights) {
+    this.config = validateGptConfig(config);
+    for (const [name, shape] of weightShapes(config)) {
+      const w = weights.get(name);
+      if (!w) throw new Error(`weights lack "${name}"`);
+      if (w.shape.join("x") !== shape.join("x")) {
+        throw new Error(`weight "${name}" has shape [${w.shape}], expected [${shape}]`);
+      }
+      this.#vars.set(name, tf.variable(tf.tensor(w.values, shape), true, undefined));
+    }
+  }
+
+  #w(name: string): tf.Variable {
+    return this.#vars.get(name)!;
+  }
+
+  /** Logits [batch, length, vocab] for token ids [batch, length] (length <= contextLength). */
+  logits(ids: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, t] = ids.shape;
+      const { vocabSize: v, dModel: d, nHeads: nh, nLayers } = this.config;
+      if (t > this.config.contextLength) {
+        throw new RangeError(`sequence length ${t} exceeds the context length ${this.config.contextLength}`);
+      }
+      const dh = d / nh;
+      const wte = this.#w("wte");
+      const oneHot = tf.oneHot(ids.reshape([b * t]), v).toFloat();
+      let x = mm(oneHot, wte).reshape([b, t, d]).add(this.#w("wpe").slice([0, 0], [t, d]));
+      const causal = tf.linalg.bandPart(tf.ones([t, t]), -1, 0);
+      const bias = tf.sub(1, causal).mul(-1e9);
+      for (let l = 0; l < nLayers; l++) {
+        const p = `h${l}.`;
+        const h = layerNorm(x, this.#w(p + "ln1.g"), this.#w(p + "ln1.b")).reshape([b * t, d]);
+        const qkv = mm(h, this.#w(p + "attn.w_qkv")).add(this.#w(p + "attn.b_qkv"));
+        const heads = (k: number): tf.Tensor =>
+          qkv.slice([0, k * d], [b * t, d]).reshape([b, t, nh, dh]).transpose([0, 2, 1, 3]);
+        const scores = tf.matMul(heads(0), heads(1).transpose([0, 1, 3, 2])).mul(1 / Math.sqrt(dh)).add(bias);
+        const attended = tf.matMul(tf.softmax(scores), heads(2)).transpose([0, 2, 1, 3]).reshape([b * t, d]);
+        const out = mm(attended, this.#w(p + "attn.w_o")).add(this.#w(p + "attn.b_o"));
+        x = x.add(out.reshape([b, t, d]));
+        const h2 = layerNorm(x, this.#w(p + "ln2.g"), this.#w(p + "ln2.b")).reshape([b * t, d]);
+        const fc = gelu(mm(h2, this.#w(p + "mlp.w_fc")).add(this.#w(p + "mlp.b_fc")));
+        const proj = mm(fc, this.#w(p + "mlp.w_proj")).add(this.#w(p + "mlp.b_proj"));
+        x = x.add(proj.reshape([b, t, d]));
+      }
+      const final = layerNorm(x, this.#w("ln_f.g"), this.#w("ln_f.b")).reshape([b * t, d]);
+      return mm(final, wte.transpose()).reshape([b, t, v]) as tf.Tensor3D;
+    });
+  }
+
+  /** Sum of token cross-entropies (nats) over the mask, and the mask's size. */
+  #lossSum(batch: Batch): tf.Scalar {
+    const { inputs, targets, mask } = batch;
+    const logits = this.logits(inputs);
+    const logp = tf.logSoftmax(logits);
+    const picked = logp.mul(tf.oneHot(targets, this.config.vocabSize).toFloat()).sum(-1);
+    return picked.mul(mask).sum().neg() as tf.Scalar;
+  }
+
+  /** Mean token cross-entropy (nats) of `sequences` (each with its BOS and EOS), in batches. */
+  async evaluate(
+    sequences: readonly (readonly number[])[],
+    options: { batchSize?: number; padId?: number } = {},
+  ): Promise<number> {
+    const batchSize = options.batchSize ?? 64;
+    let total = 0, count = 0;
+    for (let start = 0; start < sequences.length; start += batchSize) {
+      const batch = makeBatch(sequences.slice(start, start + batchSize), options.padId ?? 0);
+      const loss = tf.tidy(() => this.#lossSum(batch));
+      total += (await loss.data())[0];
+      count += (await batch.mask.sum().data())[0];
+      tf.dispose([loss, batch.inputs, batch.targets, batch.mask]);
+    }
+    return total / count;
+  }
+
+  /**
+   * One epoch over `sequences` in a seeded random order, sequences of similar
+   * length batched together (less padding). Returns the mean training loss.
+   */
+  async trainEpoch(sequences: readonly (readonly number[])[], rng: Rng, options: TrainOptions): Promise<number> {
+    const order = Array.from(rng.sampleWithoutReplacement(sequences.length, sequences.length));
+    // Sort chunks of 50 batches by length: little padding, still random batches.
+    const chunk = options.batchSize * 50;
+    for (let i = 0; i < order.length; i += chunk) {
+      const part = order.slice(i, i + chunk).sort((a, b) => sequences[a].length - sequences[b].length);
+      order.splice(i, part.length, ...part);
+    }
+    const batches: number[][] = [];
+    for (let i = 0; i < order.length; i += options.batchSize) batches.push(order.slice(i, i + options.batchSize));
+    const shuffled = Array.from(rng.sampleWithoutReplacement(batches.length, batches.length), (k) => batches[k]);
+    const warmup = Math.max(1, Math.round(options.warmupFraction * shuffled.length));
+    let sum = 0;
+    for (let s = 0; s < shuffled.length; s++) {
+      const lr = options.learningRate * Math.min(1, (s + 1) / warmup);
+      const loss = await this.trainStep(shuffled[s].map((k) => sequences[k]), { ...options, learningRate: lr });
+      sum += loss;
+      options.onStep?.(s + 1, shuffled.length, loss);
+    }
+    return sum / shuffled.length;
+  }
+
+  /** One AdamW step on one batch at the given learning rate; returns the batch's mean token loss. */
+  async trainStep(sequences: readonly (readonly number[])[], options: TrainOptions): Promise<number> {
+    const { learningRate: lr, weightDecay, clipNorm } = options;
+    const beta1 = options.beta1 ?? 0.9, beta2 = options.beta2 ?? 0.95, eps = options.epsilon ?? 1e-8;
+    if (!this.#adam) {
+      this.#adam = new Map();
+      for (const [name, v] of this.#vars) {
+        this.#adam.set(name, { m: tf.variable(tf.zerosLike(v)), v: tf.variable(tf.zerosLike(v)) });
+      }
+    }
+    const batch = makeBatch(sequences, 0);
+    const tokens = (await batch.mask.sum().data())[0];
+    this.#step++;
+    const t = this.#step;
+    const lossTensor = tf.tidy(() => {
+      const vars = [...this.#vars.values()];
+      const { value, grads: byVarName } = tf.variableGrads(() => this.#lossSum(batch).div(tokens) as tf.Scalar, vars);
+      const grads: Record<string, tf.Tensor> = {};
+      for (const [name, v] of this.#vars) grads[name] = byVarName[v.name];
+      const names = Object.keys(grads);
+      const norm = tf.sqrt(tf.addN(names.map((n) => grads[n].square().sum())));
+      const scale = tf.minimum(1, tf.div(clipNorm, norm.add(1e-6)));
+      const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
+      for (const name of names) {
+        const g = grads[name].mul(scale);
+        const state = this.#adam!.get(name)!;
+        const w = this.#vars.get(name)!;
+        state.m.assign(state.m.mul(beta1).add(g.mul(1 - beta1)));
+        state.v.assign(state.v.mul(beta2).add(g.square().mul(1 - beta2)));
+        let update = state.m.div(c1).div(state.v.div(c2).sqrt().add(eps));
+        if (w.shape.length === 2) update = update.add(w.mul(weightDecay));
+        w.assign(w.sub(update.mul(lr)));
+      }
+      return value;
+    });
+    const loss = (await lossTensor.data())[0];
+    tf.dispose([lossTensor, batch.inputs, batch.targets, batch.mask]);
+    return loss;
+  }
+
+  /** A copy of the current weights. */
+  async weights(): Promise<GptWeights> {
+    const out: GptWeights = new Map();
+    for (const [name, v] of this.#vars) {
+      out.set(name, { shape: v.shape.slice(), values: new Float32Array(await v.data()) });
+    }
+    return out;
+  }
+
+  /** Frees every tensor of the model and its optimizer. */
+  dispose(): void {
+    for (const v of this.#vars.values()) v.dispose();
+    for (const s of this.#adam?.values() ?? []) tf.dispose([s.m, s.v]);
+    this.#vars.clear();
+    this.#adam = undefined;
+  }
+}
+
+/** Writes weights as `weights.bin` (float32, in {@linkcode weightShapes} order) plus `weights.json`. */
+export function saveWeights(dir: string, weights: GptWeights): void {
+  Deno.mkdirSync(dir, { recursive: true });
+  const manifest: { name: string; shape: number[] }[] = [];
+  const total = [...weights.values()].reduce((s, w) => s + w.values.length, 0);
+  const all = new Float32Array(total);
+  let offset = 0;
+  for (const [name, w] of weights) {
+    manifest.push({ name, shape: w.shape });
+    all.set(w.values, offset);
+    offset += w.values.length;
+  }
+  Deno.writeFileSync(`${dir}/weights.bin`, new Uint8Array(all.buffer));
+  Deno.writeTextFileSync(`${dir}/weights.json`, JSON.stringify(manifest));
+}
+
+/** Reads weights written by {@linkcode saveWeights}; fails clearly on a missing or corrupt file. */
+export function loadWeights(dir: string): GptWeights {
+  let manifest: { name: string; shape: number[] }[];
+  let bytes: Uint8Array;
+  try {
+    manifest = JSON.parse(Deno.readTextFileSync(`${dir}/weights.json`));
+    bytes = Deno.readFileSync(`${dir}/weights.bin`);
+  } catch (error) {
+    throw new Error(`cannot read model weights in ${dir} (weights.json, weights.bin): ${error}`);
+  }
+  const expected = manifest.reduce((s, m) => s + m.shape.reduce((a, b) => a * b, 1), 0);
+  if (bytes.byteLength !== expected * 4) {
+    throw new Error(`${dir}/weights.bin holds ${bytes.byteLength} bytes, expected ${expected * 4}: corrupt file`);
+  }
+  const all = new Float32Array(bytes.slice().buffer);
+  const weights: GptWeights = new Map();
+  let offset = 0;
+  for (const { name, shape } of manifest) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    weights.set(name, { shape, values: all.slice(offset, offset + size) });
+    offset += size;
+  }
+  return weights;
+}
