@@ -13,7 +13,7 @@ import { matrix } from "./matrix.ts";
 import { assertPreset, type PresetName } from "./presets.ts";
 import { assertSeed, Rng } from "./rng.ts";
 import type { ExperimentModule } from "./runner.ts";
-import type { RunRow } from "./store.ts";
+import type { RunConfig, RunRow } from "./store.ts";
 import { assertWorkflow, runWorkflow, type Workflow, WORKFLOWS } from "./workflows.ts";
 
 /** Test points of every run (noiseless labels). */
@@ -69,8 +69,20 @@ export const LINEAR_REGRESSION_GRIDS: Record<PresetName, LinearRegressionGrid> =
 export const LINEAR_REGRESSION_EXPERIMENT: ExperimentModule = {
   name: "linear_regression",
   moduleUrl: import.meta.url,
+  cost: linearRegressionRunCost,
 };
 
+/**
+ * Floating-point work of a run, roughly: Accumulate-Subsample rebuilds the
+ * normal equations of n rows each iteration (n d^2), the others relabel the
+ * design and solve with a factorization done once (n d + d^2).
+ */
+export function linearRegressionRunCost(config: RunConfig): number {
+  const { dim: d, samplesPerIteration: n, iterations, workflow } = config as LinearRegressionRunConfig;
+  return iterations * (workflow === "Accumulate-Subsample" ? n * d * d : n * d + d * d) + d ** 3;
+}
+
+/** Every field of a run configuration. */
 export const LINEAR_REGRESSION_FIELDS: readonly string[] = [
   "dim",
   "samplesPerIteration",

@@ -4,7 +4,7 @@
  *
  * ```sh
  * deno task bench            # every workload
- * deno task bench gaussian   # workloads whose name contains "gaussian"
+ * deno task bench gaussian   # workloads whose name contains "gaussian" ("lm": the language model only)
  * ```
  *
  * The references are numpy (the original algorithms, in bench/*_reference.py)
@@ -246,4 +246,21 @@ for (const workload of selected) {
   const ratio = Number.isFinite(reference) ? `${(reference / ours).toFixed(2)}x` : "n/a";
   const label = workload.reference ? `${workload.name} (${workload.reference.module})` : workload.name;
   console.log(`| ${label} | ${ours.toFixed(3)} | ${shown} | ${ratio} |`);
+}
+
+// The language model's training step and sampling throughput, against the same
+// model in PyTorch (bench/lm_bench.ts installs nothing: it needs Debian's
+// python3-torch for the side-by-side column).
+if ("language model".includes(filter) || filter === "lm") {
+  if (!hasModule("/usr/bin/python3", "torch")) {
+    console.log("no PyTorch for /usr/bin/python3: installing Debian's python3-torch");
+    new Deno.Command("sh", { args: ["-c", "apt-get update -qq && apt-get install -y -qq python3-torch"] }).outputSync();
+  }
+  console.log("\nlanguage model (bench/lm_bench.ts --torch):");
+  const lm = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}bench/lm_bench.ts`, "--torch"],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).outputSync();
+  if (!lm.success) throw new Error("bench/lm_bench.ts failed");
 }
