@@ -20,7 +20,7 @@ import type { Matrix } from "./matrix.ts";
 import { assertPreset, type PresetName } from "./presets.ts";
 import { assertSeed, Rng } from "./rng.ts";
 import type { ExperimentModule } from "./runner.ts";
-import type { RunRow } from "./store.ts";
+import type { RunConfig, RunRow } from "./store.ts";
 import { assertWorkflow, type Estimator, runWorkflow, type Workflow, WORKFLOWS } from "./workflows.ts";
 
 /** Real test points per run, as in the original code. */
@@ -121,7 +121,19 @@ export const KDE_BANDWIDTH_GRIDS: Record<PresetName, KdeGrid> = {
 };
 
 /** The experiment's entry for {@linkcode runGrid}. */
-export const KDE_EXPERIMENT: ExperimentModule = { name: "kde", moduleUrl: import.meta.url };
+export const KDE_EXPERIMENT: ExperimentModule = { name: "kde", moduleUrl: import.meta.url, cost: kdeRunCost };
+
+/**
+ * Kernel evaluations of a run, roughly: each iteration scores the 500 test
+ * points against the n new points (Accumulate with a fixed bandwidth carries
+ * the sums) or against the n training points; Accumulate under a bandwidth
+ * rule rescans the whole pool, t n points at iteration t.
+ */
+export function kdeRunCost(config: RunConfig): number {
+  const { samplesPerIteration: n, iterations: t, workflow, bandwidth } = config as KdeRunConfig;
+  const perIteration = TEST_POINTS * n;
+  return workflow === "Accumulate" && typeof bandwidth === "string" ? perIteration * t * (t + 1) / 2 : perIteration * t;
+}
 
 export const KDE_FIELDS: readonly string[] = [
   "dataset",
