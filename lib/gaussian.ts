@@ -8,6 +8,7 @@
 
 import {
   columnMeans,
+  dotRows,
   type Matrix,
   matrix,
   matrixOps,
@@ -16,6 +17,7 @@ import {
   scatterMatrix,
 } from "./matrix.ts";
 import type { Rng } from "./rng.ts";
+
 import type { Accumulator, DataOps, DataPool, Estimator } from "./workflows.ts";
 
 /** A fitted Gaussian. */
@@ -59,33 +61,14 @@ export function sampleGaussian(
   rng: Rng,
 ): Matrix {
   const { dim, mean } = model;
-  const { rank, factor, nonZeros } = factorOf(model);
-  const out = matrix(count, dim);
-  const data = out.data;
-  // Four samples at a time share each load of the factor.
-  const z = new Float64Array(4 * rank);
-  for (let r = 0; r < count; r += 4) {
-    const block = Math.min(4, count - r);
-    rng.fillNormal(block === 4 ? z : z.subarray(0, block * rank));
-    const z1 = rank, z2 = 2 * rank, z3 = 3 * rank;
-    for (let i = 0; i < dim; i++) {
-      const row = i * rank;
-      const end = nonZeros[i];
-      let s0 = mean[i], s1 = s0, s2 = s0, s3 = s0;
-      for (let m = 0; m < end; m++) {
-        const b = factor[row + m];
-        s0 += b * z[m];
-        s1 += b * z[z1 + m];
-        s2 += b * z[z2 + m];
-        s3 += b * z[z3 + m];
-      }
-      data[r * dim + i] = s0;
-      if (block > 1) data[(r + 1) * dim + i] = s1;
-      if (block > 2) data[(r + 2) * dim + i] = s2;
-      if (block > 3) data[(r + 3) * dim + i] = s3;
-    }
+  const { rank, factor } = factorOf(model);
+  // x_r = mean + B z_r for every row at once: the rows of Z dotted with the rows of B (d x rank).
+  const z = rng.fillNormal(new Float64Array(count * rank));
+  const data = dotRows(z, factor, { rows: count, columns: dim, depth: rank });
+  for (let r = 0; r < count; r++) {
+    for (let i = 0; i < dim; i++) data[r * dim + i] += mean[i];
   }
-  return out;
+  return matrix(count, dim, data);
 }
 
 /** log det of a fitted covariance: -Infinity when it is singular. */

@@ -3,15 +3,18 @@
  * al. 2024): w* ~ N(0, I_d), a fixed design X0 (n x d), labels X0 w* + sigma
  * eps. The fit is the minimum-norm least-squares solution (the pseudo-inverse's,
  * also for rank-deficient designs); a sample relabels the same design with the
- * current fit. A data point is a row [x_1 .. x_d, y] of a {@linkcode Matrix},
- * so the generic workflows apply unchanged.
+ * current fit. Every data set of a run labels rows of the same design, so the
+ * data type is a {@linkcode LabelSet} (labels plus design-row indices): pools
+ * and samples carry n labels, not n (d + 1) values, and a fit on drawn rows
+ * weights each distinct design row by its count.
  *
  * @module
  */
 
-import { type Matrix, matrix, matrixOps, pivotedCholesky, scatterMatrix } from "./matrix.ts";
+import { dotRows, type Matrix, matrix, pivotedCholesky, scatterMatrix } from "./matrix.ts";
+
 import type { Rng } from "./rng.ts";
-import type { Accumulator, Estimator } from "./workflows.ts";
+import type { Accumulator, DataOps, DataPool, Estimator } from "./workflows.ts";
 
 /** Options of {@linkcode MinimumNormSolver}. */
 export interface MinimumNormSolverOptions {
@@ -210,107 +213,164 @@ function checkSetting(setting: LinearRegressionSetting): void {
   }
 }
 
-/** Rows [X0 | X0 w + sigma eps]: the design labelled by `weights` plus fresh noise. */
+/**
+ * The data of the experiment: labels on rows of a fixed design. Row r is
+ * design row `rows[r]` (absent: the design's rows in order, one label each)
+ * with label `labels[r]`. Every data set of a run shares the design, so only
+ * labels are stored, copied and pooled.
+ */
+export interface LabelSet {
+  readonly design: Matrix;
+  readonly labels: Float64Array;
+  readonly rows?: Int32Array;
+}
+
+/** The design labelled by `weights` plus fresh noise: y = X0 w + sigma eps. */
 export function labelDesign(
   setting: LinearRegressionSetting,
   options: { weights: Float64Array; rng: Rng },
-): Matrix {
+): LabelSet {
   const { weights, rng } = options;
   const { design, sigmaSquared } = setting;
   const { rows: n, cols: d } = design;
   const sigma = Math.sqrt(sigmaSquared);
-  const out = matrix(n, d + 1);
-  const x = design.data, data = out.data;
-  for (let r = 0; r < n; r++) {
-    let y = 0;
-    for (let j = 0; j < d; j++) {
-      const v = x[r * d + j];
-      data[r * (d + 1) + j] = v;
-      y += v * weights[j];
-    }
-    data[r * (d + 1) + d] = y + sigma * rng.normal();
+  const labels = dotRows(design.data, weights, { rows: n, columns: 1, depth: d });
+  for (let r = 0; r < n; r++) labels[r] += sigma * rng.normal();
+  return { design, labels };
+}
+
+const transposes = new WeakMap<Matrix, Float64Array>();
+
+/** The design transposed (d x n, one feature per row), computed once per design. */
+function designTranspose(design: Matrix): Float64Array {
+  let t = transposes.get(design);
+  if (!t) {
+    const { rows: n, cols: d, data: x } = design;
+    t = new Float64Array(n * d);
+    for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) t[j * n + r] = x[r * d + j];
+    transposes.set(design, t);
+  }
+  return t;
+}
+
+/** Rows [x, y] of a label set, for solvers and plots that take a plain matrix. */
+export function labelSetRows(set: LabelSet): Matrix {
+  const { design, labels, rows } = set;
+  const d = design.cols;
+  const out = matrix(labels.length, d + 1);
+  for (let r = 0; r < labels.length; r++) {
+    const row = rows ? rows[r] : r;
+    out.data.set(design.data.subarray(row * d, (row + 1) * d), r * (d + 1));
+    out.data[r * (d + 1) + d] = labels[r];
   }
   return out;
 }
 
-/** Whether the feature columns of `data` are exactly the design's rows, in order. */
-function onDesign(data: Matrix, design: Matrix): boolean {
-  const { rows: n, cols: d } = design;
-  if (data.rows !== n || data.cols !== d + 1) return false;
-  const x = design.data, v = data.data;
-  for (let r = 0; r < n; r++) {
-    for (let j = 0; j < d; j++) if (v[r * (d + 1) + j] !== x[r * d + j]) return false;
+/** Checks that a label set's rows and labels agree with its design. */
+function checkLabelSet(set: LabelSet): void {
+  const n = set.design.rows;
+  if (set.rows ? set.rows.length !== set.labels.length : set.labels.length !== n) {
+    throw new RangeError(
+      `a label set needs one label per row: ${set.labels.length} labels for ${set.rows?.length ?? n} rows`,
+    );
   }
-  return true;
 }
 
-/** X^T y for rows on the design (X = the feature columns). */
-function designXty(data: Matrix, d: number): Float64Array {
-  const xty = new Float64Array(d);
-  const v = data.data;
-  for (let r = 0; r < data.rows; r++) {
-    const y = v[r * (d + 1) + d];
-    for (let j = 0; j < d; j++) xty[j] += v[r * (d + 1) + j] * y;
+/** Per design row: how many times it occurs in `set`, and the sum of its labels. */
+function rowTotals(set: LabelSet, totals: { counts: Float64Array; labelSums: Float64Array }): void {
+  const { labels, rows } = set;
+  const { counts, labelSums } = totals;
+  for (let r = 0; r < labels.length; r++) {
+    const row = rows ? rows[r] : r;
+    counts[row]++;
+    labelSums[row] += labels[r];
   }
-  return xty;
 }
 
 /**
- * Running Gram matrix and X^T y for Accumulate: t copies of the fixed design
- * have Gram t X0^T X0, so w_t = (X0^T X0)^+ (sum_s X0^T y_s) / t with the
- * design's factorization computed once. Batches on another design (not used by
- * the workflows) add their own Gram and force a fresh factorization.
+ * Least squares on design rows drawn with repeats, from per-row totals: the
+ * Gram matrix is sum_i c_i x_i x_i^T over the distinct rows i drawn c_i times
+ * (about 63% of n distinct rows once an Accumulate-Subsample pool is large)
+ * and X^T y = sum_i x_i (sum of row i's labels).
  */
-export class LinearRegressionAccumulator implements Accumulator<Matrix, LinearModel> {
+function fitRowTotals(design: Matrix, totals: { counts: Float64Array; labelSums: Float64Array }): Float64Array {
+  const { rows: n, cols: d } = design;
+  const { counts, labelSums } = totals;
+  const drawn: number[] = [];
+  for (let row = 0; row < n; row++) if (counts[row] > 0) drawn.push(row);
+  const k = drawn.length;
+  // The drawn rows as columns (d x k), plain and weighted by their counts; the Gram is their row-dot products.
+  const t = designTranspose(design);
+  const columns = new Float64Array(d * k), weighted = new Float64Array(d * k);
+  const xty = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const from = j * n, to = j * k;
+    let sum = 0;
+    for (let i = 0; i < k; i++) {
+      const row = drawn[i], v = t[from + row];
+      columns[to + i] = v;
+      weighted[to + i] = v * counts[row];
+      sum += v * labelSums[row];
+    }
+    xty[j] = sum;
+  }
+  const gram = dotRows(weighted, columns, { rows: d, columns: d, depth: k, symmetric: true });
+  return new MinimumNormSolver(gram, d).solve(xty);
+}
+
+/** X0^T y for labels on the design's rows in order. */
+function designXty(design: Matrix, labels: Float64Array): Float64Array {
+  return dotRows(designTranspose(design), labels, { rows: design.cols, columns: 1, depth: design.rows });
+}
+
+/**
+ * Running sufficient statistics for Accumulate: t label sets on the whole
+ * design have Gram t X0^T X0, so w_t = (X0^T X0)^+ (sum_s X0^T y_s) / t with
+ * the design's factorization computed once. Sets on other rows (not used by
+ * the workflows) add per-row counts, and the fit then solves with their Gram.
+ */
+export class LinearRegressionAccumulator implements Accumulator<LabelSet, LinearModel> {
   #design: Matrix;
   #solver: () => MinimumNormSolver;
   #copies = 0;
+  #count = 0;
   #xty: Float64Array;
-  #extraGram: Float64Array | undefined;
-  #extraCount = 0;
+  #labelSums: Float64Array;
+  #extraCounts: Float64Array | undefined;
 
-  /** An empty accumulator for data on `design`, whose Gram is factored by `solver`. */
+  /** An empty accumulator for label sets on `design`, whose Gram is factored by `solver`. */
   constructor(design: Matrix, solver: () => MinimumNormSolver) {
     this.#design = design;
     this.#solver = solver;
     this.#xty = new Float64Array(design.cols);
+    this.#labelSums = new Float64Array(design.rows);
   }
 
   /** Points added so far. */
   get count(): number {
-    return this.#copies * this.#design.rows + this.#extraCount;
+    return this.#count;
   }
 
-  add(data: Matrix): void {
-    const d = this.#design.cols;
-    if (data.rows === 0) return;
-    if (data.cols !== d + 1) throw new RangeError(`data must have ${d + 1} columns, got ${data.cols}`);
-    if (onDesign(data, this.#design)) {
-      this.#copies++;
-      const xty = designXty(data, d);
-      for (let j = 0; j < d; j++) this.#xty[j] += xty[j];
+  add(set: LabelSet): void {
+    if (set.design !== this.#design) throw new RangeError("the accumulator takes label sets on its own design");
+    checkLabelSet(set);
+    this.#count += set.labels.length;
+    if (set.rows) {
+      this.#extraCounts ??= new Float64Array(this.#design.rows);
+      rowTotals(set, { counts: this.#extraCounts, labelSums: this.#labelSums });
       return;
     }
-    const { gram, xty } = normalEquations(data);
-    this.#extraGram ??= new Float64Array(d * d);
-    for (let i = 0; i < gram.length; i++) this.#extraGram[i] += gram[i];
-    for (let j = 0; j < d; j++) this.#xty[j] += xty[j];
-    this.#extraCount += data.rows;
+    this.#copies++;
+    const xty = designXty(this.#design, set.labels);
+    for (let j = 0; j < xty.length; j++) this.#xty[j] += xty[j];
+    for (let r = 0; r < set.labels.length; r++) this.#labelSums[r] += set.labels[r];
   }
 
   fit(): LinearModel {
-    const d = this.#design.cols;
-    if (this.count === 0) throw new RangeError("LinearRegressionAccumulator has no data yet");
-    if (!this.#extraGram) {
-      const scaled = this.#xty.map((v) => v / this.#copies);
-      return { weights: this.#solver().solve(scaled) };
-    }
-    const gram = this.#extraGram.slice();
-    if (this.#copies > 0) {
-      const base = designGram(this.#design);
-      for (let i = 0; i < d * d; i++) gram[i] += this.#copies * base[i];
-    }
-    return { weights: new MinimumNormSolver(gram, d).solve(this.#xty) };
+    if (this.#count === 0) throw new RangeError("LinearRegressionAccumulator has no data yet");
+    if (!this.#extraCounts) return { weights: this.#solver().solve(this.#xty.map((v) => v / this.#copies)) };
+    const counts = this.#extraCounts.map((c) => c + this.#copies);
+    return { weights: fitRowTotals(this.#design, { counts, labelSums: this.#labelSums }) };
   }
 }
 
@@ -320,15 +380,74 @@ export function designGram(design: Matrix): Float64Array {
 }
 
 /**
- * The linear-regression estimator of one setting: fit = minimum-norm least
- * squares (reusing the design's factorization whenever the data lie on it),
- * sample = relabel the design with the fit plus fresh noise (`count` must be
- * the design's n), evaluate = test MSE mean((X_test w_hat - X_test w*)^2) on
- * noiseless test labels, and ||w_hat - w*||^2.
+ * The pool of Accumulate-Subsample: labels and their design rows, appended
+ * set after set; a selection is a label set on the drawn rows.
+ */
+export class LabelPool implements DataPool<LabelSet> {
+  #design: Matrix | undefined;
+  #labels = new Float64Array(0);
+  #rows = new Int32Array(0);
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(set: LabelSet): void {
+    this.#design ??= set.design;
+    if (set.design !== this.#design) throw new RangeError("a LabelPool holds label sets on one design");
+    checkLabelSet(set);
+    const count = set.labels.length;
+    if (this.#size + count > this.#labels.length) {
+      const capacity = Math.max(this.#size + count, 2 * this.#labels.length);
+      const labels = new Float64Array(capacity), rows = new Int32Array(capacity);
+      labels.set(this.#labels.subarray(0, this.#size));
+      rows.set(this.#rows.subarray(0, this.#size));
+      this.#labels = labels;
+      this.#rows = rows;
+    }
+    this.#labels.set(set.labels, this.#size);
+    for (let r = 0; r < count; r++) this.#rows[this.#size + r] = set.rows ? set.rows[r] : r;
+    this.#size += count;
+  }
+
+  select(indices: Int32Array): LabelSet {
+    if (!this.#design) throw new RangeError("the pool is empty");
+    const labels = new Float64Array(indices.length), rows = new Int32Array(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i];
+      if (!(index >= 0 && index < this.#size)) {
+        throw new RangeError(`row ${index} is outside the pool of ${this.#size}`);
+      }
+      labels[i] = this.#labels[index];
+      rows[i] = this.#rows[index];
+    }
+    return { design: this.#design, labels, rows };
+  }
+
+  all(): LabelSet {
+    return this.select(Int32Array.from({ length: this.#size }, (_, i) => i));
+  }
+}
+
+/** Data operations for label sets: a point is one labelled design row. */
+export const labelSetOps: DataOps<LabelSet> = {
+  size: (set: LabelSet): number => set.labels.length,
+  pool: (): DataPool<LabelSet> => new LabelPool(),
+};
+
+/**
+ * The linear-regression estimator of one setting over label sets: fit =
+ * minimum-norm least squares (the design's factorization, computed once, when
+ * a set labels the whole design; else the Gram of the drawn rows weighted by
+ * their counts), sample = relabel the design with the fit plus fresh noise
+ * (`count` must be the design's n), evaluate = test MSE
+ * mean((X_test w_hat - X_test w*)^2) on noiseless test labels, and
+ * ||w_hat - w*||^2.
  */
 export function linearRegressionEstimator(
   setting: LinearRegressionSetting,
-): Estimator<Matrix, LinearModel> {
+): Estimator<LabelSet, LinearModel> {
   checkSetting(setting);
   const { design, testDesign, trueWeights } = setting;
   const d = design.cols;
@@ -337,13 +456,15 @@ export function linearRegressionEstimator(
   const testGram = designGram(testDesign);
   for (let i = 0; i < testGram.length; i++) testGram[i] /= testDesign.rows;
   return {
-    ops: matrixOps,
-    fit: (data: Matrix): LinearModel => {
-      if (data.cols !== d + 1) throw new RangeError(`data must have ${d + 1} columns, got ${data.cols}`);
-      if (onDesign(data, design)) return { weights: designSolver().solve(designXty(data, d)) };
-      return { weights: leastSquares(data) };
+    ops: labelSetOps,
+    fit: (set: LabelSet): LinearModel => {
+      checkLabelSet(set);
+      if (set.design === design && !set.rows) return { weights: designSolver().solve(designXty(design, set.labels)) };
+      const totals = { counts: new Float64Array(set.design.rows), labelSums: new Float64Array(set.design.rows) };
+      rowTotals(set, totals);
+      return { weights: fitRowTotals(set.design, totals) };
     },
-    sample: (model: LinearModel, count: number, rng: Rng): Matrix => {
+    sample: (model: LinearModel, count: number, rng: Rng): LabelSet => {
       if (count !== design.rows) {
         throw new RangeError(`samples relabel the fixed design: count must be ${design.rows}, got ${count}`);
       }
@@ -365,12 +486,9 @@ export function linearRegressionEstimator(
 /** e^T A e for a symmetric row-major A. */
 export function quadraticForm(a: Float64Array, e: Float64Array): number {
   const d = e.length;
+  const ae = dotRows(a, e, { rows: d, columns: 1, depth: d });
   let sum = 0;
-  for (let i = 0; i < d; i++) {
-    let row = 0;
-    for (let j = 0; j < d; j++) row += a[i * d + j] * e[j];
-    sum += e[i] * row;
-  }
+  for (let i = 0; i < d; i++) sum += e[i] * ae[i];
   return sum;
 }
 

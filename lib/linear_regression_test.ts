@@ -4,6 +4,7 @@ import {
   expectedTestMse,
   inverseWishartTrace,
   labelDesign,
+  labelSetRows,
   leastSquares,
   LinearRegressionAccumulator,
   linearRegressionEstimator,
@@ -118,7 +119,7 @@ function randomSetting(rng: Rng, n: number, d: number, sigmaSquared: number): Li
 }
 
 for (const [n, d] of [[20, 4], [4, 9]]) {
-  Deno.test(`the accumulator equals a refit of the stacked pool (n = ${n}, d = ${d})`, () => {
+  Deno.test(`the accumulator equals a refit of the stacked pool (n = ${n}, d = ${d})`, async () => {
     const rng = new Rng(12, n, d);
     const setting = randomSetting(rng, n, d, 0.5);
     const estimator = linearRegressionEstimator(setting);
@@ -127,18 +128,41 @@ for (const [n, d] of [[20, 4], [4, 9]]) {
     let w = setting.trueWeights;
     for (let t = 1; t <= 5; t++) {
       const labelled = labelDesign(setting, { weights: w, rng });
-      parts.push(labelled);
+      parts.push(labelSetRows(labelled));
       accumulator.add(labelled);
       w = accumulator.fit().weights;
       assertClose(w, leastSquares(concat(parts)), 1e-9);
       // The design shortcut of fit() agrees with the generic solver too.
-      assertClose(estimator.fit(labelled).weights, leastSquares(labelled), 1e-9);
+      assertClose((await estimator.fit(labelled)).weights, leastSquares(labelSetRows(labelled)), 1e-9);
     }
-    // A batch off the design (not used by the workflows) is handled exactly as well.
-    const other = matrix(3, d + 1, rng.fillNormal(new Float64Array(3 * (d + 1))));
-    accumulator.add(other);
-    parts.push(other);
+    // A set on drawn rows (repeats, some rows missing) is handled exactly as well.
+    const drawn = { design: setting.design, labels: rng.fillNormal(new Float64Array(3)), rows: Int32Array.of(0, 2, 2) };
+    accumulator.add(drawn);
+    parts.push(labelSetRows(drawn));
     assertClose(accumulator.fit().weights, leastSquares(concat(parts)), 1e-9);
+  });
+
+  Deno.test(`the label pool draws labelled design rows, and fits on them weight repeats (n = ${n}, d = ${d})`, async () => {
+    const rng = new Rng(13, n, d);
+    const setting = randomSetting(rng, n, d, 1);
+    const estimator = linearRegressionEstimator(setting);
+    const pool = estimator.ops.pool();
+    const sets = [0, 1, 2].map(() => labelDesign(setting, { weights: setting.trueWeights, rng }));
+    for (const set of sets) pool.append(set);
+    assert.equal(pool.size, 3 * n);
+    const indices = rng.sampleWithoutReplacement(pool.size, n);
+    const selection = pool.select(indices);
+    // Pool index i is row i mod n of set floor(i / n).
+    const expected = Array.from(
+      indices,
+      (i) => [...setting.design.data.subarray((i % n) * d, (i % n + 1) * d), sets[Math.floor(i / n)].labels[i % n]],
+    );
+    assert.deepEqual(Array.from(labelSetRows(selection).data), expected.flat());
+    // The weighted-Gram fit equals least squares on the materialised rows (pseudo-inverse when n <= d).
+    assertClose((await estimator.fit(selection)).weights, leastSquares(labelSetRows(selection)), 1e-9);
+    assert.throws(() => pool.select(Int32Array.of(3 * n)), /outside the pool/);
+    const other = randomSetting(rng, n, d, 1);
+    assert.throws(() => pool.append(labelDesign(other, { weights: other.trueWeights, rng })), /one design/);
   });
 }
 
@@ -148,7 +172,7 @@ Deno.test("an empty accumulator refuses to fit", () => {
   assert.throws(() => accumulator.fit(), /no data yet/);
 });
 
-Deno.test("expected test MSE under Replace and Accumulate, for a fixed design, within Monte Carlo error", () => {
+Deno.test("expected test MSE under Replace and Accumulate, for a fixed design, within Monte Carlo error", async () => {
   // For a fixed design X0 and test second moments S = X_test^T X_test / m, the error
   // w_t - w* is A(eps_1 + .. + eps_t) (Replace) or sum_s A eps_s / s (Accumulate), with
   // A = (X0^T X0)^{-1} X0^T, so E[MSE_t] = sigma^2 tr(S (X0^T X0)^{-1}) * (t or sum 1/s^2).
@@ -168,7 +192,7 @@ Deno.test("expected test MSE under Replace and Accumulate, for a fixed design, w
     const sums = new Float64Array(iterations), squares = new Float64Array(iterations);
     for (let seed = 0; seed < seeds; seed++) {
       const real = labelDesign(setting, { weights: setting.trueWeights, rng: new Rng(seed, "labels") });
-      const records = runWorkflow(estimator, real, { workflow, iterations, rng: new Rng(seed, workflow) });
+      const records = await runWorkflow(estimator, real, { workflow, iterations, rng: new Rng(seed, workflow) });
       records.forEach((r, t) => {
         sums[t] += r.metrics.testMse;
         squares[t] += r.metrics.testMse ** 2;
@@ -197,17 +221,19 @@ Deno.test("closed forms: Accumulate stays below pi^2/6 times its first iteration
   assert.throws(() => expectedTestMse("Replace", 0, options), /iteration/);
 });
 
-Deno.test("run: one row per iteration, finite also when n <= d, shared truth across workflows", () => {
+Deno.test("run: one row per iteration, finite also when n <= d, shared truth across workflows", async () => {
   for (const workflow of ["Replace", "Accumulate-Subsample", "Accumulate"]) {
-    const rows = run({ dim: 10, samplesPerIteration: 8, sigmaSquared: 1, workflow, seed: 1, iterations: 6 });
+    const rows = await run({ dim: 10, samplesPerIteration: 8, sigmaSquared: 1, workflow, seed: 1, iterations: 6 });
     assert.equal(rows.length, 6);
     assert(rows.every((r) => Number.isFinite(r.testMse as number) && (r.testMse as number) >= 0));
   }
-  const first = ["Replace", "Accumulate"].map((workflow) =>
-    run({ dim: 3, samplesPerIteration: 32, sigmaSquared: 1, workflow, seed: 2, iterations: 1 })[0].testMse
+  const first = await Promise.all(
+    ["Replace", "Accumulate"].map(async (workflow) =>
+      (await run({ dim: 3, samplesPerIteration: 32, sigmaSquared: 1, workflow, seed: 2, iterations: 1 }))[0].testMse
+    ),
   );
   assert.equal(first[0], first[1]);
-  const accumulate = run({
+  const accumulate = await run({
     dim: 3,
     samplesPerIteration: 32,
     sigmaSquared: 1,
@@ -217,7 +243,14 @@ Deno.test("run: one row per iteration, finite also when n <= d, shared truth acr
   });
   assert.deepEqual(accumulate.map((r) => r.realFraction), [1, 1 / 2, 1 / 3, 1 / 4]);
   // sigma^2 = 0: every fit recovers w* exactly (n > d).
-  const exact = run({ dim: 3, samplesPerIteration: 10, sigmaSquared: 0, workflow: "Replace", seed: 0, iterations: 3 });
+  const exact = await run({
+    dim: 3,
+    samplesPerIteration: 10,
+    sigmaSquared: 0,
+    workflow: "Replace",
+    seed: 0,
+    iterations: 3,
+  });
   assert(exact.every((r) => (r.testMse as number) < 1e-20));
 });
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { nativeKernels } from "./native/mod.ts";
 import type { DataOps, DataPool } from "./workflows.ts";
 
 /** A dense row-major matrix of `rows` x `cols` doubles. */
@@ -122,46 +123,113 @@ export function columnMeans(x: Matrix): Float64Array {
   return mean;
 }
 
+/** Options of {@linkcode dotRows}. */
+export interface DotRowsOptions {
+  /** Rows of A (A is rows x depth, row-major). */
+  rows: number;
+  /** Rows of B (B is columns x depth, row-major): the columns of the result. */
+  columns: number;
+  /** The length of every row of A and B. */
+  depth: number;
+  /** The result is known to be symmetric (A = B, or A = B scaled per column): compute half, mirror the rest. */
+  symmetric?: boolean;
+}
+
 /**
- * The scatter matrix sum_r (x_r - center)(x_r - center)^T (cols x cols, full
- * symmetric). Four rows at a time share one pass over the upper triangle, which
- * quarters the loads and stores of the accumulator.
+ * C = A B^T (rows x columns, row-major): every row of A dotted with every
+ * row of B. The kernel of every Gram matrix, scatter and Gaussian sample:
+ * native (lib/native) where it can be built, else {@linkcode dotRowsTypeScript}.
  */
-export function scatterMatrix(x: Matrix, center: Float64Array): Float64Array {
-  const { rows, cols: d, data } = x;
-  const s = new Float64Array(d * d);
-  const c0 = new Float64Array(d);
-  const c1 = new Float64Array(d);
-  const c2 = new Float64Array(d);
-  const c3 = new Float64Array(d);
-  let r = 0;
-  for (; r + 3 < rows; r += 4) {
-    for (let j = 0; j < d; j++) {
-      c0[j] = data[r * d + j] - center[j];
-      c1[j] = data[(r + 1) * d + j] - center[j];
-      c2[j] = data[(r + 2) * d + j] - center[j];
-      c3[j] = data[(r + 3) * d + j] - center[j];
-    }
-    for (let i = 0; i < d; i++) {
-      const a0 = c0[i], a1 = c1[i], a2 = c2[i], a3 = c3[i];
-      const row = i * d;
-      for (let j = i; j < d; j++) {
-        s[row + j] += a0 * c0[j] + a1 * c1[j] + a2 * c2[j] + a3 * c3[j];
+export function dotRows(a: Float64Array, b: Float64Array, options: DotRowsOptions): Float64Array {
+  const { rows, columns, depth, symmetric = false } = options;
+  if (symmetric && rows !== columns) throw new RangeError("dotRows: a symmetric result must be square");
+  if (a.length !== rows * depth || b.length !== columns * depth) {
+    throw new RangeError(
+      `dotRows: A must hold ${rows} x ${depth} and B ${columns} x ${depth} values, got ${a.length} and ${b.length}`,
+    );
+  }
+  const native = nativeKernels();
+  if (!native) return dotRowsTypeScript(a, b, options);
+  const out = new Float64Array(rows * columns);
+  native.dotRows(a, b, { out, rows, columns, depth, symmetric });
+  return out;
+}
+
+/**
+ * {@linkcode dotRows} in plain loops: four dot products at a time share each
+ * load of the row of A, and two partial sums per product hide the latency of
+ * the additions. The fallback without a C compiler, and the tests' reference.
+ */
+export function dotRowsTypeScript(a: Float64Array, b: Float64Array, options: DotRowsOptions): Float64Array {
+  const { rows, columns, depth: k, symmetric = false } = options;
+  const c = new Float64Array(rows * columns);
+  for (let i = 0; i < rows; i++) {
+    const ai = i * k;
+    let j = symmetric ? i : 0;
+    for (; j + 4 <= columns; j += 4) {
+      const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const v = a[ai + p];
+        s0 += v * b[b0 + p];
+        s1 += v * b[b1 + p];
+        s2 += v * b[b2 + p];
+        s3 += v * b[b3 + p];
       }
+      c[i * columns + j] = s0;
+      c[i * columns + j + 1] = s1;
+      c[i * columns + j + 2] = s2;
+      c[i * columns + j + 3] = s3;
+    }
+    for (; j < columns; j++) {
+      let even = 0, odd = 0, p = 0;
+      for (; p + 1 < k; p += 2) {
+        even += a[ai + p] * b[j * k + p];
+        odd += a[ai + p + 1] * b[j * k + p + 1];
+      }
+      if (p < k) even += a[ai + p] * b[j * k + p];
+      c[i * columns + j] = even + odd;
     }
   }
-  for (; r < rows; r++) {
-    for (let j = 0; j < d; j++) c0[j] = data[r * d + j] - center[j];
-    for (let i = 0; i < d; i++) {
-      const a0 = c0[i];
-      const row = i * d;
-      for (let j = i; j < d; j++) s[row + j] += a0 * c0[j];
+  if (symmetric) {
+    for (let i = 1; i < rows; i++) for (let j = 0; j < i; j++) c[i * columns + j] = c[j * columns + i];
+  }
+  return c;
+}
+
+/** Options of {@linkcode scatterMatrix}. */
+export interface ScatterMatrixOptions {
+  /** A weight per row (e.g. how many times the row was drawn); default 1 each. */
+  weights?: Float64Array;
+}
+
+/**
+ * The scatter matrix sum_r w_r (x_r - center)(x_r - center)^T (cols x cols,
+ * full symmetric): with a zero center and unit weights, the Gram matrix X^T X.
+ * The centred data are transposed so that every entry is a dot product of two
+ * contiguous columns ({@linkcode dotRows}).
+ */
+export function scatterMatrix(x: Matrix, center: Float64Array, options: ScatterMatrixOptions = {}): Float64Array {
+  const { rows, cols: d, data } = x;
+  const { weights } = options;
+  if (center.length !== d) throw new RangeError(`center has ${center.length} values, expected ${d}`);
+  if (weights && weights.length !== rows) {
+    throw new RangeError(`weights has ${weights.length} values, expected one per row (${rows})`);
+  }
+  const columns = new Float64Array(d * rows);
+  for (let r = 0; r < rows; r++) {
+    const offset = r * d;
+    for (let j = 0; j < d; j++) columns[j * rows + r] = data[offset + j] - center[j];
+  }
+  let weighted = columns;
+  if (weights) {
+    weighted = new Float64Array(d * rows);
+    for (let j = 0; j < d; j++) {
+      const offset = j * rows;
+      for (let r = 0; r < rows; r++) weighted[offset + r] = columns[offset + r] * weights[r];
     }
   }
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < i; j++) s[i * d + j] = s[j * d + i];
-  }
-  return s;
+  return dotRows(weighted, columns, { rows: d, columns: d, depth: rows, symmetric: true });
 }
 
 /** A factor B (d x rank, row-major) of a positive semi-definite matrix: A = B B^T. */
@@ -238,10 +306,15 @@ export function pivotedCholesky(a: Float64Array, dim: number, options: PivotedCh
     logDeterminant += 2 * Math.log(lkk);
     for (let i = k + 1; i < dim; i++) {
       const pi = perm[i];
-      let sum = work[pi * dim + pk];
       const rowI = i * dim, rowK = k * dim;
-      for (let m = 0; m < k; m++) sum -= l[rowI + m] * l[rowK + m];
-      const lik = sum / lkk;
+      // Two partial sums: a single running sum would wait on each addition's latency.
+      let even = 0, odd = 0, m = 0;
+      for (; m + 1 < k; m += 2) {
+        even += l[rowI + m] * l[rowK + m];
+        odd += l[rowI + m + 1] * l[rowK + m + 1];
+      }
+      if (m < k) even += l[rowI + m] * l[rowK + m];
+      const lik = (work[pi * dim + pk] - (even + odd)) / lkk;
       l[rowI + k] = lik;
       work[pi * dim + pi] -= lik * lik;
     }

@@ -7,6 +7,9 @@
  * deno task bench gaussian   # workloads whose name contains "gaussian" ("lm": the language model only)
  * ```
  *
+ * The kernels run natively where lib/native can compile them (see its module
+ * doc); `COLLAPSE_NATIVE=0 deno task bench` times the TypeScript loops instead.
+ *
  * The references are numpy (the original algorithms, in bench/*_reference.py)
  * and scikit-learn; the task installs Debian's python3-numpy or
  * python3-sklearn when no python3 has them (as root, with apt-get).
@@ -19,6 +22,7 @@ import { run as runGaussian } from "../lib/gaussian_experiment.ts";
 import { fitKde, kdeLogDensity } from "../lib/kde.ts";
 import { run as runLinearRegression } from "../lib/linear_regression_experiment.ts";
 import type { Matrix } from "../lib/matrix.ts";
+import { nativeKernels } from "../lib/native/mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { WORKFLOWS } from "../lib/workflows.ts";
 
@@ -34,7 +38,7 @@ const DEBIAN_PACKAGE: Record<ReferenceModule, string> = {
 /** One workload: this project's timing function and the reference's command. */
 interface Workload {
   name: string;
-  ours: () => void;
+  ours: () => void | Promise<void>;
   reference?: { module: ReferenceModule; args: () => string[] };
 }
 
@@ -69,12 +73,12 @@ function pythonWith(module: ReferenceModule): string | undefined {
   return found;
 }
 
-function timeOurs(fn: () => void, repeats: number): number {
-  fn(); // warm-up: compile the hot loops
+async function timeOurs(fn: () => void | Promise<void>, repeats: number): Promise<number> {
+  await fn(); // warm-up: compile the hot loops
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
-    fn();
+    await fn();
     times.push((performance.now() - start) / 1000);
   }
   return Math.min(...times);
@@ -136,8 +140,8 @@ for (const { workflow, sampling, label } of gaussianCases) {
   const config = { dim: 100, samplesPerIteration: 1000, workflow, seed: 0, iterations: 100, sigmaSquared: 1 };
   workloads.push({
     name: `gaussian d=100 n=1000 T=100 ${workflow}${label}`,
-    ours: () => {
-      runGaussian(sampling ? { ...config, sampling } : config);
+    ours: async () => {
+      await runGaussian(sampling ? { ...config, sampling } : config);
     },
     reference: {
       module: "numpy",
@@ -173,8 +177,8 @@ for (const { name, make } of kdeCases) {
 for (const workflow of WORKFLOWS) {
   workloads.push({
     name: `linear regression d=100 n=1000 T=100 ${workflow}`,
-    ours: () => {
-      runLinearRegression({
+    ours: async () => {
+      await runLinearRegression({
         dim: 100,
         samplesPerIteration: 1000,
         sigmaSquared: 1,
@@ -200,15 +204,17 @@ for (const workflow of WORKFLOWS) {
 const filter = Deno.args[0] ?? "";
 const selected = workloads.filter((w) => w.name.includes(filter));
 const repeats = Number(Deno.env.get("BENCH_REPEATS") ?? 3);
+const native = nativeKernels();
 console.log(
-  `best of ${repeats}; ${navigator.hardwareConcurrency} cores; ${Deno.build.target}\n`,
+  `best of ${repeats}; ${navigator.hardwareConcurrency} cores; ${Deno.build.target}; kernels: ` +
+    `${native ? `native (${native.build})` : "TypeScript loops"} (COLLAPSE_NATIVE=0 for the TypeScript loops)\n`,
 );
 console.log(
   "| workload | this project (s) | reference (s) | reference / this project |",
 );
 console.log("|---|---:|---:|---:|");
 for (const workload of selected) {
-  const ours = timeOurs(workload.ours, repeats);
+  const ours = await timeOurs(workload.ours, repeats);
   const python = workload.reference ? pythonWith(workload.reference.module) : undefined;
   const reference = python && workload.reference ? timeReference(python, workload.reference.args(), repeats) : NaN;
   const shown = Number.isFinite(reference) ? reference.toFixed(3) : "n/a";

@@ -1,0 +1,178 @@
+// The toolkit's two hot loops in C, compiled on first use by lib/native/mod.ts with the machine's C compiler and
+// called through Deno's FFI:
+// - kde_add_sums: Gaussian- (or top-hat-) kernel sums of test points against training points (the KDE experiment);
+// - dot_rows: C = A B^T for row-major A (m x k) and B (n x k): the Gram matrices X^T W X of least squares and the
+//   Gaussian scatter, and Gaussian sampling (x = B z).
+// Written with GCC/Clang vector extensions (four doubles per operation: AVX2 where the machine has it, else pairs
+// of SSE2 registers). Compiled without -ffast-math and with -ffp-contract=off, so the arithmetic is the one written
+// here, operation by operation, and every machine computes the same bits. The TypeScript loops in lib/kde.ts and
+// lib/matrix.ts compute the same quantities when no compiler is available (and serve as the tests' reference).
+
+#include <stdint.h>
+#include <string.h>
+
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4i __attribute__((vector_size(32)));
+
+static inline v4d load4(const double* p) {
+  v4d v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline v4d splat(double x) { return (v4d){x, x, x, x}; }
+
+// Lane-wise `mask ? a : b` (C has no vector ?: operator).
+static inline v4d select4(v4i mask, v4d a, v4d b) { return (v4d)((mask & (v4i)a) | (~mask & (v4i)b)); }
+
+// e^x for x in [-708, 0]: x = k ln 2 + r, |r| <= ln 2 / 2, with ln 2 split in two (fdlibm's ln2_hi has 32
+// trailing zero bits, so k ln2_hi is exact), e^r by its Taylor polynomial of degree 12 (truncation error below
+// 2e-16 relative) evaluated by Estrin's scheme (a short dependency chain), and 2^k written into the exponent bits.
+// k is rounded by adding 1.5 * 2^52, which leaves k in the low bits of the sum. Relative error below 1e-15.
+static inline v4d exp4(v4d x) {
+  const v4d round = splat(6755399441055744.0);
+  x = select4(x < -708.0, splat(-708.0), x);
+  v4d shifted = x * 1.4426950408889634 + round;
+  v4d k = shifted - round;
+  v4d r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  v4d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  v4d a0 = 1.0 + r, a1 = 1.0 / 2 + (1.0 / 6) * r, a2 = 1.0 / 24 + (1.0 / 120) * r;
+  v4d a3 = 1.0 / 720 + (1.0 / 5040) * r, a4 = 1.0 / 40320 + (1.0 / 362880) * r;
+  v4d a5 = 1.0 / 3628800 + (1.0 / 39916800) * r;
+  v4d b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2;
+  v4d p = (b0 + b1 * r4) + (b2 + (1.0 / 479001600) * r4) * r8;
+  v4i bits = ((v4i)shifted + 1023) << 52;
+  return p * (v4d)bits;
+}
+
+static inline double exp1(double x) { return exp4(splat(x))[0]; }
+
+// Terms below e^-SKIP times the running maximum change a sum by less than 2e-22 each: not computed.
+#define SKIP 50.0
+#define BLOCK 1024
+
+// Adds the n training points y (coordinate-major: coordinate j of point p at y[j * n + p]) to the kernel sums of
+// the m test points x (row-major, m x d). Gaussian kernel (tophat == 0), with c = 1 / (2 h^2): each test point
+// keeps `max`, the largest log-kernel value -c |x - y|^2 seen, and `sum` = sum of exp(value - max). Top-hat kernel
+// (tophat != 0): `sum` counts the points with |x - y|^2 < radius2 and `max` is 0. Training points are taken in
+// blocks that stay in cache while every test point passes over them; per test point and block, one pass writes
+// the squared distances and their minimum, the running maximum is updated once, and a second pass adds the
+// exponentials of the terms above e^-SKIP of the maximum.
+void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_t d, double c, double radius2,
+                  int32_t tophat, double* max, double* sum) {
+  double q[BLOCK + 4];
+  for (int32_t start = 0; start < n; start += BLOCK) {
+    int32_t size = n - start < BLOCK ? n - start : BLOCK;
+    int32_t padded = (size + 3) & ~3;
+    for (int32_t i = 0; i < m; i++) {
+      const double* xi = x + (int64_t)i * d;
+      v4d best = splat(__builtin_inf());
+      int32_t p = 0;
+      for (; p + 4 <= size; p += 4) {
+        v4d s = splat(0.0);
+        for (int32_t j = 0; j < d; j++) {
+          v4d diff = xi[j] - load4(y + (int64_t)j * n + start + p);
+          s += diff * diff;
+        }
+        memcpy(q + p, &s, sizeof s);
+        best = select4(s < best, s, best);
+      }
+      double nearest = best[0];
+      for (int l = 1; l < 4; l++) nearest = best[l] < nearest ? best[l] : nearest;
+      for (; p < size; p++) {
+        double s = 0;
+        for (int32_t j = 0; j < d; j++) {
+          double diff = xi[j] - y[(int64_t)j * n + start + p];
+          s += diff * diff;
+        }
+        q[p] = s;
+        nearest = s < nearest ? s : nearest;
+      }
+      for (; p < padded; p++) q[p] = __builtin_inf();
+      if (tophat) {
+        int64_t count = 0;
+        for (p = 0; p < size; p++) count += q[p] < radius2;
+        max[i] = 0;
+        sum[i] += (double)count;
+        continue;
+      }
+      double mi = max[i], s = sum[i];
+      double top = -c * nearest;
+      if (top > mi) {
+        s = mi == -__builtin_inf() ? 0.0 : s * exp1(mi - top);
+        mi = top;
+      }
+      // value - max > -SKIP  <=>  q < (SKIP - max) / c
+      double limit = (SKIP - mi) / c;
+      v4d acc = splat(0.0);
+      for (p = 0; p < padded; p += 4) {
+        v4d qv = load4(q + p);
+        v4i keep = qv < limit;
+        v4d e = exp4(-c * qv - mi);
+        acc += (v4d)((v4i)e & keep);
+      }
+      max[i] = mi;
+      sum[i] = s + ((acc[0] + acc[1]) + (acc[2] + acc[3]));
+    }
+  }
+}
+
+static inline double sum4(v4d v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+
+// Dot product of a[0 .. k) and b[0 .. k).
+static inline double dot(const double* a, const double* b, int32_t k) {
+  v4d acc = splat(0.0);
+  int32_t p = 0;
+  for (; p + 4 <= k; p += 4) acc += load4(a + p) * load4(b + p);
+  double s = sum4(acc);
+  for (; p < k; p++) s += a[p] * b[p];
+  return s;
+}
+
+// C = A B^T: c[i * n + j] = sum_p a[i * k + p] b[j * k + p], for row-major A (m x k), B (n x k), C (m x n).
+// With `symmetric` (A B^T known to be symmetric, e.g. A = B or A = B scaled per column), blocks below the diagonal
+// are skipped and the upper triangle mirrored. Register blocks of 2 rows of A by 4 rows of B: 8 four-lane
+// accumulators; each loaded vector of A is used 4 times and each of B twice.
+void dot_rows(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k, int32_t symmetric) {
+  int32_t k4 = k & ~3;
+  int32_t i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const double *a0 = a + (int64_t)i * k, *a1 = a0 + k;
+    int32_t j = symmetric ? i & ~3 : 0;
+    for (; j + 4 <= n; j += 4) {
+      const double *b0 = b + (int64_t)j * k, *b1 = b0 + k, *b2 = b1 + k, *b3 = b2 + k;
+      v4d c00 = splat(0.0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+      for (int32_t p = 0; p < k4; p += 4) {
+        v4d x0 = load4(a0 + p), x1 = load4(a1 + p), y;
+        y = load4(b0 + p), c00 += x0 * y, c10 += x1 * y;
+        y = load4(b1 + p), c01 += x0 * y, c11 += x1 * y;
+        y = load4(b2 + p), c02 += x0 * y, c12 += x1 * y;
+        y = load4(b3 + p), c03 += x0 * y, c13 += x1 * y;
+      }
+      double r[2][4] = {{sum4(c00), sum4(c01), sum4(c02), sum4(c03)}, {sum4(c10), sum4(c11), sum4(c12), sum4(c13)}};
+      for (int32_t p = k4; p < k; p++) {
+        for (int u = 0; u < 4; u++) {
+          double bv = b[(int64_t)(j + u) * k + p];
+          r[0][u] += a0[p] * bv;
+          r[1][u] += a1[p] * bv;
+        }
+      }
+      for (int u = 0; u < 4; u++) {
+        c[(int64_t)i * n + j + u] = r[0][u];
+        c[(int64_t)(i + 1) * n + j + u] = r[1][u];
+      }
+    }
+    for (; j < n; j++) {
+      c[(int64_t)i * n + j] = dot(a0, b + (int64_t)j * k, k);
+      c[(int64_t)(i + 1) * n + j] = dot(a1, b + (int64_t)j * k, k);
+    }
+  }
+  for (; i < m; i++) {
+    for (int32_t j = symmetric ? i & ~3 : 0; j < n; j++) c[(int64_t)i * n + j] = dot(a + (int64_t)i * k, b + (int64_t)j * k, k);
+  }
+  if (symmetric) {
+    for (int32_t r = 1; r < m; r++) {
+      for (int32_t s = 0; s < r; s++) c[(int64_t)r * n + s] = c[(int64_t)s * n + r];
+    }
+  }
+}
