@@ -179,11 +179,11 @@ export function isStoredIteration(t: number, last: number): boolean {
  * three workflows of a seed share them, and a collapse run repeats the entropy
  * run of the same (seed, k, n) under Replace before continuing it.
  */
-export function run(config: Record<string, unknown>): RunRow[] {
+export async function run(config: Record<string, unknown>): Promise<RunRow[]> {
   const c = validateDiscreteConfig(config);
   const k = c.sides, n = c.samplesPerIteration;
   const real = rollFairDie(new Rng(c.seed, "die-data", k, n), { sides: k, count: n });
-  const records = runWorkflow(discreteEstimator(k), real, {
+  const records = await runWorkflow(discreteEstimator(k), real, {
     workflow: c.workflow,
     iterations: c.iterations,
     rng: new Rng(c.seed, "die-workflow", c.workflow, k, n),

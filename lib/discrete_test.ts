@@ -28,14 +28,14 @@ function meanAndStandardError(values: number[]): { mean: number; se: number } {
   return { mean, se: Math.sqrt(variance / values.length) };
 }
 
-Deno.test("entropy of known distributions", () => {
+Deno.test("entropy of known distributions", async () => {
   assert(Math.abs(entropyOf(new Array(8).fill(1 / 8)) - Math.log(8)) < 1e-15);
   assert(Math.abs(entropyOf([0.5, 0.25, 0.25]) - 1.5 * Math.LN2) < 1e-15);
   assert.equal(entropyOf([0, 1, 0]), 0);
   // Counts [2, 1, 1] of 4 rolls: proportions 1/2, 1/4, 1/4.
   assert(Math.abs(entropy(countRolls(5, [3, 0, 3, 4])) - 1.5 * Math.LN2) < 1e-15);
   assert.equal(entropy(countRolls(3, [2, 2, 2])), 0);
-  const metrics = discreteEstimator(4).evaluate(countRolls(4, [0, 1, 2, 3]));
+  const metrics = await discreteEstimator(4).evaluate(countRolls(4, [0, 1, 2, 3]));
   assert.equal(metrics.entropyFraction, 1);
   assert.equal(metrics.support, 4);
   assert.equal(metrics.collision, 0.25);
@@ -123,32 +123,32 @@ Deno.test("sampleDiscrete: totals exact, proportions within Monte Carlo error, o
   }
 });
 
-Deno.test("Replace is absorbing: a lost outcome never returns, and the die collapses to one face", () => {
+Deno.test("Replace is absorbing: a lost outcome never returns, and the die collapses to one face", async () => {
   const estimator = discreteEstimator(6);
   const rng = new Rng(23);
-  let model = estimator.fit(rollFairDie(rng, { sides: 6, count: 8 }));
+  let model = await estimator.fit(rollFairDie(rng, { sides: 6, count: 8 }));
   let previous = new Set(model.outcomes);
   let collapsedAt = 0;
   for (let t = 2; t <= 2000 && collapsedAt === 0; t++) {
-    model = estimator.fit(sampleDiscrete(model, 8, rng));
+    model = await estimator.fit(sampleDiscrete(model, 8, rng));
     for (const o of model.outcomes) assert(previous.has(o), `outcome ${o} came back at iteration ${t}`);
     previous = new Set(model.outcomes);
     if (model.outcomes.length === 1) collapsedAt = t;
   }
   assert(collapsedAt > 0, "8 rolls per iteration must fixate within 2000 iterations");
-  assert.equal(estimator.evaluate(model).entropy, 0);
+  assert.equal((await estimator.evaluate(model)).entropy, 0);
   // Once collapsed, it stays collapsed.
   assert.deepEqual([...sampleDiscrete(model, 8, rng).outcomes], [...model.outcomes]);
 });
 
-Deno.test("Replace: E[sum p^2] = 1 - (1 - 1/n)^t (1 - 1/k) within Monte Carlo error", () => {
+Deno.test("Replace: E[sum p^2] = 1 - (1 - 1/n)^t (1 - 1/k) within Monte Carlo error", async () => {
   // Each refit from n rolls maps 1 - sum p^2 to (1 - 1/n)(1 - sum p^2) in expectation,
   // starting from the fair die's 1 - 1/k.
   const k = 7, n = 12, iterations = 8, seeds = 4000;
   const estimator = discreteEstimator(k);
   const values: number[][] = Array.from({ length: iterations }, () => []);
   for (let seed = 0; seed < seeds; seed++) {
-    const records = runWorkflow(estimator, rollFairDie(new Rng(seed, "real"), { sides: k, count: n }), {
+    const records = await runWorkflow(estimator, rollFairDie(new Rng(seed, "real"), { sides: k, count: n }), {
       workflow: "Replace",
       iterations,
       rng: new Rng(seed, "replace"),
@@ -162,10 +162,10 @@ Deno.test("Replace: E[sum p^2] = 1 - (1 - 1/n)^t (1 - 1/k) within Monte Carlo er
   }
 });
 
-Deno.test("Accumulate keeps the real support; its accumulator equals the merged pool", () => {
+Deno.test("Accumulate keeps the real support; its accumulator equals the merged pool", async () => {
   const rng = new Rng(24);
   const real = rollFairDie(rng, { sides: 50, count: 20 });
-  const records = runWorkflow(discreteEstimator(50), real, { workflow: "Accumulate", iterations: 30, rng });
+  const records = await runWorkflow(discreteEstimator(50), real, { workflow: "Accumulate", iterations: 30, rng });
   assert(records.every((r) => r.metrics.support === real.outcomes.length));
   const accumulator = new CountsAccumulator();
   const pool = countsOps.pool();
@@ -194,12 +194,14 @@ Deno.test("the counts pool maps positions to rolls: every position, and each bat
   assert.throws(() => pool.select(Int32Array.from([12])), /outside the pool/);
 });
 
-Deno.test("run: entropy curves, collapse runs stopping at the threshold, shared real data", () => {
+Deno.test("run: entropy curves, collapse runs stopping at the threshold, shared real data", async () => {
   const base = { sides: 5, samplesPerIteration: 6, seed: 3, iterations: 12, stopBelowEntropy: 0 };
-  const curves = ["Replace", "Accumulate-Subsample", "Accumulate"].map((workflow) => run({ ...base, workflow }));
+  const curves = await Promise.all(
+    ["Replace", "Accumulate-Subsample", "Accumulate"].map((workflow) => run({ ...base, workflow })),
+  );
   for (const rows of curves) assert.equal(rows.length, 12);
   assert.equal(curves[0][0].entropy, curves[2][0].entropy);
-  const collapse = run({ ...base, workflow: "Replace", iterations: 100_000, stopBelowEntropy: 1e-8 });
+  const collapse = await run({ ...base, workflow: "Replace", iterations: 100_000, stopBelowEntropy: 1e-8 });
   const last = collapse[collapse.length - 1];
   assert.equal(last.collapsed, 1);
   assert(last.entropy as number < 1e-8);

@@ -174,7 +174,7 @@ export function gaussianConfigs(preset: PresetName): GaussianRunConfig[] {
  * three workflows of one seed start from the same real sample (and the two
  * sampling modes from the same first fit).
  */
-export function run(config: Record<string, unknown>): RunRow[] {
+export async function run(config: Record<string, unknown>): Promise<RunRow[]> {
   const c = validateGaussianConfig(config);
   const n = c.samplesPerIteration;
   const dataRng = new Rng(c.seed, "gaussian-data", c.dim, n);
@@ -189,8 +189,8 @@ export function run(config: Record<string, unknown>): RunRow[] {
   };
   const realData = matrix(n, c.dim, real);
   const records = c.sampling === "statistics"
-    ? runWorkflow(gaussianSummaryEstimator(truth), summarize(realData), options)
-    : runWorkflow(gaussianEstimator(truth), realData, options);
+    ? await runWorkflow(gaussianSummaryEstimator(truth), summarize(realData), options)
+    : await runWorkflow(gaussianEstimator(truth), realData, options);
   return records.map((r) => ({
     ...c,
     iteration: r.iteration,

@@ -92,22 +92,22 @@ Deno.test("a singular covariance (n <= d) samples exactly in its span, never NaN
   assert.equal(logDeterminant(refit), -Infinity);
 });
 
-Deno.test("d = 1 with one point: variance 0, samples equal the mean", () => {
+Deno.test("d = 1 with one point: variance 0, samples equal the mean", async () => {
   const model = fitGaussian(fromRows([[3.5]]));
   const x = sampleGaussian(model, 10, new Rng(0));
   assert(x.data.every((v) => v === 3.5));
-  const metrics = gaussianEstimator({ dim: 1 }).evaluate(model);
+  const metrics = await gaussianEstimator({ dim: 1 }).evaluate(model);
   assert.equal(metrics.determinantRatio, 0);
   assert.equal(metrics.traceRatio, 0);
 });
 
 for (const sampling of ["points", "statistics"]) {
-  Deno.test(`Replace (${sampling}): E[tr Sigma_t / tr Sigma_0] = (1 - 1/n)^t, E||mu_t||^2 = (d/n) sum_{s<t} (1 - 1/n)^s`, () => {
+  Deno.test(`Replace (${sampling}): E[tr Sigma_t / tr Sigma_0] = (1 - 1/n)^t, E||mu_t||^2 = (d/n) sum_{s<t} (1 - 1/n)^s`, async () => {
     const d = 3, n = 10, iterations = 8, seeds = 400;
     const traces: number[][] = Array.from({ length: iterations }, () => []);
     const errors: number[][] = Array.from({ length: iterations }, () => []);
     for (let seed = 0; seed < seeds; seed++) {
-      const rows = run({
+      const rows = await run({
         dim: d,
         samplesPerIteration: n,
         workflow: "Replace",
@@ -146,12 +146,12 @@ for (const sampling of ["points", "statistics"]) {
 // the mean moves by (m_new - mu_t)/(t + 1): E||mu_{t+1}||^2 = E||mu_t||^2 +
 // d E[Sigma_t] / (n (t + 1)^2), E||mu_1||^2 = d/n.
 for (const sampling of ["points", "statistics"]) {
-  Deno.test(`Accumulate (${sampling}): E[tr Sigma_t]/d = (1 - 1/n) prod_{k=2..t} (1 - 1/(k^2 n)), and the mean error`, () => {
+  Deno.test(`Accumulate (${sampling}): E[tr Sigma_t]/d = (1 - 1/n) prod_{k=2..t} (1 - 1/(k^2 n)), and the mean error`, async () => {
     const n = 6, d = 2, iterations = 6, seeds = 1500;
     const traces: number[][] = Array.from({ length: iterations }, () => []);
     const errors: number[][] = Array.from({ length: iterations }, () => []);
     for (let seed = 0; seed < seeds; seed++) {
-      const rows = run({
+      const rows = await run({
         dim: d,
         samplesPerIteration: n,
         workflow: "Accumulate",
@@ -233,7 +233,7 @@ Deno.test("bad configurations fail before any work, naming the field and the all
   );
 });
 
-Deno.test("a run is reproducible bit for bit from its seed", () => {
+Deno.test("a run is reproducible bit for bit from its seed", async () => {
   const config = {
     dim: 4,
     samplesPerIteration: 7,
@@ -242,7 +242,7 @@ Deno.test("a run is reproducible bit for bit from its seed", () => {
     iterations: 6,
     sigmaSquared: 2,
   };
-  assert.deepEqual(run(config), run(config));
+  assert.deepEqual(await run(config), await run(config));
 });
 
 Deno.test("merged statistics equal the statistics of the concatenated sample", () => {

@@ -221,11 +221,15 @@ function workflowRng(c: KdeRunConfig): Rng {
 }
 
 /** Runs one configuration: one row per iteration, with `testNll` and `fittedBandwidth`. */
-export function run(config: Record<string, unknown>): RunRow[] {
+export async function run(config: Record<string, unknown>): Promise<RunRow[]> {
   const c = validateKdeConfig(config);
   const { test, real } = kdeRunData(c);
   const estimator = kdeEstimator(test, { bandwidth: c.bandwidth, kernel: c.kernel });
-  const records = runWorkflow(estimator, real, { workflow: c.workflow, iterations: c.iterations, rng: workflowRng(c) });
+  const records = await runWorkflow(estimator, real, {
+    workflow: c.workflow,
+    iterations: c.iterations,
+    rng: workflowRng(c),
+  });
   return records.map((r) => ({
     ...c,
     iteration: r.iteration,
@@ -249,7 +253,10 @@ export interface SamplePoint {
  * samples that the model fitted at each of the given iterations drew, plus the
  * real training points as iteration 0. For the collapse panel of notebook 01.
  */
-export function kdeSamplesByIteration(config: Record<string, unknown>, iterations: readonly number[]): SamplePoint[] {
+export async function kdeSamplesByIteration(
+  config: Record<string, unknown>,
+  iterations: readonly number[],
+): Promise<SamplePoint[]> {
   const c = validateKdeConfig(config);
   if (iterations.length === 0 || !iterations.every((t) => Number.isInteger(t) && t >= 1)) {
     throw new RangeError(`iterations must be a non-empty list of integers >= 1, got ${JSON.stringify(iterations)}`);
@@ -265,26 +272,21 @@ export function kdeSamplesByIteration(config: Record<string, unknown>, iteration
     }
   };
   push(0, real);
-  let t = 0;
   // No accumulator and no scoring: only the samples matter here, and the random streams are consumed exactly as
   // in the run.
   const estimator: Estimator<Matrix, KdeModel> = {
     ops: base.ops,
     fit: base.fit,
     evaluate: (): Record<string, number> => ({}),
-    sample: (model: KdeModel, count: number, rng: Rng): Matrix => {
-      const out = base.sample(model, count, rng);
-      if (wanted.has(t)) push(t, out);
-      return out;
-    },
+    sample: base.sample,
   };
   const lastWanted = Math.max(...iterations);
-  runWorkflow(estimator, real, {
+  await runWorkflow(estimator, real, {
     workflow: c.workflow,
     iterations: lastWanted + 1,
     rng: workflowRng(c),
-    onIteration: (record) => {
-      t = record.iteration;
+    onIteration: (record, { samples }) => {
+      if (samples && wanted.has(record.iteration)) push(record.iteration, samples);
     },
   });
   return points;

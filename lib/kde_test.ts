@@ -152,15 +152,15 @@ Deno.test("the accumulator's NLL equals the batch NLL of the concatenated pool",
   }
 });
 
-Deno.test("Accumulate through the accumulator and through refits gives the same run", () => {
+Deno.test("Accumulate through the accumulator and through refits gives the same run", async () => {
   const rng = new Rng(14);
   const test = randomMatrix(50, 2, rng);
   const real = randomMatrix(20, 2, rng);
   const withAccumulator = kdeEstimator(test, { bandwidth: 0.4 });
   const { accumulator: _, ...plain } = withAccumulator;
   const options = { workflow: "Accumulate" as const, iterations: 15 };
-  const a = runWorkflow(withAccumulator, real, { ...options, rng: new Rng(1, "w") });
-  const b = runWorkflow(plain, real, { ...options, rng: new Rng(1, "w") });
+  const a = await runWorkflow(withAccumulator, real, { ...options, rng: new Rng(1, "w") });
+  const b = await runWorkflow(plain, real, { ...options, rng: new Rng(1, "w") });
   a.forEach((r, i) => {
     assert.equal(r.trainingSize, b[i].trainingSize);
     assert(Math.abs(r.metrics.testNll - b[i].metrics.testNll) < 1e-10);
@@ -197,7 +197,7 @@ Deno.test("bad bandwidths, kernels and empty data are rejected, naming the field
   assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], h: 1 }), /unknown field "h"/);
 });
 
-Deno.test("top-hat: exact ball density, and an infinite test NLL once a test point is farther than h", () => {
+Deno.test("top-hat: exact ball density, and an infinite test NLL once a test point is farther than h", async () => {
   assert(Math.abs(logUnitBallVolume(2) - Math.log(Math.PI)) < 1e-15);
   assert(Math.abs(logUnitBallVolume(3) - Math.log((4 / 3) * Math.PI)) < 1e-15);
   const model = fitKde(fromRows([[0, 0], [0.5, 0], [5, 5]]), { bandwidth: 1, kernel: "tophat" });
@@ -214,7 +214,7 @@ Deno.test("top-hat: exact ball density, and an infinite test NLL once a test poi
     assert(near);
   }
   // On real data with a small top-hat bandwidth, the experiment's NLL is infinite; Gaussian stays finite.
-  const tophat = run({
+  const tophat = await run({
     ...kdeConfigs("smoke")[0],
     kernel: "tophat",
     bandwidth: 0.1,
@@ -224,7 +224,7 @@ Deno.test("top-hat: exact ball density, and an infinite test NLL once a test poi
   assert(tophat.every((r) => r.testNll === Infinity));
 });
 
-Deno.test("run: one row per iteration, finite NLL, real fraction as the workflow implies", () => {
+Deno.test("run: one row per iteration, finite NLL, real fraction as the workflow implies", async () => {
   const base = {
     dataset: "moons",
     bandwidth: 0.5,
@@ -233,8 +233,8 @@ Deno.test("run: one row per iteration, finite NLL, real fraction as the workflow
     seed: 3,
     iterations: 5,
   };
-  const replace = run({ ...base, workflow: "Replace" });
-  const accumulate = run({ ...base, workflow: "Accumulate" });
+  const replace = await run({ ...base, workflow: "Replace" });
+  const accumulate = await run({ ...base, workflow: "Accumulate" });
   assert.equal(replace.length, 5);
   assert(replace.every((r) => Number.isFinite(r.testNll as number)));
   assert.deepEqual(replace.map((r) => r.realFraction), [1, 0, 0, 0, 0]);
@@ -243,14 +243,14 @@ Deno.test("run: one row per iteration, finite NLL, real fraction as the workflow
   assert.equal(replace[0].testNll, accumulate[0].testNll);
   // Deterministic.
   assert.deepEqual(
-    run({ ...base, workflow: "Accumulate-Subsample" }),
-    run({ ...base, workflow: "Accumulate-Subsample" }),
+    await run({ ...base, workflow: "Accumulate-Subsample" }),
+    await run({ ...base, workflow: "Accumulate-Subsample" }),
   );
-  const rule = run({ ...base, bandwidth: "silverman", workflow: "Accumulate" });
+  const rule = await run({ ...base, bandwidth: "silverman", workflow: "Accumulate" });
   assert.equal(rule[2].fittedBandwidth, (30 * 4 / 4) ** (-1 / 6));
 });
 
-Deno.test("replaying a run gives its real data at 0 and the fitted models' samples", () => {
+Deno.test("replaying a run gives its real data at 0 and the fitted models' samples", async () => {
   const config = {
     dataset: "swiss_roll",
     bandwidth: 0.1,
@@ -260,13 +260,13 @@ Deno.test("replaying a run gives its real data at 0 and the fitted models' sampl
     seed: 1,
     iterations: 50,
   };
-  const points = kdeSamplesByIteration(config, [1, 10]);
+  const points = await kdeSamplesByIteration(config, [1, 10]);
   assert.deepEqual([...new Set(points.map((p) => p.iteration))], [0, 1, 10]);
   assert.equal(points.length, 3 * 32);
   assert(points.every((p) => p.z !== undefined));
 });
 
-Deno.test("replayed Replace samples are the next iteration's training data in the stored run", () => {
+Deno.test("replayed Replace samples are the next iteration's training data in the stored run", async () => {
   const config = {
     dataset: "moons",
     bandwidth: 0.2,
@@ -276,15 +276,15 @@ Deno.test("replayed Replace samples are the next iteration's training data in th
     seed: 4,
     iterations: 8,
   };
-  const rows = run(config);
-  const points = kdeSamplesByIteration(config, [3, 7]);
+  const rows = await run(config);
+  const points = await kdeSamplesByIteration(config, [3, 7]);
   const { test } = kdeRunData(validateKdeConfig(config));
   for (const t of [3, 7]) {
     const samples = points.filter((p) => p.iteration === t);
     const model = fitKde(fromRows(samples.map((p) => [p.x, p.y])), { bandwidth: 0.2 });
     assert(Math.abs(kdeMeanNll(model, test) - (rows[t].testNll as number)) < 1e-12, `iteration ${t + 1}`);
   }
-  assert.throws(() => kdeSamplesByIteration(config, []), /iterations must be a non-empty list/);
+  await assert.rejects(() => kdeSamplesByIteration(config, []), /iterations must be a non-empty list/);
 });
 
 Deno.test("preset grids: paper is the full grid, smoke is small", () => {

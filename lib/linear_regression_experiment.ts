@@ -134,7 +134,7 @@ export function linearRegressionConfigs(preset: PresetName): LinearRegressionRun
  * levels of one seed share them; the three workflows of one (seed, sigma^2)
  * also share the real labels.
  */
-export function run(config: Record<string, unknown>): RunRow[] {
+export async function run(config: Record<string, unknown>): Promise<RunRow[]> {
   const c = validateLinearRegressionConfig(config);
   const d = c.dim, n = c.samplesPerIteration;
   const designRng = new Rng(c.seed, "linreg-design", d, n);
@@ -146,7 +146,7 @@ export function run(config: Record<string, unknown>): RunRow[] {
     weights: trueWeights,
     rng: new Rng(c.seed, "linreg-labels", d, n, c.sigmaSquared),
   });
-  const records = runWorkflow(linearRegressionEstimator(setting), real, {
+  const records = await runWorkflow(linearRegressionEstimator(setting), real, {
     workflow: c.workflow,
     iterations: c.iterations,
     rng: new Rng(c.seed, "linreg-workflow", c.workflow, d, n, c.sigmaSquared),

@@ -9,7 +9,7 @@
  */
 
 import type { Rng } from "./rng.ts";
-import type { DataOps, DataPool, Estimator } from "./workflows.ts";
+import type { DataOps, Estimator } from "./workflows.ts";
 
 /** One point of the mixing grid. */
 export interface MixingPoint {
@@ -95,7 +95,7 @@ export interface MixingRecord extends MixingPoint {
 export interface RunMixingOptions {
   /** The grid points to fit and score. */
   grid: readonly MixingPoint[];
-  /** Drives the one draw of the synthetic set. */
+  /** Drives the one draw of the synthetic set (passed to the estimator's `sample`). */
   rng: Rng;
   /**
    * Rows of the synthetic set drawn from the first-generation model; defaults
@@ -103,103 +103,24 @@ export interface RunMixingOptions {
    * set when the grid is split into several runs.
    */
   syntheticSize?: number;
+  /** Called after each grid point (progress, storing). */
+  onPoint?: (record: MixingRecord) => void | Promise<void>;
 }
 
 /**
  * Fits the first-generation model on ALL of `realTrain`, draws the synthetic
  * set once (`syntheticSize` rows), then, for each grid point, fits a model on
  * {@linkcode mixTrainingSet} and scores it with the estimator's `evaluate`.
- * Every grid point is checked before any fit.
+ * Every grid point is checked before any fit. The steps are awaited one after
+ * another, so the estimator may be synchronous or asynchronous; each model is
+ * handed to the estimator's `dispose`, when it has one, once sampled or scored.
  */
-export function runMixing<D, M>(
+export async function runMixing<D, M>(
   estimator: Estimator<D, M>,
   realTrain: D,
   options: RunMixingOptions,
-): MixingRecord[] {
-  const { grid, rng } = options;
-  const realAvailable = estimator.ops.size(realTrain);
-  if (realAvailable < 1) throw new RangeError("realTrain must hold at least one row");
-  if (grid.length === 0) throw new RangeError("grid must hold at least one point");
-  const syntheticSize = options.syntheticSize ?? Math.max(...grid.map((p) => p.numSynthetic));
-  if (!Number.isSafeInteger(syntheticSize) || syntheticSize < 0) {
-    throw new RangeError(`syntheticSize must be an integer >= 0, got ${JSON.stringify(syntheticSize)}`);
-  }
-  for (const point of grid) assertMixCounts({ ...point, realAvailable, syntheticAvailable: syntheticSize });
-
-  const firstGeneration = estimator.fit(realTrain);
-  let synthetic: D;
-  if (syntheticSize > 0) {
-    synthetic = estimator.sample(firstGeneration, syntheticSize, rng);
-  } else {
-    // An empty set of the data's shape: no rows of the real data.
-    const empty = estimator.ops.pool();
-    empty.append(realTrain);
-    synthetic = empty.select(new Int32Array(0));
-  }
-  return grid.map((point) => {
-    const training = mixTrainingSet(estimator.ops, { real: realTrain, synthetic }, point);
-    return {
-      numReal: point.numReal,
-      numSynthetic: point.numSynthetic,
-      realFraction: point.numReal / (point.numReal + point.numSynthetic),
-      metrics: estimator.evaluate(estimator.fit(training)),
-    };
-  });
-}
-
-/** Data operations for arrays (e.g. chat strings): one element is one row. */
-export function arrayOps<T>(): DataOps<T[]> {
-  return {
-    size: (data: T[]): number => data.length,
-    pool: (): DataPool<T[]> => {
-      const items: T[] = [];
-      return {
-        get size(): number {
-          return items.length;
-        },
-        append: (data: T[]): void => {
-          items.push(...data);
-        },
-        select: (indices: Int32Array): T[] =>
-          Array.from(indices, (i) => {
-            if (i < 0 || i >= items.length) throw new RangeError(`row ${i} is outside the pool of ${items.length}`);
-            return items[i];
-          }),
-        all: (): T[] => [...items],
-      };
-    },
-  };
-}
-
-/** An estimator whose fit, sampling and scoring are asynchronous (a language model). */
-export interface AsyncMixingEstimator<D, M> {
-  readonly ops: DataOps<D>;
-  fit(data: D): Promise<M>;
-  sample(model: M, count: number): Promise<D>;
-  evaluate(model: M): Promise<Record<string, number>>;
-  /** Frees a model once scored or sampled. */
-  dispose?(model: M): void;
-}
-
-/** Options of {@linkcode runMixingAsync}: those of {@linkcode runMixing} without the rng (the estimator owns its randomness). */
-export interface RunMixingAsyncOptions {
-  grid: readonly MixingPoint[];
-  syntheticSize?: number;
-  /** Called after each grid point (progress, storing). */
-  onPoint?: (record: MixingRecord) => void | Promise<void>;
-}
-
-/**
- * {@linkcode runMixing} for an asynchronous estimator: the same steps (the
- * first generation fitted on all of `realTrain`, one synthetic draw, then one
- * fit per grid point on {@linkcode mixTrainingSet}), awaited one after another.
- */
-export async function runMixingAsync<D, M>(
-  estimator: AsyncMixingEstimator<D, M>,
-  realTrain: D,
-  options: RunMixingAsyncOptions,
 ): Promise<MixingRecord[]> {
-  const { grid } = options;
+  const { grid, rng } = options;
   const realAvailable = estimator.ops.size(realTrain);
   if (realAvailable < 1) throw new RangeError("realTrain must hold at least one row");
   if (grid.length === 0) throw new RangeError("grid must hold at least one point");
@@ -212,8 +133,9 @@ export async function runMixingAsync<D, M>(
   const firstGeneration = await estimator.fit(realTrain);
   let synthetic: D;
   if (syntheticSize > 0) {
-    synthetic = await estimator.sample(firstGeneration, syntheticSize);
+    synthetic = await estimator.sample(firstGeneration, syntheticSize, rng);
   } else {
+    // An empty set of the data's shape: no rows of the real data.
     const empty = estimator.ops.pool();
     empty.append(realTrain);
     synthetic = empty.select(new Int32Array(0));

@@ -1,7 +1,8 @@
 /**
  * A worker that runs one experiment configuration at a time: it imports the
- * experiment's module (which exports `run(config): RunRow[]`) and posts the rows
- * back. Runs are independent, so a pool of these uses every core.
+ * experiment's module (which exports `run(config): Promise<RunRow[]>`), awaits
+ * the rows and posts them back. Runs are independent, so a pool of these uses
+ * every core.
  *
  * @module
  */
@@ -21,7 +22,7 @@ export type RunResponse = { id: number; rows: RunRow[] } | {
   error: string;
 };
 
-type ExperimentModule = { run: (config: RunConfig) => RunRow[] };
+type ExperimentModule = { run: (config: RunConfig) => Promise<RunRow[]> };
 
 const worker = self as unknown as {
   onmessage: ((event: MessageEvent<RunRequest>) => void) | null;
@@ -32,7 +33,7 @@ worker.onmessage = async (event: MessageEvent<RunRequest>): Promise<void> => {
   const { id, moduleUrl, config } = event.data;
   try {
     const module = await import(moduleUrl) as ExperimentModule;
-    worker.postMessage({ id, rows: module.run(config) });
+    worker.postMessage({ id, rows: await module.run(config) });
   } catch (error) {
     worker.postMessage({
       id,

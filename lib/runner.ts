@@ -14,7 +14,7 @@ import { defaultStoreDir, readRun, type RunConfig, runPath, type RunRow, writeRu
 export interface ExperimentModule {
   /** The store's folder for this experiment's runs. */
   name: string;
-  /** URL of a module exporting `run(config: RunConfig): RunRow[]`. */
+  /** URL of a module exporting `run(config: RunConfig): Promise<RunRow[]>`. */
   moduleUrl: string;
   /**
    * Relative cost of a run (e.g. its flop count). Costly runs are started

@@ -51,8 +51,34 @@ export interface DataPool<D> {
 
 /** How a data type is counted and pooled. */
 export interface DataOps<D> {
+  /** The number of data points in `data`. */
   size(data: D): number;
+  /** A new, empty pool of this data type. */
   pool(): DataPool<D>;
+}
+
+/** Data operations for arrays (e.g. chat strings): one element is one data point. */
+export function arrayOps<T>(): DataOps<T[]> {
+  return {
+    size: (data: T[]): number => data.length,
+    pool: (): DataPool<T[]> => {
+      const items: T[] = [];
+      return {
+        get size(): number {
+          return items.length;
+        },
+        append: (data: T[]): void => {
+          items.push(...data);
+        },
+        select: (indices: Int32Array): T[] =>
+          Array.from(indices, (i) => {
+            if (i < 0 || i >= items.length) throw new RangeError(`row ${i} is outside the pool of ${items.length}`);
+            return items[i];
+          }),
+        all: (): T[] => [...items],
+      };
+    },
+  };
 }
 
 /**
@@ -60,22 +86,37 @@ export interface DataOps<D> {
  * time independent of the pool's size, instead of rescanning it.
  */
 export interface Accumulator<D, M> {
+  /** Adds every point of `data` to the statistics. */
   add(data: D): void;
+  /** The model fitted on every point added so far. */
   fit(): M;
 }
 
 /**
  * A generative model family in scikit-learn's shape: it fits data, samples from
  * the fitted model, and scores the model on real held-out data.
+ *
+ * Each step may be synchronous (the numeric families return their result) or
+ * asynchronous (the language model returns a promise); the runners
+ * ({@linkcode runWorkflow}, `runMixing` in `lib/mixing.ts`) finish each step,
+ * awaiting its promise if it returns one, before starting the next, so both
+ * kinds run through the same code and consume random streams in the same order.
  */
 export interface Estimator<D, M> {
   readonly ops: DataOps<D>;
-  fit(data: D): M;
-  sample(model: M, count: number, rng: Rng): D;
+  /** Fits a fresh model on `data`. */
+  fit(data: D): M | Promise<M>;
+  /**
+   * Draws `count` new data points from `model`. `rng` is the run's stream; an
+   * estimator that owns its randomness (the language model) may ignore it.
+   */
+  sample(model: M, count: number, rng: Rng): D | Promise<D>;
   /** Metrics of a fitted model, e.g. its test negative log-likelihood. */
-  evaluate(model: M): Record<string, number>;
+  evaluate(model: M): Record<string, number> | Promise<Record<string, number>>;
   /** Optional incremental fit, used by Accumulate when present. */
   accumulator?(): Accumulator<D, M>;
+  /** Optional: frees a model once it has been scored and sampled (e.g. its tensors). */
+  dispose?(model: M): void;
 }
 
 /** What one model-fitting iteration records. */
@@ -89,27 +130,53 @@ export interface IterationRecord {
   metrics: Record<string, number>;
 }
 
+/** The data of one iteration, as {@linkcode RunWorkflowOptions.onIteration} receives it. */
+export interface IterationData<D> {
+  /**
+   * The points the model was fitted on; absent when Accumulate fits through
+   * the estimator's accumulator (the pool is then never assembled).
+   */
+  training?: D;
+  /** The samples the model drew; absent after the last iteration (nothing is drawn then). */
+  samples?: D;
+}
+
 /** Options of {@linkcode runWorkflow}. */
-export interface RunWorkflowOptions {
+export interface RunWorkflowOptions<D = unknown> {
   workflow: Workflow;
   iterations: number;
   /** Drives every synthetic draw and subsample of this run. */
   rng: Rng;
   /** New samples per iteration; defaults to the size of the real data. */
   samplesPerIteration?: number;
-  /** Called after each iteration (progress, early stopping); return false to stop. */
-  onIteration?: (record: IterationRecord) => boolean | void;
+  /**
+   * Called after each iteration, once its model has been scored, sampled and
+   * disposed of (progress, storing, early stopping), with the iteration's
+   * training data and samples; it may be async (it is awaited). Return false
+   * to stop: no later iteration runs (this iteration's samples are already drawn).
+   */
+  onIteration?: (
+    record: IterationRecord,
+    data: IterationData<D>,
+  ) => boolean | void | Promise<boolean | void>;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
 }
 
 /**
  * Runs one workflow for `iterations` model-fitting iterations, starting from
- * the real data, and returns what each iteration recorded.
+ * the real data, and resolves to what each iteration recorded. Each iteration
+ * fits, evaluates, then (except the last) samples, disposes of the model (if
+ * the estimator can) and calls `onIteration`; each step finishes before the
+ * next, so synchronous and asynchronous estimators run through this same code.
  */
-export function runWorkflow<D, M>(
+export async function runWorkflow<D, M>(
   estimator: Estimator<D, M>,
   real: D,
-  options: RunWorkflowOptions,
-): IterationRecord[] {
+  options: RunWorkflowOptions<D>,
+): Promise<IterationRecord[]> {
   const { workflow, iterations, rng } = options;
   assertWorkflow(workflow);
   const realSize = estimator.ops.size(real);
@@ -134,18 +201,19 @@ export function runWorkflow<D, M>(
   accumulator?.add(real);
   pool?.append(real);
 
-  let training = real;
+  let training: D | undefined = real;
   let trainingSize = realSize;
   let realFraction = 1;
   for (let t = 1; t <= iterations; t++) {
-    let model: M;
+    let fitted: M | Promise<M>;
     if (t === 1 || workflow === "Replace") {
-      model = estimator.fit(training);
+      fitted = estimator.fit(training!);
     } else if (accumulator) {
-      model = accumulator.fit();
+      training = undefined;
+      fitted = accumulator.fit();
     } else if (workflow === "Accumulate") {
       training = pool!.all();
-      model = estimator.fit(training);
+      fitted = estimator.fit(training);
     } else {
       // Accumulate-Subsample: the real points sit first in the pool.
       const indices = rng.sampleWithoutReplacement(pool!.size, realSize);
@@ -153,25 +221,34 @@ export function runWorkflow<D, M>(
       for (const index of indices) if (index < realSize) realCount++;
       realFraction = realCount / realSize;
       training = pool!.select(indices);
-      model = estimator.fit(training);
+      fitted = estimator.fit(training);
     }
+    // Awaited only when a promise: a synchronous estimator's long runs (a million iterations) skip the microtask.
+    const model = isPromise(fitted) ? await fitted : fitted;
+    const metrics = estimator.evaluate(model);
     const record: IterationRecord = {
       iteration: t,
       trainingSize,
       realFraction,
-      metrics: estimator.evaluate(model),
+      metrics: isPromise(metrics) ? await metrics : metrics,
     };
     records.push(record);
-    if (options.onIteration?.(record) === false || t === iterations) break;
+    let samples: D | undefined;
+    if (t < iterations) {
+      const drawn = estimator.sample(model, perIteration, rng);
+      samples = isPromise(drawn) ? await drawn : drawn;
+    }
+    estimator.dispose?.(model);
+    const verdict = options.onIteration?.(record, { training, samples });
+    if ((isPromise(verdict) ? await verdict : verdict) === false || samples === undefined) break;
 
-    const synthetic = estimator.sample(model, perIteration, rng);
     if (workflow === "Replace") {
-      training = synthetic;
+      training = samples;
       trainingSize = perIteration;
       realFraction = 0;
     } else {
-      accumulator?.add(synthetic);
-      pool?.append(synthetic);
+      accumulator?.add(samples);
+      pool?.append(samples);
       if (workflow === "Accumulate") {
         trainingSize += perIteration;
         realFraction = realSize / trainingSize;

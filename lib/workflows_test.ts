@@ -28,9 +28,9 @@ function trackingEstimator(seen: number[][]): Estimator<Matrix, Float64Array> {
 
 const real = matrix(5, 1, Float64Array.from([0, 1, 2, 3, 4]));
 
-Deno.test("Replace trains on the real data, then only on the previous samples", () => {
+Deno.test("Replace trains on the real data, then only on the previous samples", async () => {
   const seen: number[][] = [];
-  const records = runWorkflow(trackingEstimator(seen), real, {
+  const records = await runWorkflow(trackingEstimator(seen), real, {
     workflow: "Replace",
     iterations: 4,
     rng: new Rng(0),
@@ -46,9 +46,9 @@ Deno.test("Replace trains on the real data, then only on the previous samples", 
   assert.deepEqual(records.map((r) => r.trainingSize), [5, 5, 5, 5]);
 });
 
-Deno.test("Accumulate trains on the whole pool, real data first", () => {
+Deno.test("Accumulate trains on the whole pool, real data first", async () => {
   const seen: number[][] = [];
-  const records = runWorkflow(trackingEstimator(seen), real, {
+  const records = await runWorkflow(trackingEstimator(seen), real, {
     workflow: "Accumulate",
     iterations: 4,
     rng: new Rng(0),
@@ -69,10 +69,10 @@ Deno.test("Accumulate trains on the whole pool, real data first", () => {
   ]);
 });
 
-Deno.test("Accumulate-Subsample draws n distinct pool points without replacement", () => {
+Deno.test("Accumulate-Subsample draws n distinct pool points without replacement", async () => {
   const seen: number[][] = [];
   const iterations = 30;
-  const records = runWorkflow(trackingEstimator(seen), real, {
+  const records = await runWorkflow(trackingEstimator(seen), real, {
     workflow: "Accumulate-Subsample",
     iterations,
     rng: new Rng(1),
@@ -96,9 +96,9 @@ Deno.test("Accumulate-Subsample draws n distinct pool points without replacement
   assert(Math.abs(realShare / (iterations - 1) - 1) < 0.5);
 });
 
-Deno.test("samplesPerIteration different from the real size grows the pool by that much", () => {
+Deno.test("samplesPerIteration different from the real size grows the pool by that much", async () => {
   const seen: number[][] = [];
-  const records = runWorkflow(trackingEstimator(seen), real, {
+  const records = await runWorkflow(trackingEstimator(seen), real, {
     workflow: "Accumulate",
     iterations: 3,
     rng: new Rng(0),
@@ -107,9 +107,9 @@ Deno.test("samplesPerIteration different from the real size grows the pool by th
   assert.deepEqual(records.map((r) => r.trainingSize), [5, 7, 9]);
 });
 
-Deno.test("bad workflow options fail before any work, naming the field", () => {
+Deno.test("bad workflow options fail before any work, naming the field", async () => {
   const est = trackingEstimator([]);
-  assert.throws(
+  await assert.rejects(
     () =>
       runWorkflow(est, real, {
         workflow: "Recycle" as never,
@@ -121,7 +121,7 @@ Deno.test("bad workflow options fail before any work, naming the field", () => {
       message: /workflow must be one of "Replace", "Accumulate-Subsample", "Accumulate"/,
     },
   );
-  assert.throws(
+  await assert.rejects(
     () =>
       runWorkflow(est, real, {
         workflow: "Replace",
@@ -130,7 +130,7 @@ Deno.test("bad workflow options fail before any work, naming the field", () => {
       }),
     /iterations/,
   );
-  assert.throws(
+  await assert.rejects(
     () =>
       runWorkflow(est, matrix(0, 1), {
         workflow: "Replace",
@@ -140,7 +140,7 @@ Deno.test("bad workflow options fail before any work, naming the field", () => {
     /real data/,
   );
   for (const workflow of WORKFLOWS) {
-    assert.throws(
+    await assert.rejects(
       () =>
         runWorkflow(est, real, {
           workflow,
