@@ -1,7 +1,9 @@
 /**
  * Speed of the language-model experiment's pieces, on the default preset's
  * model shape: one AdamW training step (batch 16 real WordNet chats) with
- * TensorFlow.js, and sampling throughput (generated tokens per second) through
+ * TensorFlow.js and with the hand-written forward + backward ONNX graph on
+ * onnxruntime-node (lib/lm/onnx_train.ts; all cores, then one thread), and
+ * sampling throughput (generated tokens per second) through
  * `@huggingface/transformers` generate (key/value cache) and through the
  * forward-pass sampler, both on onnxruntime. With `--torch`, the same model and
  * batch in PyTorch on the CPU (bench/lm_torch_reference.py) and the ratio.
@@ -19,6 +21,7 @@ import { formatPair, splitPairs, wordnetPairs } from "../lib/lm/data.ts";
 import { FINE_TUNE_DEFAULTS, LM_PRESETS, toSequences } from "../lib/lm/experiment.ts";
 import { GptModel, initWeights, parameterCount } from "../lib/lm/model.ts";
 import { writeHfFolder } from "../lib/lm/onnx_export.ts";
+import { OnnxGptTrainer, releaseOnnxTrainingSessions } from "../lib/lm/onnx_train.ts";
 import { forwardBatch, loadHfFolder, sampleChats } from "../lib/lm/sample.ts";
 import { loadTokenizer, trainBpe, writeTokenizer } from "../lib/lm/tokenizer.ts";
 import { mobyDickText } from "../lib/lm/data.ts";
@@ -59,6 +62,30 @@ console.log(
     `over ${steps} steps = ${(batchTokens / (stepMs / 1000)).toFixed(0)} training tokens/s`,
 );
 
+// The same steps (same initial weights, warm-up step, batches) on onnxruntime: all cores, then one thread
+// (PyTorch's reference below runs on one thread).
+const onnxMs: [number, number][] = [];
+for (const threads of [navigator.hardwareConcurrency, 1]) {
+  const trainer = new OnnxGptTrainer(config, initWeights(config, new Rng(0)), { threads });
+  await trainer.trainStep(batch, FINE_TUNE_DEFAULTS); // warm-up (builds the session)
+  const onnxTimes: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t = performance.now();
+    await trainer.trainStep(sequences.slice(i * 16 % 480, i * 16 % 480 + 16), FINE_TUNE_DEFAULTS);
+    onnxTimes.push(performance.now() - t);
+  }
+  trainer.dispose();
+  onnxTimes.sort((a, b) => a - b);
+  const ms = onnxTimes[onnxTimes.length >> 1];
+  onnxMs.push([threads, ms]);
+  const label = `${threads} thread${threads > 1 ? "s" : ""}`;
+  console.log(
+    `train step on onnxruntime (${label}, same batches): median ${ms.toFixed(1)} ms over ${steps} steps = ` +
+      `${(batchTokens / (ms / 1000)).toFixed(0)} training tokens/s, ${(stepMs / ms).toFixed(1)}x faster than tfjs`,
+  );
+}
+await releaseOnnxTrainingSessions();
+
 // Teach the random model nothing: throughput does not depend on the weights, but sequence length does,
 // so every row generates the full context (EOS is suppressed by a random model in practice).
 writeHfFolder(`${dir}/model`, { config, weights: await model.weights() }, { tokenizerDir: `${dir}/tok` });
@@ -88,6 +115,12 @@ if (args.includes("--torch")) {
   const text = new TextDecoder().decode(out.stdout);
   console.log(text.trim() || new TextDecoder().decode(out.stderr).trim());
   const torchMs = Number(/median ([\d.]+) ms/.exec(text)?.[1]);
-  if (Number.isFinite(torchMs)) console.log(`ratio tfjs ${backend} / PyTorch CPU: ${(stepMs / torchMs).toFixed(1)}x`);
+  if (Number.isFinite(torchMs)) {
+    console.log(`ratio tfjs ${backend} / PyTorch CPU: ${(stepMs / torchMs).toFixed(1)}x`);
+    for (const [threads, ms] of onnxMs) {
+      const label = `${threads} thread${threads > 1 ? "s" : ""}`;
+      console.log(`ratio onnxruntime (${label}) / PyTorch CPU (1 thread): ${(ms / torchMs).toFixed(2)}x`);
+    }
+  }
 }
 Deno.removeSync(dir, { recursive: true });

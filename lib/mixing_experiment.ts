@@ -31,12 +31,14 @@ import { fitGaussian, type GaussianModel, sampleGaussian } from "./gaussian.ts";
 import { assertBandwidth, type Bandwidth, kdeEstimator } from "./kde.ts";
 import { designGram, leastSquares, type LinearModel, quadraticForm } from "./linear_regression.ts";
 import { type Matrix, matrix, matrixOps } from "./matrix.ts";
-import { arrayOps, assertMixCounts, type MixingPoint, runMixing, runMixingAsync } from "./mixing.ts";
+import { LM_PRESETS, type LmSettings } from "./lm/settings.ts";
+import type { OnnxGptTrainer } from "./lm/onnx_train.ts";
+import { assertMixCounts, type MixingPoint, runMixing } from "./mixing.ts";
 import { assertPreset, type PresetName } from "./presets.ts";
 import { assertSeed, Rng } from "./rng.ts";
 import type { ExperimentModule } from "./runner.ts";
 import type { RunConfig, RunRow } from "./store.ts";
-import type { Estimator } from "./workflows.ts";
+import { arrayOps, type Estimator } from "./workflows.ts";
 
 /** The model families of the mixing study. */
 export const MIXING_FAMILIES = ["gaussian", "kde", "linear_regression"] as const;
@@ -310,7 +312,7 @@ function regressionMixingEstimator(
 }
 
 /** Runs one grid point: a single row with `testLoss`, the family's metric and `realFraction`. */
-export function run(config: Record<string, unknown>): RunRow[] {
+export async function run(config: Record<string, unknown>): Promise<RunRow[]> {
   const c = validateMixingConfig(config);
   const point = { numReal: c.numReal, numSynthetic: c.numSynthetic };
   const keys = [c.family, c.dim ?? "", c.dataset ?? "", String(c.bandwidth ?? ""), c.sigmaSquared ?? ""];
@@ -330,13 +332,13 @@ export function run(config: Record<string, unknown>): RunRow[] {
       testRng.fillNormal(new Float64Array(MIXING_TEST_POINTS.gaussian * d)),
     );
     const real = matrix(c.realPool, d, realRng.fillNormal(new Float64Array(c.realPool * d)));
-    metrics = runMixing(gaussianMixingEstimator(test), real, options)[0].metrics;
+    metrics = (await runMixing(gaussianMixingEstimator(test), real, options))[0].metrics;
   } else if (c.family === "kde") {
     const sample = datasetSampler(c.dataset as DatasetName, testRng);
     const test = sample(MIXING_TEST_POINTS.kde, testRng);
     const real = sample(c.realPool, realRng);
     const estimator = kdeEstimator(test, { bandwidth: c.bandwidth as Bandwidth, kernel: "gaussian" });
-    metrics = runMixing(estimator, real, options)[0].metrics;
+    metrics = (await runMixing(estimator, real, options))[0].metrics;
   } else {
     const d = c.dim as number;
     const trueWeights = testRng.fillNormal(new Float64Array(d));
@@ -345,7 +347,7 @@ export function run(config: Record<string, unknown>): RunRow[] {
     const sigmaSquared = c.sigmaSquared as number;
     const real = regressionRows(c.realPool, { weights: trueWeights, sigmaSquared, rng: realRng });
     const estimator = regressionMixingEstimator({ trueWeights, sigmaSquared, testDesign });
-    metrics = runMixing(estimator, real, options)[0].metrics;
+    metrics = (await runMixing(estimator, real, options))[0].metrics;
   }
   return [{
     ...c,
@@ -369,26 +371,17 @@ export interface LmMixingGrid {
  * The language model of the smoke preset of `lib/lm` (2 layers, d_model 48,
  * pre-trained on Moby-Dick plus 1000 disjoint WordNet chats so that one short
  * epoch already yields chat-shaped samples), with more real chats: 1024 real
- * training chats and 128 validation chats. Measured on 2 shared cores: one
- * fine-tuning epoch ~14 ms per chat, sampling ~15 ms per kept chat.
+ * training chats and 128 validation chats, one iteration (the mixing study fits
+ * its own grid), and the forward-pass sampler. Measured on 2 shared cores
+ * (onnxruntime): one fine-tuning epoch ~1 ms per chat, sampling ~6 ms per kept
+ * chat; the default preset's two seeds took 67 s, base pre-training included.
  */
-const LM_MIXING_SETTINGS: Record<string, string | number> = {
-  vocabSize: 512,
-  contextLength: 64,
-  dModel: 48,
-  nLayers: 2,
-  nHeads: 4,
-  pretrainChars: 20_000,
-  pretrainEpochs: 1,
-  pretrainChats: 1000,
+const LM_MIXING_SETTINGS: LmSettings = {
+  ...LM_PRESETS.smoke,
   trainPairs: 1024,
   validationPairs: 128,
-  maxGlossChars: 50,
   iterations: 1,
-  seeds: 1,
-  fineTuneLearningRate: 5e-3,
   samplingEngine: "forward",
-  dataSeed: 0,
 };
 
 /** The language-model grid of each preset (the original's counts / ~12: 12000 real -> 1024). */
@@ -420,12 +413,16 @@ export const LM_MIXING_GRIDS: Record<PresetName, LmMixingGrid> = {
  * (temperature 1, kept only if well-formed, as in lib/lm), then fine-tunes a
  * fresh base copy on each grid point's mix and scores it by cross-entropy on
  * the real validation chats (`testLoss` = `evalLoss`). Each seed is stored as
- * one run under `mixing_lm` and reused when present. lib/lm is imported only
- * here, so the numeric runs never load TensorFlow.js.
+ * one run under `mixing_lm` and reused when present. The language-model code
+ * (transformers.js, onnxruntime) is imported only here, so the numeric runs
+ * never load it; fine-tuning and scoring run on onnxruntime (`OnnxGptTrainer`).
  */
 export async function runLmMixing(preset: PresetName, options: { refresh?: boolean } = {}): Promise<RunRow[]> {
   assertPreset(preset);
-  const lm = await import("./lm/mod.ts");
+  const lm = await import("./lm/experiment.ts");
+  const { OnnxGptTrainer: Trainer } = await import("./lm/onnx_train.ts");
+  const { writeHfFolder } = await import("./lm/onnx_export.ts");
+  const { loadHfFolder, sampleChats } = await import("./lm/sample.ts");
   const { readRun, runPath, writeRun } = await import("./store.ts");
   const grid = LM_MIXING_GRIDS[preset];
   const settings = lm.validateLmSettings(grid.settings);
@@ -447,6 +444,7 @@ export async function runLmMixing(preset: PresetName, options: { refresh?: boole
       realPool,
       syntheticPool,
       seed,
+      trainer: lm.LM_TRAINER,
     };
     const path = runPath("mixing_lm", config);
     const stored = options.refresh ? undefined : readRun(path);
@@ -460,10 +458,10 @@ export async function runLmMixing(preset: PresetName, options: { refresh?: boole
     const workDir = `${b.dir}/mixing-${seed}-${Deno.pid}`;
     let fits = 0;
     const started = performance.now();
-    const estimator = {
+    const estimator: Estimator<string[], OnnxGptTrainer> = {
       ops: arrayOps<string>(),
-      fit: async (texts: string[]): Promise<InstanceType<typeof lm.GptModel>> => {
-        const model = new lm.GptModel(b.config, b.weights);
+      fit: async (texts: string[]): Promise<OnnxGptTrainer> => {
+        const model = new Trainer(b.config, b.weights);
         const sequences = lm.toSequences(b.tokenizer, texts, { contextLength: settings.contextLength });
         await model.trainEpoch(sequences, new Rng(seed, "mixing-lm-fit", fits++), {
           ...lm.FINE_TUNE_DEFAULTS,
@@ -471,17 +469,17 @@ export async function runLmMixing(preset: PresetName, options: { refresh?: boole
         });
         return model;
       },
-      evaluate: async (model: InstanceType<typeof lm.GptModel>): Promise<Record<string, number>> => ({
+      evaluate: async (model: OnnxGptTrainer): Promise<Record<string, number>> => ({
         evalLoss: await model.evaluate(validation),
       }),
-      sample: async (model: InstanceType<typeof lm.GptModel>, count: number): Promise<string[]> => {
+      sample: async (model: OnnxGptTrainer, count: number, rng: Rng): Promise<string[]> => {
         const folder = `${workDir}/model`;
-        lm.writeHfFolder(folder, { config: b.config, weights: await model.weights() }, {
+        writeHfFolder(folder, { config: b.config, weights: model.weights() }, {
           tokenizerDir: b.tokenizerDir,
         });
-        const loaded = await lm.loadHfFolder(folder);
-        const { texts } = await lm.sampleChats(loaded, count, {
-          seed: new Rng(seed, "mixing-lm-sample").nextUint32(),
+        const loaded = await loadHfFolder(folder);
+        const { texts } = await sampleChats(loaded, count, {
+          seed: rng.nextUint32(),
           maxNewTokens: settings.contextLength - 1,
           engine: settings.samplingEngine,
         });
@@ -489,11 +487,13 @@ export async function runLmMixing(preset: PresetName, options: { refresh?: boole
         console.log(`language model seed ${seed}: ${texts.length} synthetic chats drawn`);
         return texts;
       },
-      dispose: (model: InstanceType<typeof lm.GptModel>): void => model.dispose(),
+      dispose: (model: OnnxGptTrainer): void => model.dispose(),
     };
     const seedRows: RunRow[] = [];
-    await runMixingAsync(estimator, data.train.slice(0, realPool), {
+    await runMixing(estimator, data.train.slice(0, realPool), {
       grid: points,
+      // The one synthetic draw takes its sampling seed from this stream.
+      rng: new Rng(seed, "mixing-lm-sample"),
       syntheticSize: syntheticPool,
       onPoint: (r) => {
         seedRows.push({

@@ -1,9 +1,16 @@
 import assert from "node:assert/strict";
 import { type Matrix, matrix, matrixOps } from "./matrix.ts";
-import { arrayOps, mixTrainingSet, runMixing, runMixingAsync } from "./mixing.ts";
-import { gaussianMeanNll, MIXING_FAMILIES, mixingConfigs, run, validateMixingConfig } from "./mixing_experiment.ts";
+import { mixTrainingSet, runMixing } from "./mixing.ts";
+import {
+  gaussianMeanNll,
+  LM_MIXING_GRIDS,
+  MIXING_FAMILIES,
+  mixingConfigs,
+  run,
+  validateMixingConfig,
+} from "./mixing_experiment.ts";
 import { Rng } from "./rng.ts";
-import type { Estimator } from "./workflows.ts";
+import { arrayOps, type Estimator } from "./workflows.ts";
 
 /** Rows [source, index]: source 0 = real, 1 = synthetic. */
 function tagged(source: number, count: number): Matrix {
@@ -21,6 +28,10 @@ function rowsOf(x: Matrix): number[][] {
 
 function throwsWith(fn: () => unknown, type: typeof RangeError, text: string): void {
   assert.throws(fn, (e: unknown) => e instanceof type && e.message.includes(text));
+}
+
+function rejectsWith(fn: () => Promise<unknown>, type: typeof RangeError, text: string): Promise<void> {
+  return assert.rejects(fn, (e: unknown) => e instanceof type && e.message.includes(text));
 }
 
 const real = tagged(0, 10);
@@ -75,7 +86,7 @@ Deno.test("mixTrainingSet: bad counts fail naming the field and the allowed rang
   );
 });
 
-Deno.test("runMixing: first generation fitted on all real data, synthetic drawn once, each point fitted", () => {
+Deno.test("runMixing: first generation fitted on all real data, synthetic drawn once, each point fitted", async () => {
   const fits: number[][][] = [];
   const draws: number[] = [];
   // fit = the rows themselves; sample = synthetic rows tagged 1; evaluate = counts of each source.
@@ -95,7 +106,7 @@ Deno.test("runMixing: first generation fitted on all real data, synthetic drawn 
     },
   };
   const grid = [{ numReal: 2, numSynthetic: 0 }, { numReal: 0, numSynthetic: 5 }, { numReal: 10, numSynthetic: 3 }];
-  const records = runMixing(estimator, real, { grid, rng: new Rng(0) });
+  const records = await runMixing(estimator, real, { grid, rng: new Rng(0) });
   assert.deepEqual(fits[0], rowsOf(real));
   assert.deepEqual(draws, [5]);
   assert.deepEqual(records.map((r) => [r.numReal, r.numSynthetic, r.realFraction]), [[2, 0, 1], [0, 5, 0], [
@@ -109,7 +120,7 @@ Deno.test("runMixing: first generation fitted on all real data, synthetic drawn 
   }]);
   // Checked before any fit.
   fits.length = 0;
-  throwsWith(
+  await rejectsWith(
     () =>
       runMixing(estimator, real, {
         grid: [{ numReal: 1, numSynthetic: 1 }, { numReal: 11, numSynthetic: 1 }],
@@ -119,7 +130,7 @@ Deno.test("runMixing: first generation fitted on all real data, synthetic drawn 
     "numReal must be an integer in [0, 10]",
   );
   assert.deepEqual(fits.length, 0);
-  throwsWith(
+  await rejectsWith(
     () => runMixing(estimator, real, { grid: [{ numReal: 1, numSynthetic: 6 }], rng: new Rng(0), syntheticSize: 5 }),
     RangeError,
     "numSynthetic must be an integer in [0, 5]",
@@ -154,14 +165,14 @@ Deno.test("mixing experiment: validation names the field and the allowed values"
   assert.equal(kde.bandwidth, 0.1);
 });
 
-Deno.test("mixing experiment: every grid point of a seed shares real, synthetic and test data", () => {
+Deno.test("mixing experiment: every grid point of a seed shares real, synthetic and test data", async () => {
   for (const family of MIXING_FAMILIES) {
     const configs = mixingConfigs("smoke").filter((c) => c.family === family && c.seed === 0);
     // No (0, 0) point; synthetic-only points present.
     assert(configs.every((c) => c.numReal + c.numSynthetic > 0));
     assert(configs.some((c) => c.numReal === 0));
-    const [a] = run(configs[0]);
-    const [b] = run(configs[0]);
+    const [a] = await run(configs[0]);
+    const [b] = await run(configs[0]);
     assert.deepEqual(a, b, `${family}: deterministic`);
     assert(Number.isFinite(a.testLoss as number), `${family}: finite loss`);
     assert.equal(a.testLoss, a[family === "linear_regression" ? "testMse" : "testNll"]);
@@ -169,30 +180,30 @@ Deno.test("mixing experiment: every grid point of a seed shares real, synthetic 
   // Shared data: a point's loss does not depend on the other points of the grid, and the full-real point at
   // numSynthetic = 0 equals the first-generation model's loss.
   const c = { family: "gaussian", numReal: 64, numSynthetic: 0, realPool: 64, syntheticPool: 100, seed: 3 };
-  const [full] = run(c);
-  const [again] = run({ ...c, syntheticPool: 200 });
+  const [full] = await run(c);
+  const [again] = await run({ ...c, syntheticPool: 200 });
   assert.equal(full.testLoss, again.testLoss);
 });
 
-Deno.test("mixing experiment: real-only losses match the known expectations", () => {
+Deno.test("mixing experiment: real-only losses match the known expectations", async () => {
   // Linear regression with Gaussian design: E[test MSE] = sigma^2 d / (n - d - 1).
   // Gaussian: test NLL of the fit -> d/2 (log 2 pi + 1) as n grows.
   const seeds = 40;
   let mse = 0, nll = 0;
   for (let seed = 0; seed < seeds; seed++) {
     const point = { numReal: 64, numSynthetic: 0, realPool: 1000, syntheticPool: 0, seed };
-    mse += run({ family: "linear_regression", ...point })[0].testMse as number;
-    nll += run({ family: "gaussian", ...point, numReal: 1000 })[0].testNll as number;
+    mse += (await run({ family: "linear_regression", ...point }))[0].testMse as number;
+    nll += (await run({ family: "gaussian", ...point, numReal: 1000 }))[0].testNll as number;
   }
   const expectedMse = 10 / (64 - 10 - 1);
   assert(Math.abs(mse / seeds / expectedMse - 1) < 0.25, `MSE ${mse / seeds} vs ${expectedMse}`);
   assert(Math.abs(nll / seeds - 5 * (Math.log(2 * Math.PI) + 1)) < 0.1, `NLL ${nll / seeds}`);
 });
 
-Deno.test("runMixingAsync with arrayOps: the same mixing for string data", async () => {
+Deno.test("runMixing with arrayOps and an asynchronous estimator: the same mixing for string data", async () => {
   const realChats = ["r0", "r1", "r2", "r3"];
   const fits: string[][] = [];
-  const records = await runMixingAsync(
+  const records = await runMixing(
     {
       ops: arrayOps<string>(),
       fit: (data: string[]): Promise<string[]> => {
@@ -204,7 +215,7 @@ Deno.test("runMixingAsync with arrayOps: the same mixing for string data", async
       evaluate: (model: string[]): Promise<Record<string, number>> => Promise.resolve({ size: model.length }),
     },
     realChats,
-    { grid: [{ numReal: 2, numSynthetic: 3 }, { numReal: 0, numSynthetic: 1 }] },
+    { grid: [{ numReal: 2, numSynthetic: 3 }, { numReal: 0, numSynthetic: 1 }], rng: new Rng(0) },
   );
   assert.deepEqual(fits, [realChats, ["r0", "r1", "s0", "s1", "s2"], ["s0"]]);
   assert.deepEqual(records.map((r) => r.metrics.size), [5, 1]);
@@ -212,5 +223,34 @@ Deno.test("runMixingAsync with arrayOps: the same mixing for string data", async
     () => mixTrainingSet(arrayOps<string>(), { real: realChats, synthetic: [] }, { numReal: 5, numSynthetic: 0 }),
     RangeError,
     "numReal must be an integer in [0, 4]",
+  );
+});
+
+Deno.test("the language model's mixing settings: lib/lm's smoke preset with more chats, values unchanged", () => {
+  // The values (and field order) the stored mixing_lm runs and notebook 06 were made with; derived from
+  // LM_PRESETS.smoke since lib/lm trains on onnxruntime. A change to that preset must not move them silently.
+  const expected = {
+    vocabSize: 512,
+    contextLength: 64,
+    dModel: 48,
+    nLayers: 2,
+    nHeads: 4,
+    pretrainChars: 20_000,
+    pretrainEpochs: 1,
+    pretrainChats: 1000,
+    trainPairs: 1024,
+    validationPairs: 128,
+    maxGlossChars: 50,
+    iterations: 1,
+    seeds: 1,
+    fineTuneLearningRate: 5e-3,
+    samplingEngine: "forward",
+    dataSeed: 0,
+  };
+  assert.equal(JSON.stringify(LM_MIXING_GRIDS.default.settings), JSON.stringify(expected));
+  assert.equal(JSON.stringify(LM_MIXING_GRIDS.paper.settings), JSON.stringify(expected));
+  assert.equal(
+    JSON.stringify(LM_MIXING_GRIDS.smoke.settings),
+    JSON.stringify({ ...expected, trainPairs: 128, validationPairs: 48 }),
   );
 });

@@ -5,169 +5,29 @@
  * base fine-tuned for one epoch on the iteration's chats (AdamW, warm-up then
  * constant learning rate, clipping 1.0), scored by cross-entropy on real
  * validation chats, and sampled (exported to ONNX, generated through
- * `@huggingface/transformers`) to make the next synthetic set.
+ * `@huggingface/transformers`) to make the next synthetic set. Pre-training,
+ * fine-tuning and scoring run on onnxruntime ({@linkcode OnnxGptTrainer}); this
+ * module does not load TensorFlow.js. The presets are in settings.ts
+ * (re-exported here).
  *
  * @module
  */
 
 import { Progress } from "../progress.ts";
-import type { PresetName } from "../presets.ts";
 import { assertSeed, Rng } from "../rng.ts";
 import { readRun, runPath, type RunRow, writeRun } from "../store.ts";
-import { assertWorkflow, type Workflow, WORKFLOWS } from "../workflows.ts";
-import { initBackend } from "./backend.ts";
+import { arrayOps, assertWorkflow, type Estimator, runWorkflow, type Workflow, WORKFLOWS } from "../workflows.ts";
 import { type ChatPair, formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
 import { distinctNgramRatio, tokenEntropy } from "./diversity.ts";
-import { type GptConfig, GptModel, type GptWeights, initWeights, loadWeights, saveWeights } from "./model.ts";
 import { writeHfFolder } from "./onnx_export.ts";
-import { loadHfFolder, sampleChats, type SamplingEngine } from "./sample.ts";
+import { OnnxGptTrainer } from "./onnx_train.ts";
+import { loadHfFolder, sampleChats } from "./sample.ts";
+import { FINE_TUNE_DEFAULTS, LM_TRAINER, type LmSettings, PRETRAIN_DEFAULTS, validateLmSettings } from "./settings.ts";
 import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
-import { runTextWorkflow } from "./workflow.ts";
+import { type GptConfig, type GptWeights, initWeights, loadWeights, saveWeights } from "./weights.ts";
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
 
-/** Fine-tuning defaults (the paper: AdamW, 1 epoch, constant LR with 5% warm-up, clip 1.0). */
-export const FINE_TUNE_DEFAULTS = {
-  learningRate: 5e-3,
-  batchSize: 16,
-  warmupFraction: 0.05,
-  weightDecay: 0.01,
-  clipNorm: 1.0,
-} as const;
-
-/** Pre-training defaults (one pass over the corpus). */
-export const PRETRAIN_DEFAULTS = {
-  learningRate: 3e-3,
-  batchSize: 16,
-  warmupFraction: 0.05,
-  weightDecay: 0.01,
-  clipNorm: 1.0,
-} as const;
-
-/** Everything one preset fixes. */
-export interface LmSettings {
-  [key: string]: string | number;
-  vocabSize: number;
-  contextLength: number;
-  dModel: number;
-  nLayers: number;
-  nHeads: number;
-  /** Characters of Moby-Dick used for pre-training (0 = all). */
-  pretrainChars: number;
-  pretrainEpochs: number;
-  /**
-   * WordNet chats, disjoint from the train and validation chats, mixed into
-   * pre-training (0 = general English only, as in the default and paper
-   * presets). The smoke preset uses them so that a base pre-trained in seconds
-   * already knows the chat layout and one short fine-tuning epoch yields
-   * well-formed samples.
-   */
-  pretrainChats: number;
-  trainPairs: number;
-  validationPairs: number;
-  /** Longest WordNet gloss kept, in characters. */
-  maxGlossChars: number;
-  iterations: number;
-  seeds: number;
-  fineTuneLearningRate: number;
-  samplingEngine: SamplingEngine;
-  /** Fixed seed of the data split and the base model (seeds vary the workflow runs). */
-  dataSeed: number;
-}
-
-/**
- * The presets. Default: measured on 2 shared cores (wasm backend, ~0.35 s per
- * training step of 16 chats, ~3.5 s per 64 generated chats), about 20 minutes.
- */
-export const LM_PRESETS: Record<PresetName, LmSettings> = {
-  smoke: {
-    vocabSize: 512,
-    contextLength: 64,
-    dModel: 48,
-    nLayers: 2,
-    nHeads: 4,
-    pretrainChars: 20_000,
-    pretrainEpochs: 1,
-    pretrainChats: 1000,
-    trainPairs: 128,
-    validationPairs: 48,
-    maxGlossChars: 50,
-    iterations: 2,
-    seeds: 1,
-    fineTuneLearningRate: 5e-3,
-    samplingEngine: "generate",
-    dataSeed: 0,
-  },
-  default: {
-    vocabSize: 1024,
-    contextLength: 64,
-    dModel: 64,
-    nLayers: 2,
-    nHeads: 4,
-    pretrainChars: 0,
-    pretrainEpochs: 1,
-    pretrainChats: 0,
-    trainPairs: 500,
-    validationPairs: 256,
-    maxGlossChars: 80,
-    iterations: 5,
-    seeds: 1,
-    fineTuneLearningRate: 5e-3,
-    samplingEngine: "forward",
-    dataSeed: 0,
-  },
-  paper: {
-    vocabSize: 1024,
-    contextLength: 64,
-    dModel: 64,
-    nLayers: 2,
-    nHeads: 4,
-    pretrainChars: 0,
-    pretrainEpochs: 1,
-    pretrainChats: 0,
-    trainPairs: 2000,
-    validationPairs: 500,
-    maxGlossChars: 80,
-    iterations: 10,
-    seeds: 3,
-    fineTuneLearningRate: 5e-3,
-    samplingEngine: "forward",
-    dataSeed: 0,
-  },
-};
-
-/** Checks a settings object, naming the first bad field. */
-export function validateLmSettings(settings: Record<string, unknown>): LmSettings {
-  const allowed = Object.keys(LM_PRESETS.default);
-  for (const key of Object.keys(settings)) {
-    if (!allowed.includes(key)) throw new RangeError(`unknown field "${key}"; allowed fields: ${allowed.join(", ")}`);
-  }
-  for (const key of allowed) {
-    if (key === "samplingEngine") continue;
-    const value = settings[key];
-    const min = ["pretrainChars", "pretrainChats", "dataSeed"].includes(key)
-      ? 0
-      : key === "fineTuneLearningRate"
-      ? 1e-12
-      : 1;
-    const integer = key !== "fineTuneLearningRate";
-    if (
-      typeof value !== "number" || !(value >= min) || !Number.isFinite(value) || (integer && !Number.isInteger(value))
-    ) {
-      throw new RangeError(
-        `${key} must be ${integer ? "an integer" : "a number"} >= ${min}, got ${JSON.stringify(value)}`,
-      );
-    }
-  }
-  if (settings.samplingEngine !== "generate" && settings.samplingEngine !== "forward") {
-    throw new RangeError(
-      `samplingEngine must be "generate" or "forward", got ${JSON.stringify(settings.samplingEngine)}`,
-    );
-  }
-  if ((settings.dModel as number) % (settings.nHeads as number) !== 0) {
-    throw new RangeError(`dModel must be a multiple of nHeads`);
-  }
-  return settings as LmSettings;
-}
+export * from "./settings.ts";
 
 /** The shared cache folder: `COLLAPSE_LM_CACHE`, else `.cache/lm/` in the project. */
 export function lmCacheDir(): string {
@@ -255,9 +115,11 @@ export async function prepareBase(
     "maxGlossChars",
     "dataSeed",
   ];
-  // pretrainChats joins the identity only when used, so older caches stay valid.
-  const used = baseKeys.filter((k) => !(k === "pretrainChats" && settings[k] === 0));
-  const identity = JSON.stringify(Object.fromEntries(used.map((k) => [k, settings[k]])));
+  // The trainer is part of the identity: a base pre-trained by another one (tfjs) is not reused.
+  const identity = JSON.stringify({
+    trainer: LM_TRAINER,
+    ...Object.fromEntries(baseKeys.map((k) => [k, settings[k]])),
+  });
   const dir = `${options.cacheDir ?? lmCacheDir()}/base-${hashText(identity + JSON.stringify(PRETRAIN_DEFAULTS))}`;
   const tokenizerDir = `${dir}/tokenizer`;
   const config: GptConfig = {
@@ -267,7 +129,6 @@ export async function prepareBase(
     nLayers: settings.nLayers,
     nHeads: settings.nHeads,
   };
-  await initBackend();
   let infoText: string | undefined;
   try {
     infoText = Deno.readTextFileSync(`${dir}/base.json`);
@@ -291,7 +152,7 @@ export async function prepareBase(
   const sequences: number[][] = [];
   for (let i = 0; i + chunk <= ids.length; i += settings.contextLength) sequences.push(ids.slice(i, i + chunk));
   sequences.push(...toSequences(tokenizer, data.pretrain, { contextLength: settings.contextLength }));
-  const model = new GptModel(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")));
+  const model = new OnnxGptTrainer(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")));
   const rng = new Rng(settings.dataSeed, "lm-pretrain");
   const started = performance.now();
   let loss = NaN;
@@ -306,7 +167,7 @@ export async function prepareBase(
       },
     });
   }
-  const weights = await model.weights();
+  const weights = model.weights();
   model.dispose();
   const info = {
     pretrainLoss: loss,
@@ -315,7 +176,7 @@ export async function prepareBase(
     steps,
   };
   saveWeights(dir, weights);
-  Deno.writeTextFileSync(`${dir}/base.json`, JSON.stringify({ settings, config, info }, null, 2));
+  Deno.writeTextFileSync(`${dir}/base.json`, JSON.stringify({ trainer: LM_TRAINER, settings, config, info }, null, 2));
   console.log(
     `base model: pre-trained in ${info.pretrainSeconds.toFixed(0)} s, loss ${loss.toFixed(3)}, saved to ${dir}`,
   );
@@ -358,7 +219,7 @@ export async function runLmExperiment(
   let base: BaseModel | undefined;
   for (let seed = 0; seed < settings.seeds; seed++) {
     for (const workflow of workflows) {
-      const config = { ...settings, workflow, seed, fineTune: JSON.stringify(FINE_TUNE_DEFAULTS) };
+      const config = { ...settings, workflow, seed, fineTune: JSON.stringify(FINE_TUNE_DEFAULTS), trainer: LM_TRAINER };
       const path = runPath("lm", config, options.storeDir);
       const examplesPath = path.replace(/\.parquet$/, ".examples.json");
       const stored = options.refresh ? undefined : readRun(path);
@@ -388,24 +249,27 @@ async function runOne(
 ): Promise<{ rows: RunRow[]; examples: LmResult["examples"] }> {
   const { base, data, workflow, seed } = context;
   assertSeed(seed);
-  await initBackend();
   const validation = toSequences(base.tokenizer, data.validation, { contextLength: settings.contextLength });
   const workDir = `${base.dir}/work-${workflow}-${seed}-${Deno.pid}`;
   const rows: RunRow[] = [];
   const examples: LmResult["examples"] = [];
   let timer = performance.now();
   let extra: Record<string, number> = {};
-  const estimator = {
-    fit: async (texts: readonly string[], ctx: { iteration: number }): Promise<GptModel> => {
+  // The runner fits once per iteration, in order, then samples that iteration's model.
+  let iteration = 0;
+  const estimator: Estimator<string[], OnnxGptTrainer> = {
+    ops: arrayOps<string>(),
+    fit: async (texts: string[]): Promise<OnnxGptTrainer> => {
+      iteration++;
       timer = performance.now();
-      const model = new GptModel(base.config, base.weights);
+      const model = new OnnxGptTrainer(base.config, base.weights);
       const sequences = toSequences(base.tokenizer, texts, { contextLength: settings.contextLength });
       const progress = new Progress(
-        `${workflow} seed ${seed} iteration ${ctx.iteration}: fine-tuning on ${texts.length}`,
+        `${workflow} seed ${seed} iteration ${iteration}: fine-tuning on ${texts.length}`,
         Math.ceil(sequences.length / FINE_TUNE_DEFAULTS.batchSize),
         { intervalSeconds: 15 },
       );
-      const trainLoss = await model.trainEpoch(sequences, new Rng(seed, "lm-fit", workflow, ctx.iteration), {
+      const trainLoss = await model.trainEpoch(sequences, new Rng(seed, "lm-fit", workflow, iteration), {
         ...FINE_TUNE_DEFAULTS,
         learningRate: settings.fineTuneLearningRate,
         onStep: () => progress.tick(),
@@ -413,22 +277,23 @@ async function runOne(
       extra = { trainLoss, fitSeconds: (performance.now() - timer) / 1000 };
       return model;
     },
-    evaluate: async (model: GptModel): Promise<Record<string, number>> => ({
+    evaluate: async (model: OnnxGptTrainer): Promise<Record<string, number>> => ({
       evalLoss: await model.evaluate(validation),
     }),
-    sample: async (model: GptModel, count: number, ctx: { iteration: number }): Promise<string[]> => {
+    // The sampling seed is drawn from a stream of its own, so the workflow's rng only drives the subsamples.
+    sample: async (model: OnnxGptTrainer, count: number): Promise<string[]> => {
       const started = performance.now();
       const folder = `${workDir}/model`;
-      writeHfFolder(folder, { config: base.config, weights: await model.weights() }, {
+      writeHfFolder(folder, { config: base.config, weights: model.weights() }, {
         tokenizerDir: base.tokenizerDir,
       });
       const lm = await loadHfFolder(folder);
-      const progress = new Progress(`${workflow} seed ${seed} iteration ${ctx.iteration}: sampling ${count}`, count, {
+      const progress = new Progress(`${workflow} seed ${seed} iteration ${iteration}: sampling ${count}`, count, {
         intervalSeconds: 15,
       });
       let last = 0;
       const { texts, attempted, wellFormed } = await sampleChats(lm, count, {
-        seed: new Rng(seed, "lm-sample", workflow, ctx.iteration).nextUint32(),
+        seed: new Rng(seed, "lm-sample", workflow, iteration).nextUint32(),
         maxNewTokens: settings.contextLength - 1,
         engine: settings.samplingEngine,
         onBatch: (kept) => {
@@ -441,13 +306,13 @@ async function runOne(
       extra.sampleSeconds = (performance.now() - started) / 1000;
       return texts;
     },
-    dispose: (model: GptModel) => model.dispose(),
+    dispose: (model: OnnxGptTrainer): void => model.dispose(),
   };
-  await runTextWorkflow(estimator, data.train, {
+  await runWorkflow(estimator, data.train, {
     workflow,
     iterations: settings.iterations,
     rng: new Rng(seed, "lm-workflow", workflow),
-    onIteration: (record) => {
+    onIteration: (record, { training = [], samples = [] }) => {
       const responses = (texts: readonly string[]): string[] => texts.map((t) => t.split("assistant: ")[1] ?? "");
       rows.push({
         iteration: record.iteration,
@@ -457,12 +322,10 @@ async function runOne(
         acceptRate: NaN,
         sampleSeconds: NaN,
         ...extra,
-        trainDistinct2: distinctNgramRatio(responses(record.training), 2),
-        trainTokenEntropy: tokenEntropy(record.training.map((t) => encode(base.tokenizer, t))),
-        sampleDistinct2: record.samples.length ? distinctNgramRatio(responses(record.samples), 2) : NaN,
-        sampleTokenEntropy: record.samples.length
-          ? tokenEntropy(record.samples.map((t) => encode(base.tokenizer, t)))
-          : NaN,
+        trainDistinct2: distinctNgramRatio(responses(training), 2),
+        trainTokenEntropy: tokenEntropy(training.map((t) => encode(base.tokenizer, t))),
+        sampleDistinct2: samples.length ? distinctNgramRatio(responses(samples), 2) : NaN,
+        sampleTokenEntropy: samples.length ? tokenEntropy(samples.map((t) => encode(base.tokenizer, t))) : NaN,
       });
       const last = rows.at(-1)!;
       console.log(
@@ -480,8 +343,8 @@ async function runOne(
         workflow,
         seed,
         iteration: record.iteration,
-        training: pick(record.training),
-        samples: pick(record.samples),
+        training: pick(training),
+        samples: pick(samples),
       });
       extra = {};
     },

@@ -1,16 +1,17 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng.ts";
+import { arrayOps, type Estimator, runWorkflow } from "../workflows.ts";
 import { initBackend } from "./backend.ts";
 import { formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
 import { distinctNgramRatio, tokenEntropy } from "./diversity.ts";
 import { LM_PRESETS, validateLmSettings } from "./experiment.ts";
-import { type GptConfig, GptModel, initWeights, loadWeights, saveWeights } from "./model.ts";
+import { type GptConfig, GptModel, type GptWeights, initWeights, loadWeights, saveWeights } from "./model.ts";
 import { writeHfFolder } from "./onnx_export.ts";
+import { OnnxGptTrainer } from "./onnx_train.ts";
 import { forwardBatch, keepSample, loadHfFolder, onnxLogits, sampleChats } from "./sample.ts";
 import { Tensor } from "@huggingface/transformers";
 import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
-import { runTextWorkflow, trainingSet } from "./workflow.ts";
 
 await initBackend({ quiet: true });
 
@@ -63,16 +64,20 @@ Deno.test("BPE tokenizer loads with AutoTokenizer and round-trips real text", as
   assert.ok(encode(tokenizer, sample).length < 0.8 * new TextEncoder().encode(sample).length);
 });
 
-Deno.test("training lowers the loss on a tiny batch", async () => {
-  const model = new GptModel(TINY, initWeights(TINY, new Rng(2)));
-  const rng = new Rng(5);
-  const batch = Array.from({ length: 8 }, () => Array.from({ length: 12 }, () => rng.int(300)));
-  const options = { learningRate: 1e-2, batchSize: 8, warmupFraction: 0, weightDecay: 0.01, clipNorm: 1 };
-  const first = await model.trainStep(batch, options);
-  let last = first;
-  for (let i = 0; i < 25; i++) last = await model.trainStep(batch, options);
-  model.dispose();
-  assert.ok(last < first - 1, `loss went from ${first} to ${last}`);
+Deno.test("training lowers the loss on a tiny batch, on onnxruntime (the experiment's trainer) and tfjs", async () => {
+  for (const make of [(w: GptWeights) => new OnnxGptTrainer(TINY, w), (w: GptWeights) => new GptModel(TINY, w)]) {
+    const model = make(initWeights(TINY, new Rng(2)));
+    const rng = new Rng(5);
+    const batch = Array.from({ length: 8 }, () => Array.from({ length: 12 }, () => rng.int(300)));
+    const options = { learningRate: 1e-2, batchSize: 8, warmupFraction: 0, weightDecay: 0.01, clipNorm: 1 };
+    const first = await model.trainStep(batch, options);
+    let last = first;
+    for (let i = 0; i < 25; i++) last = await model.trainStep(batch, options);
+    const evaluated = await model.evaluate(batch);
+    model.dispose();
+    assert.ok(last < first - 1, `${model.constructor.name}: loss went from ${first} to ${last}`);
+    assert.ok(evaluated < first - 1, `${model.constructor.name}: evaluate gives ${evaluated}`);
+  }
 });
 
 Deno.test("causal masking: a later token never changes an earlier position's logits", () => {
@@ -143,45 +148,54 @@ Deno.test("the sample filter keeps exactly the well-formed chats", () => {
 
 Deno.test("the workflows assemble the paper's training sets", async () => {
   const real = ["r1", "r2", "r3"];
-  const s1 = ["a1", "a2", "a3"], s2 = ["b1", "b2", "b3"];
-  const rng = new Rng(0);
-  assert.deepEqual(trainingSet(real, [], { workflow: "Replace", rng }).data, real);
-  assert.deepEqual(trainingSet(real, [s1, s2], { workflow: "Replace", rng }), { data: s2, realCount: 0 });
-  assert.deepEqual(trainingSet(real, [s1, s2], { workflow: "Accumulate", rng }), {
-    data: [...real, ...s1, ...s2],
-    realCount: 3,
-  });
-  const sub = trainingSet(real, [s1, s2], { workflow: "Accumulate-Subsample", rng });
-  assert.equal(sub.data.length, 3);
-  assert.equal(new Set(sub.data).size, 3);
-  assert.ok(sub.data.every((x) => [...real, ...s1, ...s2].includes(x)));
-  assert.equal(sub.realCount, sub.data.filter((x) => x.startsWith("r")).length);
-
-  // The runner: a fake model that remembers its data; samples tag the iteration.
+  // The runner, over string data through arrayOps: a fake asynchronous model that remembers its data;
+  // samples tag the iteration.
   for (const workflow of ["Replace", "Accumulate", "Accumulate-Subsample"] as const) {
     const fitted: string[][] = [];
-    const records = await runTextWorkflow(
-      {
-        fit: (data) => {
-          fitted.push([...data]);
-          return Promise.resolve(data.length);
-        },
-        sample: (_m, count, { iteration }) =>
-          Promise.resolve(Array.from({ length: count }, (_, i) => `s${iteration}.${i}`)),
-        evaluate: (m) => Promise.resolve({ size: m }),
+    const trained: (string[] | undefined)[] = [];
+    const sampled: (string[] | undefined)[] = [];
+    const disposed: number[] = [];
+    const estimator: Estimator<string[], number> = {
+      ops: arrayOps<string>(),
+      fit: (data) => {
+        fitted.push([...data]);
+        return Promise.resolve(fitted.length);
       },
-      real,
-      { workflow, iterations: 3, rng: new Rng(1) },
-    );
+      sample: (iteration, count) => Promise.resolve(Array.from({ length: count }, (_, i) => `s${iteration}.${i}`)),
+      evaluate: (iteration) => Promise.resolve({ size: fitted[iteration - 1].length }),
+      dispose: (iteration) => disposed.push(iteration),
+    };
+    const records = await runWorkflow(estimator, real, {
+      workflow,
+      iterations: 3,
+      rng: new Rng(1),
+      onIteration: (_record, { training, samples }) => {
+        trained.push(training);
+        sampled.push(samples);
+      },
+    });
     assert.deepEqual(fitted[0], real);
     assert.equal(records.length, 3);
-    assert.equal(records[2].samples.length, 0, "the last iteration draws no samples");
-    if (workflow === "Replace") assert.deepEqual(fitted[2], ["s2.0", "s2.1", "s2.2"]);
+    assert.equal(sampled[2], undefined, "the last iteration draws no samples");
+    assert.deepEqual(sampled[1], ["s2.0", "s2.1", "s2.2"]);
+    assert.deepEqual(trained, fitted, "each iteration's training set reaches onIteration");
+    assert.deepEqual(disposed, [1, 2, 3], "every model is disposed of");
+    assert.deepEqual(records.map((r) => r.trainingSize), fitted.map((f) => f.length));
+    if (workflow === "Replace") {
+      assert.deepEqual(fitted[2], ["s2.0", "s2.1", "s2.2"]);
+      assert.equal(records[2].realFraction, 0);
+    }
     if (workflow === "Accumulate") {
       assert.deepEqual(fitted[2], [...real, "s1.0", "s1.1", "s1.2", "s2.0", "s2.1", "s2.2"]);
       assert.equal(records[2].realFraction, 1 / 3);
     }
-    if (workflow === "Accumulate-Subsample") assert.equal(fitted[2].length, 3);
+    if (workflow === "Accumulate-Subsample") {
+      const sub = fitted[2];
+      assert.equal(sub.length, 3);
+      assert.equal(new Set(sub).size, 3);
+      assert.ok(sub.every((x) => [...real, "s1.0", "s1.1", "s1.2", "s2.0", "s2.1", "s2.2"].includes(x)));
+      assert.equal(records[2].realFraction, sub.filter((x) => x.startsWith("r")).length / 3);
+    }
   }
 });
 

@@ -1,6 +1,8 @@
 /**
- * The language-model experiment: data, tokenizer, transformer, ONNX export,
- * sampling, workflows and the experiment driver.
+ * The language-model experiment: data, tokenizer, transformer (TensorFlow.js
+ * reference and the onnxruntime trainer the experiment uses), ONNX export,
+ * sampling and the experiment driver (its workflows run through `runWorkflow`
+ * in `lib/workflows.ts`).
  *
  * @module
  */
@@ -11,6 +13,6 @@ export * from "./diversity.ts";
 export * from "./experiment.ts";
 export * from "./model.ts";
 export * from "./onnx_export.ts";
+export * from "./onnx_train.ts";
 export * from "./sample.ts";
 export * from "./tokenizer.ts";
-export * from "./workflow.ts";

@@ -8,103 +8,20 @@
  * The wasm backend lacks the gradient of `tf.gather`, so tokens are embedded
  * as one-hot rows times the embedding matrix.
  *
+ * The experiment trains this architecture with `OnnxGptTrainer`
+ * (onnx_train.ts, on onnxruntime, several times faster); this TensorFlow.js
+ * model is the reference its tests check against, and a row of the benchmark.
+ * The configuration, weight shapes, initialisation and weight files live in
+ * weights.ts (re-exported here), which does not load TensorFlow.js.
+ *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../rng.ts";
+import { type GptConfig, type GptWeights, type TrainOptions, validateGptConfig, weightShapes } from "./weights.ts";
 
-/** The shape of the transformer. */
-export interface GptConfig {
-  vocabSize: number;
-  /** Longest sequence (positions) the model handles. */
-  contextLength: number;
-  dModel: number;
-  nLayers: number;
-  nHeads: number;
-}
-
-/** Named weight arrays in a fixed order; the format of caches and ONNX export. */
-export type GptWeights = Map<string, { shape: number[]; values: Float32Array }>;
-
-/** Names and shapes of every weight, in order. */
-export function weightShapes(config: GptConfig): [string, number[]][] {
-  const { vocabSize: v, contextLength: t, dModel: d, nLayers } = config;
-  const shapes: [string, number[]][] = [["wte", [v, d]], ["wpe", [t, d]]];
-  for (let l = 0; l < nLayers; l++) {
-    shapes.push(
-      [`h${l}.ln1.g`, [d]],
-      [`h${l}.ln1.b`, [d]],
-      [`h${l}.attn.w_qkv`, [d, 3 * d]],
-      [`h${l}.attn.b_qkv`, [3 * d]],
-      [`h${l}.attn.w_o`, [d, d]],
-      [`h${l}.attn.b_o`, [d]],
-      [`h${l}.ln2.g`, [d]],
-      [`h${l}.ln2.b`, [d]],
-      [`h${l}.mlp.w_fc`, [d, 4 * d]],
-      [`h${l}.mlp.b_fc`, [4 * d]],
-      [`h${l}.mlp.w_proj`, [4 * d, d]],
-      [`h${l}.mlp.b_proj`, [d]],
-    );
-  }
-  shapes.push(["ln_f.g", [d]], ["ln_f.b", [d]]);
-  return shapes;
-}
-
-/** Checks a configuration, naming the first bad field. */
-export function validateGptConfig(config: GptConfig): GptConfig {
-  for (const field of ["vocabSize", "contextLength", "dModel", "nLayers", "nHeads"] as const) {
-    const value = config[field];
-    if (!Number.isInteger(value) || value < 1) {
-      throw new RangeError(`${field} must be an integer >= 1, got ${JSON.stringify(value)}`);
-    }
-  }
-  if (config.dModel % config.nHeads !== 0) {
-    throw new RangeError(`dModel (${config.dModel}) must be a multiple of nHeads (${config.nHeads})`);
-  }
-  return config;
-}
-
-/** The number of trainable parameters. */
-export function parameterCount(config: GptConfig): number {
-  return weightShapes(config).reduce((sum, [, shape]) => sum + shape.reduce((a, b) => a * b, 1), 0);
-}
-
-/** GPT-2's initialisation: normal(0, 0.02), residual projections scaled by 1/sqrt(2 layers); norms 1, biases 0. */
-export function initWeights(config: GptConfig, rng: Rng): GptWeights {
-  validateGptConfig(config);
-  const weights: GptWeights = new Map();
-  for (const [name, shape] of weightShapes(config)) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(size);
-    if (name.endsWith(".g")) values.fill(1);
-    else if (shape.length === 2) {
-      const std = name.endsWith("w_o") || name.endsWith("w_proj") ? 0.02 / Math.sqrt(2 * config.nLayers) : 0.02;
-      for (let i = 0; i < size; i++) values[i] = std * rng.normal();
-    }
-    weights.set(name, { shape, values });
-  }
-  return weights;
-}
-
-/** Options of {@linkcode GptModel.trainEpoch} and pre-training. */
-export interface TrainOptions {
-  /** Peak learning rate. */
-  learningRate: number;
-  /** Sequences per step. */
-  batchSize: number;
-  /** Fraction of the steps spent warming the learning rate up linearly. */
-  warmupFraction: number;
-  /** Decoupled weight decay (AdamW), on matrices only. */
-  weightDecay: number;
-  /** Gradient clipping by global norm. */
-  clipNorm: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  /** Called after every step with its loss (for progress bars). */
-  onStep?: (step: number, steps: number, loss: number) => void;
-}
+export * from "./weights.ts";
 
 /** A batch of token sequences, padded to a common length, with a loss mask. */
 interface Batch {
@@ -327,45 +244,4 @@ export class GptModel {
     this.#vars.clear();
     this.#adam = undefined;
   }
-}
-
-/** Writes weights as `weights.bin` (float32, in {@linkcode weightShapes} order) plus `weights.json`. */
-export function saveWeights(dir: string, weights: GptWeights): void {
-  Deno.mkdirSync(dir, { recursive: true });
-  const manifest: { name: string; shape: number[] }[] = [];
-  const total = [...weights.values()].reduce((s, w) => s + w.values.length, 0);
-  const all = new Float32Array(total);
-  let offset = 0;
-  for (const [name, w] of weights) {
-    manifest.push({ name, shape: w.shape });
-    all.set(w.values, offset);
-    offset += w.values.length;
-  }
-  Deno.writeFileSync(`${dir}/weights.bin`, new Uint8Array(all.buffer));
-  Deno.writeTextFileSync(`${dir}/weights.json`, JSON.stringify(manifest));
-}
-
-/** Reads weights written by {@linkcode saveWeights}; fails clearly on a missing or corrupt file. */
-export function loadWeights(dir: string): GptWeights {
-  let manifest: { name: string; shape: number[] }[];
-  let bytes: Uint8Array;
-  try {
-    manifest = JSON.parse(Deno.readTextFileSync(`${dir}/weights.json`));
-    bytes = Deno.readFileSync(`${dir}/weights.bin`);
-  } catch (error) {
-    throw new Error(`cannot read model weights in ${dir} (weights.json, weights.bin): ${error}`);
-  }
-  const expected = manifest.reduce((s, m) => s + m.shape.reduce((a, b) => a * b, 1), 0);
-  if (bytes.byteLength !== expected * 4) {
-    throw new Error(`${dir}/weights.bin holds ${bytes.byteLength} bytes, expected ${expected * 4}: corrupt file`);
-  }
-  const all = new Float32Array(bytes.slice().buffer);
-  const weights: GptWeights = new Map();
-  let offset = 0;
-  for (const { name, shape } of manifest) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    weights.set(name, { shape, values: all.slice(offset, offset + size) });
-    offset += size;
-  }
-  return weights;
 }
