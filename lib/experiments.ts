@@ -27,6 +27,7 @@ import {
   linearRegressionConfigs,
   validateLinearRegressionConfig,
 } from "./linear_regression_experiment.ts";
+import { LM_EXPERIMENT, LM_FIELDS, lmConfigs, validateLmRunConfig } from "./lm/runs.ts";
 import { MIXING_EXPERIMENT, MIXING_FIELDS, mixingConfigs, validateMixingConfig } from "./mixing_experiment.ts";
 import type { PresetName } from "./presets.ts";
 import type { ExperimentModule } from "./runner.ts";
@@ -75,6 +76,13 @@ export const EXPERIMENTS: Readonly<Record<string, Experiment>> = {
     validate: validateDiscreteConfig,
     // The fixed-length grid and the Replace runs continued until collapse.
     configs: (preset: PresetName): RunConfig[] => [...discreteConfigs(preset), ...collapseConfigs(preset)],
+  },
+  // One run = one (settings, workflow, seed) of lib/lm/experiment.ts; onnxruntime uses every core per run.
+  lm: {
+    ...LM_EXPERIMENT,
+    parameters: LM_FIELDS,
+    validate: validateLmRunConfig,
+    configs: lmConfigs,
   },
   mixing: {
     ...MIXING_EXPERIMENT,

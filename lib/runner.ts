@@ -21,6 +21,12 @@ export interface ExperimentModule {
    * first, which balances the workers, and progress is measured in cost.
    */
   cost?: (config: RunConfig) => number;
+  /**
+   * At most this many parallel workers, whatever the caller asks for: for runs
+   * that already use every core themselves (the language model's onnxruntime
+   * sessions), where more workers would only compete.
+   */
+  maxWorkers?: number;
 }
 
 /** Options of {@linkcode runGrid}. */
@@ -58,7 +64,8 @@ export async function runGrid(
     const cost = (index: number): number => experiment.cost?.(configs[index]) ?? 1;
     const queue = [...missing].sort((a, b) => cost(b) - cost(a) || a - b);
     const progress = new Progress(label, missing.length, { totalWork: queue.reduce((sum, i) => sum + cost(i), 0) });
-    const workerCount = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency, missing.length));
+    const wanted = Math.min(options.workers ?? navigator.hardwareConcurrency, experiment.maxWorkers ?? Infinity);
+    const workerCount = Math.max(1, Math.min(wanted, missing.length));
     const failures: string[] = [];
     await Promise.all(Array.from({ length: workerCount }, async () => {
       const worker = new Worker(new URL("./run_worker.ts", import.meta.url), {

@@ -13,6 +13,7 @@
  * @module
  */
 
+import "./worker_location.ts"; // first: before any module that loads transformers.js
 import { Progress } from "../progress.ts";
 import { assertSeed, Rng } from "../rng.ts";
 import { readRun, runPath, type RunRow, writeRun } from "../store.ts";
@@ -22,11 +23,13 @@ import { distinctNgramRatio, tokenEntropy } from "./diversity.ts";
 import { writeHfFolder } from "./onnx_export.ts";
 import { OnnxGptTrainer } from "./onnx_train.ts";
 import { loadHfFolder, sampleChats } from "./sample.ts";
+import { LM_SETTINGS_FIELDS, type LmRunConfig, lmRunConfig, validateLmRunConfig } from "./runs.ts";
 import { FINE_TUNE_DEFAULTS, LM_TRAINER, type LmSettings, PRETRAIN_DEFAULTS, validateLmSettings } from "./settings.ts";
 import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
 import { type GptConfig, type GptWeights, initWeights, loadWeights, saveWeights } from "./weights.ts";
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
 
+export * from "./runs.ts";
 export * from "./settings.ts";
 
 /** The shared cache folder: `COLLAPSE_LM_CACHE`, else `.cache/lm/` in the project. */
@@ -91,16 +94,8 @@ export function toSequences(
   return texts.map((t) => [0, ...encode(tokenizer, t), 0].slice(0, contextLength + 1));
 }
 
-/**
- * The base model of these settings: loaded from `.cache/lm/base-<hash>/` when
- * present, else built (tokenizer trained on Moby-Dick plus the real training
- * chats, then the transformer pre-trained on Moby-Dick) and cached.
- */
-export async function prepareBase(
-  settings: LmSettings,
-  data: LmData,
-  options: { cacheDir?: string } = {},
-): Promise<BaseModel> {
+/** The cache folder of the base model of these settings: `<cacheDir>/base-<hash of what shapes the base>`. */
+export function baseDir(settings: LmSettings, options: { cacheDir?: string } = {}): string {
   const baseKeys = [
     "vocabSize",
     "contextLength",
@@ -120,8 +115,23 @@ export async function prepareBase(
     trainer: LM_TRAINER,
     ...Object.fromEntries(baseKeys.map((k) => [k, settings[k]])),
   });
-  const dir = `${options.cacheDir ?? lmCacheDir()}/base-${hashText(identity + JSON.stringify(PRETRAIN_DEFAULTS))}`;
-  const tokenizerDir = `${dir}/tokenizer`;
+  return `${options.cacheDir ?? lmCacheDir()}/base-${hashText(identity + JSON.stringify(PRETRAIN_DEFAULTS))}`;
+}
+
+/**
+ * The base model of these settings: loaded from `.cache/lm/base-<hash>/` when
+ * present, else built (tokenizer trained on Moby-Dick plus the real training
+ * chats, then the transformer pre-trained on Moby-Dick) and cached. Safe to
+ * call from several processes or workers at once: each builds in a temporary
+ * folder, renamed into place when complete; the first one there is kept and
+ * the others load it.
+ */
+export async function prepareBase(
+  settings: LmSettings,
+  data: LmData,
+  options: { cacheDir?: string } = {},
+): Promise<BaseModel> {
+  const dir = baseDir(settings, options);
   const config: GptConfig = {
     vocabSize: settings.vocabSize,
     contextLength: settings.contextLength,
@@ -129,58 +139,117 @@ export async function prepareBase(
     nLayers: settings.nLayers,
     nHeads: settings.nHeads,
   };
-  let infoText: string | undefined;
+  const cached = await loadCachedBase(dir, config);
+  if (cached) return cached;
+  // Built in a folder of its own and renamed into place once complete, so a
+  // reader never sees part of a base, and two processes (sweep workers)
+  // building the same base at once leave the first complete one in the cache.
+  const building = `${dir}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    const moby = mobyDickText();
+    const corpus = settings.pretrainChars > 0 ? moby.slice(0, settings.pretrainChars) : moby;
+    writeTokenizer(
+      `${building}/tokenizer`,
+      trainBpe([corpus, ...data.train, ...data.pretrain], { vocabSize: settings.vocabSize }),
+    );
+    const tokenizer = await loadTokenizer(`${building}/tokenizer`);
+    const ids: number[] = [];
+    for (const paragraph of corpus.split(/\n\s*\n/)) {
+      if (paragraph.trim().length === 0) continue;
+      ids.push(...encode(tokenizer, paragraph.trim() + "\n\n"));
+    }
+    const chunk = settings.contextLength + 1;
+    const sequences: number[][] = [];
+    for (let i = 0; i + chunk <= ids.length; i += settings.contextLength) sequences.push(ids.slice(i, i + chunk));
+    sequences.push(...toSequences(tokenizer, data.pretrain, { contextLength: settings.contextLength }));
+    const model = new OnnxGptTrainer(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")));
+    const rng = new Rng(settings.dataSeed, "lm-pretrain");
+    const started = performance.now();
+    let loss = NaN;
+    let steps = 0;
+    for (let epoch = 0; epoch < settings.pretrainEpochs; epoch++) {
+      const progress = new Progress(`pre-training on Moby-Dick, epoch ${epoch + 1}`, Math.ceil(sequences.length / 16));
+      loss = await model.trainEpoch(sequences, rng, {
+        ...PRETRAIN_DEFAULTS,
+        onStep: () => {
+          steps++;
+          progress.tick();
+        },
+      });
+    }
+    const weights = model.weights();
+    model.dispose();
+    const info = {
+      pretrainLoss: loss,
+      pretrainSeconds: (performance.now() - started) / 1000,
+      pretrainTokens: sequences.length * settings.contextLength,
+      steps,
+    };
+    saveWeights(building, weights);
+    Deno.writeTextFileSync(
+      `${building}/base.json`,
+      JSON.stringify({ trainer: LM_TRAINER, settings, config, info }, null, 2),
+    );
+    if (!moveIntoPlace(building, dir)) {
+      const winner = await loadCachedBase(dir, config);
+      if (!winner) throw new Error(`cannot store the base model in ${dir}: another process holds an incomplete copy`);
+      console.log(`base model: another process stored it first; using its copy in ${dir}`);
+      return winner;
+    }
+    console.log(
+      `base model: pre-trained in ${info.pretrainSeconds.toFixed(0)} s, loss ${loss.toFixed(3)}, saved to ${dir}`,
+    );
+    return { dir, tokenizerDir: `${dir}/tokenizer`, tokenizer, config, weights, info };
+  } finally {
+    try {
+      Deno.removeSync(building, { recursive: true });
+    } catch { /* moved into place */ }
+  }
+}
+
+/** The base cached in `dir` (whole: a base is renamed into place complete, base.json written last), or undefined. */
+async function loadCachedBase(dir: string, config: GptConfig): Promise<BaseModel | undefined> {
+  let infoText: string;
   try {
     infoText = Deno.readTextFileSync(`${dir}/base.json`);
-  } catch { /* not cached yet */ }
-  if (infoText !== undefined) {
-    const tokenizer = await loadTokenizer(tokenizerDir);
-    const weights = loadWeights(dir);
-    console.log(`base model: cached in ${dir}`);
-    return { dir, tokenizerDir, tokenizer, config, weights, info: JSON.parse(infoText).info };
+  } catch {
+    return undefined;
   }
-  const moby = mobyDickText();
-  const corpus = settings.pretrainChars > 0 ? moby.slice(0, settings.pretrainChars) : moby;
-  writeTokenizer(tokenizerDir, trainBpe([corpus, ...data.train, ...data.pretrain], { vocabSize: settings.vocabSize }));
+  const tokenizerDir = `${dir}/tokenizer`;
   const tokenizer = await loadTokenizer(tokenizerDir);
-  const ids: number[] = [];
-  for (const paragraph of corpus.split(/\n\s*\n/)) {
-    if (paragraph.trim().length === 0) continue;
-    ids.push(...encode(tokenizer, paragraph.trim() + "\n\n"));
+  const weights = loadWeights(dir);
+  console.log(`base model: cached in ${dir}`);
+  return { dir, tokenizerDir, tokenizer, config, weights, info: JSON.parse(infoText).info };
+}
+
+/**
+ * Renames the complete folder `from` to `to`; false when `to` already holds a
+ * complete base (another process was first). A `to` without base.json was
+ * left by an interrupted build of the code before this one, which wrote in
+ * place: it is moved aside and deleted. (Two processes replacing such a
+ * leftover at the same instant could displace each other's new copy: only
+ * possible on the first use of a folder of that older code.)
+ */
+function moveIntoPlace(from: string, to: string): boolean {
+  try {
+    Deno.renameSync(from, to);
+    return true;
+  } catch { /* `to` exists */ }
+  try {
+    Deno.statSync(`${to}/base.json`);
+    return false;
+  } catch { /* a leftover */ }
+  const aside = `${to}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.stale`;
+  try {
+    Deno.renameSync(to, aside);
+    Deno.removeSync(aside, { recursive: true });
+  } catch { /* another process moved it */ }
+  try {
+    Deno.renameSync(from, to);
+    return true;
+  } catch {
+    return false;
   }
-  const chunk = settings.contextLength + 1;
-  const sequences: number[][] = [];
-  for (let i = 0; i + chunk <= ids.length; i += settings.contextLength) sequences.push(ids.slice(i, i + chunk));
-  sequences.push(...toSequences(tokenizer, data.pretrain, { contextLength: settings.contextLength }));
-  const model = new OnnxGptTrainer(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")));
-  const rng = new Rng(settings.dataSeed, "lm-pretrain");
-  const started = performance.now();
-  let loss = NaN;
-  let steps = 0;
-  for (let epoch = 0; epoch < settings.pretrainEpochs; epoch++) {
-    const progress = new Progress(`pre-training on Moby-Dick, epoch ${epoch + 1}`, Math.ceil(sequences.length / 16));
-    loss = await model.trainEpoch(sequences, rng, {
-      ...PRETRAIN_DEFAULTS,
-      onStep: () => {
-        steps++;
-        progress.tick();
-      },
-    });
-  }
-  const weights = model.weights();
-  model.dispose();
-  const info = {
-    pretrainLoss: loss,
-    pretrainSeconds: (performance.now() - started) / 1000,
-    pretrainTokens: sequences.length * settings.contextLength,
-    steps,
-  };
-  saveWeights(dir, weights);
-  Deno.writeTextFileSync(`${dir}/base.json`, JSON.stringify({ trainer: LM_TRAINER, settings, config, info }, null, 2));
-  console.log(
-    `base model: pre-trained in ${info.pretrainSeconds.toFixed(0)} s, loss ${loss.toFixed(3)}, saved to ${dir}`,
-  );
-  return { dir, tokenizerDir, tokenizer, config, weights, info };
 }
 
 /** One row per (workflow, seed, iteration), and the samples shown in the notebook. */
@@ -205,7 +274,9 @@ export interface RunLmOptions {
 /**
  * Runs every (workflow, seed) of the settings, one after another in this
  * process, each stored as one run (Parquet rows + a JSON file of examples)
- * and reused when present.
+ * and reused when present. Each run is computed by {@linkcode runLmRun}, as in
+ * a sweep (`sweeps/lm.yaml`), under the same key, so both share the store; a
+ * run computed by a sweep has no examples file (the runner stores rows only).
  */
 export async function runLmExperiment(
   settingsIn: Record<string, unknown>,
@@ -219,7 +290,7 @@ export async function runLmExperiment(
   let base: BaseModel | undefined;
   for (let seed = 0; seed < settings.seeds; seed++) {
     for (const workflow of workflows) {
-      const config = { ...settings, workflow, seed, fineTune: JSON.stringify(FINE_TUNE_DEFAULTS), trainer: LM_TRAINER };
+      const config = lmRunConfig(settings, workflow, seed);
       const path = runPath("lm", config, options.storeDir);
       const examplesPath = path.replace(/\.parquet$/, ".examples.json");
       const stored = options.refresh ? undefined : readRun(path);
@@ -231,15 +302,52 @@ export async function runLmExperiment(
         continue;
       }
       base ??= await prepareBase(settings, data, { cacheDir: options.cacheDir });
-      const run = await runOne(settings, { base, data, workflow, seed, examples: options.examples ?? 4 });
-      const rows = run.rows.map((r) => ({ ...config, ...r }));
-      writeRun(path, rows);
+      const run = await runLmRun(config, { data, base, examples: options.examples });
+      writeRun(path, run.rows);
       Deno.writeTextFileSync(examplesPath, JSON.stringify(run.examples));
-      result.rows.push(...rows);
+      result.rows.push(...run.rows);
       result.examples.push(...run.examples);
     }
   }
   return result;
+}
+
+/** Options of {@linkcode runLmRun}. */
+export interface LmRunOptions {
+  /** The base's cache folder (default {@linkcode lmCacheDir}). */
+  cacheDir?: string;
+  /** Examples kept per iteration. Default 4. */
+  examples?: number;
+  /** The settings' data and base, when the caller has them already (else built, or read from the cache). */
+  data?: LmData;
+  base?: BaseModel;
+}
+
+/**
+ * Computes one run, (settings, workflow, seed), and stores nothing: its
+ * configuration is checked ({@linkcode validateLmRunConfig}), the base comes
+ * from the cache (pre-trained there first if missing), and every row carries
+ * the run's configuration.
+ */
+export async function runLmRun(
+  configIn: Record<string, unknown>,
+  options: LmRunOptions = {},
+): Promise<{ config: LmRunConfig; rows: RunRow[]; examples: LmResult["examples"] }> {
+  const config = validateLmRunConfig(configIn);
+  const settings = Object.fromEntries(LM_SETTINGS_FIELDS.map((key) => [key, config[key]])) as LmSettings;
+  const data = options.data ?? lmData(settings);
+  const base = options.base ?? await prepareBase(settings, data, { cacheDir: options.cacheDir });
+  const { workflow, seed } = config;
+  const run = await runOne(settings, { base, data, workflow, seed, examples: options.examples ?? 4 });
+  return { config, rows: run.rows.map((r) => ({ ...config, ...r })), examples: run.examples };
+}
+
+/**
+ * One run of a sweep (the runner's workers import this module, see
+ * `LM_EXPERIMENT`): its rows, with the base from {@linkcode lmCacheDir}.
+ */
+export async function run(config: Record<string, unknown>): Promise<RunRow[]> {
+  return (await runLmRun(config)).rows;
 }
 
 /** The estimator of one run: fit = fine-tune a fresh base copy, sample = export + generate + filter. */
@@ -250,7 +358,8 @@ async function runOne(
   const { base, data, workflow, seed } = context;
   assertSeed(seed);
   const validation = toSequences(base.tokenizer, data.validation, { contextLength: settings.contextLength });
-  const workDir = `${base.dir}/work-${workflow}-${seed}-${Deno.pid}`;
+  // Unique: sweep workers share the process id and may run the same (workflow, seed) of other settings.
+  const workDir = `${base.dir}/work-${workflow}-${seed}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const rows: RunRow[] = [];
   const examples: LmResult["examples"] = [];
   let timer = performance.now();
