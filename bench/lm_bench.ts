@@ -92,6 +92,7 @@ writeHfFolder(`${dir}/model`, { config, weights: await model.weights() }, { toke
 model.dispose();
 const lm = await loadHfFolder(`${dir}/model`);
 const newTokens = 32;
+const samplingRates = new Map<string, number>();
 for (const engine of ["generate", "forward"] as const) {
   const t = performance.now();
   const rows = 64;
@@ -101,6 +102,7 @@ for (const engine of ["generate", "forward"] as const) {
       .catch(() => undefined); // a random model writes no well-formed chat; only the time matters
   }
   const seconds = (performance.now() - t) / 1000;
+  samplingRates.set(engine, rows * newTokens / seconds);
   console.log(
     `sampling, ${engine}: ${rows} rows x ${newTokens} new tokens in ${seconds.toFixed(2)} s = ` +
       `${(rows * newTokens / seconds).toFixed(0)} tokens/s`,
@@ -110,7 +112,8 @@ await lm.model.dispose();
 
 if (args.includes("--torch")) {
   const script = new URL("./lm_torch_reference.py", import.meta.url).pathname;
-  Deno.writeTextFileSync(`${dir}/batch.json`, JSON.stringify({ config, batch, steps }));
+  const sampling = { rows: 64, newTokens };
+  Deno.writeTextFileSync(`${dir}/batch.json`, JSON.stringify({ config, batch, steps, sampling }));
   const out = new Deno.Command("/usr/bin/python3", { args: [script, `${dir}/batch.json`] }).outputSync();
   const text = new TextDecoder().decode(out.stdout);
   console.log(text.trim() || new TextDecoder().decode(out.stderr).trim());
@@ -121,6 +124,12 @@ if (args.includes("--torch")) {
       const label = `${threads} thread${threads > 1 ? "s" : ""}`;
       console.log(`ratio onnxruntime (${label}) / PyTorch CPU (1 thread): ${(ms / torchMs).toFixed(2)}x`);
     }
+  }
+  const torchRate = Number(/PyTorch sampling.* = (\d+) tokens\/s/.exec(text)?.[1]);
+  if (Number.isFinite(torchRate)) {
+    console.log(
+      `sampling throughput, forward sampler / PyTorch: ${(samplingRates.get("forward")! / torchRate).toFixed(2)}x`,
+    );
   }
 }
 Deno.removeSync(dir, { recursive: true });

@@ -1,10 +1,13 @@
 """The lib/lm GPT (same shapes, pre-norm, tied embeddings, GELU tanh, AdamW, clip 1.0) in PyTorch on the CPU.
 
 Usage: python3 bench/lm_torch_reference.py BATCH.json  (written by bench/lm_bench.ts --torch)
-Prints the median training-step time over the same batches.
+Prints the median training-step time over the same batches (one thread), and the sampling throughput of the same
+loop as lib/lm/sample.ts forwardBatch (every row starts at token 0; each step runs the whole prefix, keeps the last
+position's logits, draws from the softmax; no key/value cache), on every core as onnxruntime does.
 """
 import json
 import math
+import os
 import sys
 import time
 
@@ -40,10 +43,12 @@ class Gpt(nn.Module):
         self.ln_f = nn.LayerNorm(d)
         self.register_buffer("mask", torch.triu(torch.full((t, t), -1e9), 1))
 
-    def forward(self, ids):
+    def forward(self, ids, last_only=False):
         x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))
         for blk in self.blocks:
             x = blk(x, self.mask)
+        if last_only:
+            x = x[:, -1:]
         return self.ln_f(x) @ self.wte.weight.T
 
 
@@ -76,6 +81,28 @@ def main():
             times.append((time.perf_counter() - t) * 1000)
     times.sort()
     print(f"PyTorch {torch.__version__} CPU train step: median {times[len(times) // 2]:.2f} ms over {len(times)} steps")
+
+    sampling = spec.get("sampling")
+    if sampling:
+        torch.set_num_threads(len(os.sched_getaffinity(0)))
+        torch.manual_seed(1)
+        rows, new_tokens = sampling["rows"], sampling["newTokens"]
+        with torch.no_grad():
+            t = time.perf_counter()
+            ids = torch.zeros(rows, 1, dtype=torch.long)
+            active = torch.arange(rows)
+            for _ in range(new_tokens):
+                probs = model(ids[active], last_only=True)[:, -1].softmax(-1)
+                token = torch.multinomial(probs, 1)
+                column = torch.zeros(rows, 1, dtype=torch.long)
+                column[active] = token
+                ids = torch.cat([ids, column], 1)
+                active = active[token[:, 0] != 0]
+                if len(active) == 0:
+                    break
+            seconds = time.perf_counter() - t
+        print(f"PyTorch sampling ({torch.get_num_threads()} threads): {rows} rows x {new_tokens} new tokens in "
+              f"{seconds:.2f} s = {rows * new_tokens / seconds:.0f} tokens/s")
 
 
 main()
