@@ -27,7 +27,14 @@
 import { createRequire } from "node:module";
 import onnxProto from "onnx-proto";
 import type { Rng } from "../rng.ts";
-import { type GptConfig, type GptWeights, type TrainOptions, validateGptConfig, weightShapes } from "./weights.ts";
+import {
+  type GptConfig,
+  type GptWeights,
+  trainEpoch,
+  type TrainOptions,
+  validateGptConfig,
+  weightShapes,
+} from "./weights.ts";
 
 const { onnx } = onnxProto as unknown as typeof import("onnx-proto");
 type NodeProto = import("onnx-proto").onnx.INodeProto;
@@ -630,29 +637,11 @@ export class OnnxGptTrainer {
   }
 
   /**
-   * One epoch over `sequences` in a seeded random order, sequences of similar
-   * length batched together; the same order and warm-up as
-   * {@linkcode GptModel.trainEpoch} (copied). Returns the mean training loss.
+   * One epoch over `sequences` in a seeded random order ({@linkcode trainEpoch}
+   * in weights.ts, shared by both trainers). Returns the mean training loss.
    */
-  async trainEpoch(sequences: readonly (readonly number[])[], rng: Rng, options: TrainOptions): Promise<number> {
-    const order = Array.from(rng.sampleWithoutReplacement(sequences.length, sequences.length));
-    const chunk = options.batchSize * 50;
-    for (let i = 0; i < order.length; i += chunk) {
-      const part = order.slice(i, i + chunk).sort((a, b) => sequences[a].length - sequences[b].length);
-      order.splice(i, part.length, ...part);
-    }
-    const batches: number[][] = [];
-    for (let i = 0; i < order.length; i += options.batchSize) batches.push(order.slice(i, i + options.batchSize));
-    const shuffled = Array.from(rng.sampleWithoutReplacement(batches.length, batches.length), (k) => batches[k]);
-    const warmup = Math.max(1, Math.round(options.warmupFraction * shuffled.length));
-    let sum = 0;
-    for (let s = 0; s < shuffled.length; s++) {
-      const lr = options.learningRate * Math.min(1, (s + 1) / warmup);
-      const loss = await this.trainStep(shuffled[s].map((k) => sequences[k]), { ...options, learningRate: lr });
-      sum += loss;
-      options.onStep?.(s + 1, shuffled.length, loss);
-    }
-    return sum / shuffled.length;
+  trainEpoch(sequences: readonly (readonly number[])[], rng: Rng, options: TrainOptions): Promise<number> {
+    return trainEpoch(this, sequences, { ...options, rng });
   }
 
   /** Mean token cross-entropy (nats) of `sequences` (each with its BOS and EOS), in batches (forward only). */

@@ -102,6 +102,45 @@ export interface TrainOptions {
   onStep?: (step: number, steps: number, loss: number) => void;
 }
 
+/** A model that takes one optimiser step on a batch of token sequences, returning the batch's loss. */
+export interface StepTrainer {
+  trainStep(sequences: readonly (readonly number[])[], options: TrainOptions): Promise<number>;
+}
+
+/**
+ * One epoch of `trainer` over `sequences` in a seeded random order, sequences
+ * of similar length batched together (chunks of 50 batches sorted by length:
+ * little padding, still random batches), the learning rate warmed up linearly
+ * over the first `warmupFraction` of the steps. Returns the mean training loss.
+ * Both trainers (tfjs's GptModel, onnxruntime's OnnxGptTrainer) run their
+ * epochs through it, so they see the same batches in the same order.
+ */
+export async function trainEpoch(
+  trainer: StepTrainer,
+  sequences: readonly (readonly number[])[],
+  options: TrainOptions & { rng: Rng },
+): Promise<number> {
+  const { rng, ...train } = options;
+  const order = Array.from(rng.sampleWithoutReplacement(sequences.length, sequences.length));
+  const chunk = train.batchSize * 50;
+  for (let i = 0; i < order.length; i += chunk) {
+    const part = order.slice(i, i + chunk).sort((a, b) => sequences[a].length - sequences[b].length);
+    order.splice(i, part.length, ...part);
+  }
+  const batches: number[][] = [];
+  for (let i = 0; i < order.length; i += train.batchSize) batches.push(order.slice(i, i + train.batchSize));
+  const shuffled = Array.from(rng.sampleWithoutReplacement(batches.length, batches.length), (k) => batches[k]);
+  const warmup = Math.max(1, Math.round(train.warmupFraction * shuffled.length));
+  let sum = 0;
+  for (let s = 0; s < shuffled.length; s++) {
+    const learningRate = train.learningRate * Math.min(1, (s + 1) / warmup);
+    const loss = await trainer.trainStep(shuffled[s].map((k) => sequences[k]), { ...train, learningRate });
+    sum += loss;
+    train.onStep?.(s + 1, shuffled.length, loss);
+  }
+  return sum / shuffled.length;
+}
+
 /** Writes weights as `weights.bin` (float32, in {@linkcode weightShapes} order) plus `weights.json`. */
 export function saveWeights(dir: string, weights: GptWeights): void {
   Deno.mkdirSync(dir, { recursive: true });
