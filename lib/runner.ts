@@ -14,7 +14,7 @@ import { defaultStoreDir, readRun, type RunConfig, runPath, type RunRow, writeRu
 export interface ExperimentModule {
   /** The store's folder for this experiment's runs. */
   name: string;
-  /** URL of a module exporting `run(config: RunConfig): Promise<RunRow[]>`. */
+  /** URL of a module exporting `run(config: RunConfig)`, resolving to `RunRow[]` or a `RunOutput` (rows + attachments). */
   moduleUrl: string;
   /**
    * Relative cost of a run (e.g. its flop count). Costly runs are started
@@ -90,7 +90,7 @@ export async function runGrid(
             queue.length = 0;
             break;
           }
-          writeRun(runPath(experiment.name, config, storeDir), response.rows);
+          writeRun(runPath(experiment.name, config, storeDir), response.rows, { attachments: response.attachments });
           results[index] = response.rows;
           options.onComputed?.(config);
           progress.tick(1, cost(index));

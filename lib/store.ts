@@ -45,15 +45,42 @@ export function runPath(
   return `${storeDir}/${experiment}/${runKey(config)}.parquet`;
 }
 
-/** Writes a run's rows atomically (temporary file, then rename). */
-export function writeRun(path: string, rows: RunRow[]): void {
+/**
+ * What a run computes: its rows, and optionally named text files stored beside
+ * them (e.g. the language model's example texts, "examples.json").
+ */
+export interface RunOutput {
+  rows: RunRow[];
+  attachments?: Record<string, string>;
+}
+
+/** Where the attachment `name` of the run stored at `path` lives: `<key>.<name>` beside `<key>.parquet`. */
+export function attachmentPath(path: string, name: string): string {
+  return path.replace(/\.parquet$/, `.${name}`);
+}
+
+/**
+ * Writes a run atomically (each file to a temporary name, then renamed): its
+ * attachments first, the Parquet rows last, so a stored run always has its
+ * attachments.
+ */
+export function writeRun(path: string, rows: RunRow[], options: { attachments?: Record<string, string> } = {}): void {
   if (rows.length === 0) {
     throw new RangeError(`refusing to store an empty run at ${path}`);
   }
   Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-  const temporary = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  pl.DataFrame(rows).writeParquet(temporary);
-  Deno.renameSync(temporary, path);
+  const temporary = (target: string): string => `${target}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  for (const [name, text] of Object.entries(options.attachments ?? {})) {
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(name) || name === "parquet") {
+      throw new RangeError(`attachment names are like "examples.json", got ${JSON.stringify(name)}`);
+    }
+    const target = attachmentPath(path, name), written = temporary(target);
+    Deno.writeTextFileSync(written, text);
+    Deno.renameSync(written, target);
+  }
+  const written = temporary(path);
+  pl.DataFrame(rows).writeParquet(written);
+  Deno.renameSync(written, path);
 }
 
 /** Reads a stored run's rows, or undefined when it is not stored. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { canonicalConfig, readRun, type RunConfig, runKey, runPath, writeRun } from "./store.ts";
+import { attachmentPath, canonicalConfig, readRun, type RunConfig, runKey, runPath, writeRun } from "./store.ts";
 
 function fnv1a64Reference(text: string): string {
   let hash = 0xcbf29ce484222325n;
@@ -29,6 +29,16 @@ Deno.test("a run round-trips through Parquet, written atomically", async () => {
     assert.deepEqual(readRun(path), rows);
     assert.deepEqual([...Deno.readDirSync(`${dir}/demo`)].map((e) => e.name), [`${runKey(config)}.parquet`]);
     assert.throws(() => writeRun(path, []), /refusing to store an empty run/);
+    // Attachments are stored beside the rows as <key>.<name>; names cannot escape the folder.
+    writeRun(path, rows, { attachments: { "examples.json": "[1,2]" } });
+    assert.equal(Deno.readTextFileSync(attachmentPath(path, "examples.json")), "[1,2]");
+    assert.deepEqual([...Deno.readDirSync(`${dir}/demo`)].map((e) => e.name).sort(), [
+      `${runKey(config)}.examples.json`,
+      `${runKey(config)}.parquet`,
+    ]);
+    for (const name of ["../x.json", "parquet", "", "a b"]) {
+      assert.throws(() => writeRun(path, rows, { attachments: { [name]: "" } }), /attachment names/);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

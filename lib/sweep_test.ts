@@ -91,10 +91,14 @@ Deno.test("a rerun computes only the missing runs; merged shard stores equal one
     for (const index of [0, 1]) {
       await runGrid(experiment, shardConfigs(configs, { index, count: 2 }), { storeDir: `${scratch}/shard${index}` });
     }
+    // A run's attachment (<key>.<name>) travels with it.
+    const attached = shardConfigs(configs, { index: 1, count: 2 })[0];
+    await Deno.writeTextFile(`${scratch}/shard1/gaussian/${runKey(attached)}.notes.txt`, "attached");
     const report = mergeStores([`${scratch}/shard0`, `${scratch}/shard1`], `${scratch}/merged`);
     assert.deepEqual(report, { copied: configs.length, alreadyPresent: 0, rejected: [] });
     const names = (dir: string) => [...Deno.readDirSync(`${dir}/gaussian`)].map((e) => e.name).sort();
-    assert.deepEqual(names(`${scratch}/merged`), names(`${scratch}/full`));
+    assert.deepEqual(names(`${scratch}/merged`), [...names(`${scratch}/full`), `${runKey(attached)}.notes.txt`].sort());
+    assert.equal(await Deno.readTextFile(`${scratch}/merged/gaussian/${runKey(attached)}.notes.txt`), "attached");
     const merged = await runGrid(experiment, configs, { storeDir: `${scratch}/merged` });
     assert.deepEqual(merged, full);
     // A corrupt file is rejected, never merged.

@@ -1,6 +1,7 @@
 /**
- * Merges the result stores of sweep shards (each `<store>/<experiment>/<key>.parquet`)
- * into one store, which render-all then plots from.
+ * Merges the result stores of sweep shards (each `<store>/<experiment>/<key>.parquet`,
+ * with its attachments `<key>.<name>` if any) into one store, which render-all
+ * then plots from.
  *
  * ```sh
  * deno task merge shard-store-0 shard-store-1 ... [--into runs]
@@ -53,9 +54,17 @@ export function mergeStores(sources: readonly string[], into: string): MergeRepo
           report.alreadyPresent++;
           continue;
         } catch { /* not there yet */ }
-        const temporary = `${to}.${Deno.pid}.tmp`;
-        Deno.copyFileSync(from, temporary);
-        Deno.renameSync(temporary, to);
+        // Attachments (`<key>.<name>`, e.g. the language model's examples.json) first, the Parquet rows last,
+        // as writeRun stores them: a merged run always has its attachments.
+        const attachments = [...Deno.readDirSync(`${source}/${folder.name}`)]
+          .map((entry) => entry.name)
+          .filter((name) => name.startsWith(`${key}.`) && name !== file.name && !name.endsWith(".tmp"));
+        for (const name of [...attachments, file.name]) {
+          const target = `${into}/${folder.name}/${name}`;
+          const temporary = `${target}.${Deno.pid}.tmp`;
+          Deno.copyFileSync(`${source}/${folder.name}/${name}`, temporary);
+          Deno.renameSync(temporary, target);
+        }
         report.copied++;
       }
     }

@@ -16,7 +16,7 @@
 import "./worker_location.ts"; // first: before any module that loads transformers.js
 import { Progress } from "../progress.ts";
 import { assertSeed, Rng } from "../rng.ts";
-import { readRun, runPath, type RunRow, writeRun } from "../store.ts";
+import { attachmentPath, readRun, type RunOutput, runPath, type RunRow, writeRun } from "../store.ts";
 import { arrayOps, assertWorkflow, type Estimator, runWorkflow, type Workflow, WORKFLOWS } from "../workflows.ts";
 import { type ChatPair, formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
 import { distinctNgramRatio, tokenEntropy } from "./diversity.ts";
@@ -273,10 +273,10 @@ export interface RunLmOptions {
 
 /**
  * Runs every (workflow, seed) of the settings, one after another in this
- * process, each stored as one run (Parquet rows + a JSON file of examples)
- * and reused when present. Each run is computed by {@linkcode runLmRun}, as in
- * a sweep (`sweeps/lm.yaml`), under the same key, so both share the store; a
- * run computed by a sweep has no examples file (the runner stores rows only).
+ * process, each stored as one run (Parquet rows + its example texts as the
+ * attachment "examples.json") and reused when present. Each run is computed by
+ * {@linkcode run}, as in a sweep (`sweeps/lm.yaml`), under the same key and
+ * with the same files, so both share the store.
  */
 export async function runLmExperiment(
   settingsIn: Record<string, unknown>,
@@ -292,21 +292,19 @@ export async function runLmExperiment(
     for (const workflow of workflows) {
       const config = lmRunConfig(settings, workflow, seed);
       const path = runPath("lm", config, options.storeDir);
-      const examplesPath = path.replace(/\.parquet$/, ".examples.json");
       const stored = options.refresh ? undefined : readRun(path);
       if (stored) {
         result.rows.push(...stored);
         try {
-          result.examples.push(...JSON.parse(Deno.readTextFileSync(examplesPath)));
-        } catch { /* examples are optional */ }
+          result.examples.push(...JSON.parse(Deno.readTextFileSync(attachmentPath(path, EXAMPLES))));
+        } catch { /* runs stored before examples were attachments may lack them */ }
         continue;
       }
       base ??= await prepareBase(settings, data, { cacheDir: options.cacheDir });
-      const run = await runLmRun(config, { data, base, examples: options.examples });
-      writeRun(path, run.rows);
-      Deno.writeTextFileSync(examplesPath, JSON.stringify(run.examples));
-      result.rows.push(...run.rows);
-      result.examples.push(...run.examples);
+      const output = await run(config, { data, base, examples: options.examples });
+      writeRun(path, output.rows, { attachments: output.attachments });
+      result.rows.push(...output.rows);
+      result.examples.push(...JSON.parse(output.attachments[EXAMPLES]));
     }
   }
   return result;
@@ -322,6 +320,9 @@ export interface LmRunOptions {
   data?: LmData;
   base?: BaseModel;
 }
+
+/** The attachment of a run that holds its example texts (training data and samples per iteration). */
+export const EXAMPLES = "examples.json";
 
 /**
  * Computes one run, (settings, workflow, seed), and stores nothing: its
@@ -343,11 +344,16 @@ export async function runLmRun(
 }
 
 /**
- * One run of a sweep (the runner's workers import this module, see
- * `LM_EXPERIMENT`): its rows, with the base from {@linkcode lmCacheDir}.
+ * One run as the store keeps it, for a sweep (the runner's workers import this
+ * module, see `LM_EXPERIMENT`) and for {@linkcode runLmExperiment}: its rows,
+ * and its example texts as the attachment "examples.json".
  */
-export async function run(config: Record<string, unknown>): Promise<RunRow[]> {
-  return (await runLmRun(config)).rows;
+export async function run(
+  config: Record<string, unknown>,
+  options: LmRunOptions = {},
+): Promise<RunOutput & { attachments: Record<string, string> }> {
+  const { rows, examples } = await runLmRun(config, options);
+  return { rows, attachments: { [EXAMPLES]: JSON.stringify(examples) } };
 }
 
 /** The estimator of one run: fit = fine-tune a fresh base copy, sample = export + generate + filter. */

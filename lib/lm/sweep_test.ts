@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { EXPERIMENTS } from "../experiments.ts";
 import { runGrid } from "../runner.ts";
-import { readRun, runKey, runPath } from "../store.ts";
+import { attachmentPath, readRun, runKey, runPath } from "../store.ts";
 import { parseSweep, SweepError } from "../sweep.ts";
 import { WORKFLOWS } from "../workflows.ts";
-import { baseDir, lmData, prepareBase, runLmExperiment } from "./experiment.ts";
+import { baseDir, EXAMPLES, lmData, prepareBase, runLmExperiment } from "./experiment.ts";
 import { lmRunConfig } from "./runs.ts";
 import { FINE_TUNE_DEFAULTS, LM_PRESETS, LM_TRAINER } from "./settings.ts";
 
@@ -112,11 +112,18 @@ Deno.test("concurrent pre-training leaves one valid cached base; a sweep run is 
       assert(rows.every((r) => Number.isFinite(r.evalLoss) && r.trainer === LM_TRAINER && r.workflow === "Replace"));
       const path = runPath("lm", config, storeDir);
       assert.deepEqual(readRun(path), rows, "stored as computed");
-      // runLmExperiment finds the sweep's run under its own key and computes nothing (it would write examples).
+      // The run's example texts are stored beside it, as the attachment examples.json.
+      const examples = JSON.parse(Deno.readTextFileSync(attachmentPath(path, EXAMPLES)));
+      assert(examples.length > 0 && examples.every((e: { workflow: string }) => e.workflow === "Replace"));
+      // runLmExperiment finds the sweep's run and its examples under its own key, and computes nothing.
       const notebook = await runLmExperiment(settings, { workflows: ["Replace"], storeDir, cacheDir });
       assert.deepEqual(notebook.rows, rows);
-      assert.deepEqual(notebook.examples, [], "a sweep run has no examples file");
-      assert.deepEqual([...Deno.readDirSync(`${storeDir}/lm`)].map((e) => e.name), [path.split("/").at(-1)]);
+      assert.deepEqual(notebook.examples, examples);
+      const key = path.split("/").at(-1)!.replace(".parquet", "");
+      assert.deepEqual([...Deno.readDirSync(`${storeDir}/lm`)].map((e) => e.name).sort(), [
+        `${key}.${EXAMPLES}`,
+        `${key}.parquet`,
+      ]);
     });
   } finally {
     await Deno.remove(scratch, { recursive: true });
