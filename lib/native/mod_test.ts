@@ -181,3 +181,37 @@ Deno.test("COLLAPSE_NATIVE=0 turns the native kernels off", async () => {
   }).output();
   assert.equal(new TextDecoder().decode(stdout).trim(), "off");
 });
+
+Deno.test("a fresh checkout compiles the kernels into .cache/native; a failing compiler falls back to TypeScript", async () => {
+  // A copy of lib/native (and the hash it imports) in a scratch tree: its .cache/native starts empty.
+  const scratch = await Deno.makeTempDir({ prefix: "collapse-native-" });
+  try {
+    await Deno.mkdir(`${scratch}/lib/native`, { recursive: true });
+    for (const file of ["native/mod.ts", "native/kernels.c", "hash.ts"]) {
+      await Deno.copyFile(new URL(`../${file}`, import.meta.url), `${scratch}/lib/${file}`);
+    }
+    const probe = `import { nativeKernels } from "${scratch}/lib/native/mod.ts";
+      const native = nativeKernels();
+      console.log(native ? "on" : "off");
+      if (native) {
+        const out = new Float64Array(1);
+        native.dotRows(Float64Array.of(1, 2, 3), Float64Array.of(4, 5, 6), { out, rows: 1, columns: 1, depth: 3, symmetric: false });
+        console.log(out[0]);
+      }`;
+    const runProbe = async (env: Record<string, string>) => {
+      const { stdout, stderr } = await new Deno.Command(Deno.execPath(), { args: ["eval", probe], env }).output();
+      return { out: new TextDecoder().decode(stdout).trim(), err: new TextDecoder().decode(stderr) };
+    };
+    const failing = await runProbe({ CC: "false", COLLAPSE_NATIVE: "1" });
+    assert.equal(failing.out, "off");
+    assert.match(failing.err, /native kernels unavailable \(no C compiler built kernels.c/);
+    if (ignore) return; // no compiler here: nothing more to build
+    const built = await runProbe({ COLLAPSE_NATIVE: "1" });
+    assert.equal(built.out, "on\n32");
+    const files = [...Deno.readDirSync(`${scratch}/.cache/native`)].map((e) => e.name);
+    assert.equal(files.length, 1, `one library and no temporary files, got ${files}`);
+    assert.match(files[0], /^kernels-[0-9a-f]{16}\.(so|dylib|dll)$/);
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
