@@ -31,10 +31,23 @@ Deno.test("the registry validates a language-model run, naming the bad field", (
   ];
   for (const [config, message] of cases) assert.throws(() => lm.validate(config), message, JSON.stringify(config));
   // Through a sweep file: the error names the parameter's line.
+  const lineOf = (key: string): number => sweepText.split("\n").indexOf(`  ${key}:`) + 1;
   const bad: [string, string, RegExp][] = [
-    ["values: [Replace, Accumulate-Subsample, Accumulate]", "values: [Replace, Recycle]", /lm\.yaml:48: workflow/],
-    ["  seed:\n    min: 0\n    max: 2", "  seed:\n    min: 0\n    max: 3", /lm\.yaml:50: seed must be < seeds/],
-    ["  dataSeed:", "  dataseed:", /lm\.yaml:46: unknown parameter "dataseed" of experiment "lm"/],
+    [
+      "values: [Replace, Accumulate-Subsample, Accumulate]",
+      "values: [Replace, Recycle]",
+      new RegExp(`lm\\.yaml:${lineOf("workflow")}: workflow`),
+    ],
+    [
+      "  seed:\n    min: 0\n    max: 2",
+      "  seed:\n    min: 0\n    max: 3",
+      new RegExp(`lm\\.yaml:${lineOf("seed")}: seed must be < seeds`),
+    ],
+    [
+      "  dataSeed:",
+      "  dataseed:",
+      new RegExp(`lm\\.yaml:${lineOf("dataSeed")}: unknown parameter "dataseed" of experiment "lm"`),
+    ],
   ];
   for (const [from, to, message] of bad) {
     assert(sweepText.includes(from), from);
