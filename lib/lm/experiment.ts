@@ -275,8 +275,8 @@ export interface RunLmOptions {
  * Runs every (workflow, seed) of the settings, one after another in this
  * process, each stored as one run (Parquet rows + its example texts as the
  * attachment "examples.json") and reused when present. Each run is computed by
- * {@linkcode run}, as in a sweep (`sweeps/lm.yaml`), under the same key and
- * with the same files, so both share the store.
+ * {@linkcode runLmRun}, as in a sweep (`sweeps/lm.yaml`), under the same key
+ * and with the same files, so both share the store.
  */
 export async function runLmExperiment(
   settingsIn: Record<string, unknown>,
@@ -301,10 +301,10 @@ export async function runLmExperiment(
         continue;
       }
       base ??= await prepareBase(settings, data, { cacheDir: options.cacheDir });
-      const output = await run(config, { data, base, examples: options.examples });
-      writeRun(path, output.rows, { attachments: output.attachments });
-      result.rows.push(...output.rows);
-      result.examples.push(...JSON.parse(output.attachments[EXAMPLES]));
+      const computed = await runLmRun(config, { data, base, examples: options.examples });
+      writeRun(path, computed.rows, { attachments: lmAttachments(computed.examples) });
+      result.rows.push(...computed.rows);
+      result.examples.push(...computed.examples);
     }
   }
   return result;
@@ -353,7 +353,12 @@ export async function run(
   options: LmRunOptions = {},
 ): Promise<RunOutput & { attachments: Record<string, string> }> {
   const { rows, examples } = await runLmRun(config, options);
-  return { rows, attachments: { [EXAMPLES]: JSON.stringify(examples) } };
+  return { rows, attachments: lmAttachments(examples) };
+}
+
+/** The files stored beside a run's rows: its example texts. */
+function lmAttachments(examples: LmResult["examples"]): Record<string, string> {
+  return { [EXAMPLES]: JSON.stringify(examples) };
 }
 
 /** The estimator of one run: fit = fine-tune a fresh base copy, sample = export + generate + filter. */
