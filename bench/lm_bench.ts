@@ -15,7 +15,7 @@
  * @module
  */
 
-import { Rng } from "../lib/rng.ts";
+import { Rng } from "../lib/numerics/rng.ts";
 import { initBackend } from "../lib/lm/backend.ts";
 import { formatPair, splitPairs, wordnetPairs } from "../lib/lm/data.ts";
 import { FINE_TUNE_DEFAULTS, LM_PRESETS, toSequences } from "../lib/lm/experiment.ts";

@@ -17,14 +17,14 @@
  * @module
  */
 
-import { makeMoons, makeSwissRoll } from "../lib/datasets.ts";
-import { run as runGaussian } from "../lib/gaussian_experiment.ts";
-import { fitKde, kdeLogDensity } from "../lib/kde.ts";
-import { run as runLinearRegression } from "../lib/linear_regression_experiment.ts";
-import type { Matrix } from "../lib/matrix.ts";
-import { nativeKernels } from "../lib/native/mod.ts";
-import { Rng } from "../lib/rng.ts";
-import { WORKFLOWS } from "../lib/workflows.ts";
+import { makeMoons, makeSwissRoll } from "../lib/models/datasets.ts";
+import { run as runGaussian } from "../lib/experiments/gaussian.ts";
+import { fitKde, kdeLogDensity } from "../lib/models/kde.ts";
+import { run as runLinearRegression } from "../lib/experiments/linear_regression.ts";
+import type { Matrix } from "../lib/numerics/matrix.ts";
+import { nativeKernels } from "../lib/numerics/native/mod.ts";
+import { Rng } from "../lib/numerics/rng.ts";
+import { WORKFLOWS } from "../lib/workflows/mod.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 

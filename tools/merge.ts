@@ -14,8 +14,8 @@
  * @module
  */
 
-import { EXPERIMENTS } from "../lib/experiments.ts";
-import { defaultStoreDir, readRun, type RunConfig, runKey } from "../lib/store.ts";
+import { EXPERIMENTS } from "../lib/experiments/mod.ts";
+import { defaultStoreDir, readRun, type RunConfig, runKey } from "../lib/run/store.ts";
 
 /** What a merge did. */
 export interface MergeReport {

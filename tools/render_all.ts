@@ -25,7 +25,7 @@ import {
   type ProgressEvent,
   serializeNotebook,
 } from "./jupyter_client.ts";
-import { PRESET_NAMES } from "../lib/presets.ts";
+import { PRESET_NAMES } from "../lib/experiments/presets.ts";
 
 const USAGE = "usage: deno run -A tools/render_all.ts [--preset NAME] [--refresh] [--out-dir DIR] " +
   "[--results-dir DIR] [--allow-errors] [--timeout SECONDS] [notebook paths...]";

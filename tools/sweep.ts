@@ -13,9 +13,9 @@
  * @module
  */
 
-import { runGrid } from "../lib/runner.ts";
-import { defaultStoreDir } from "../lib/store.ts";
-import { parseShard, parseSweep, shardConfigs } from "../lib/sweep.ts";
+import { runGrid } from "../lib/run/runner.ts";
+import { defaultStoreDir } from "../lib/run/store.ts";
+import { parseShard, parseSweep, shardConfigs } from "../lib/run/sweep.ts";
 
 const USAGE = "usage: deno task sweep FILE [--shard i/N] [--store DIR] [--workers K] [--refresh]";
 

@@ -9,7 +9,7 @@
  */
 
 import { createRequire } from "node:module";
-import { Rng } from "../rng.ts";
+import { Rng } from "../numerics/rng.ts";
 
 /** One instruction/response pair. */
 export interface ChatPair {

@@ -14,10 +14,10 @@
  */
 
 import "./worker_location.ts"; // first: before any module that loads transformers.js
-import { Progress } from "../progress.ts";
-import { assertSeed, Rng } from "../rng.ts";
-import { attachmentPath, readRun, type RunOutput, runPath, type RunRow, writeRun } from "../store.ts";
-import { arrayOps, assertWorkflow, type Estimator, runWorkflow, type Workflow, WORKFLOWS } from "../workflows.ts";
+import { Progress } from "../run/progress.ts";
+import { assertSeed, Rng } from "../numerics/rng.ts";
+import { attachmentPath, readRun, type RunOutput, runPath, type RunRow, writeRun } from "../run/store.ts";
+import { assertWorkflow, runWorkflow, type Workflow, WORKFLOWS } from "../workflows/mod.ts";
 import { type ChatPair, formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
 import { distinctNgramRatio, tokenEntropy } from "./diversity.ts";
 import { writeHfFolder } from "./onnx_export.ts";
@@ -28,6 +28,7 @@ import { FINE_TUNE_DEFAULTS, LM_TRAINER, type LmSettings, PRETRAIN_DEFAULTS, val
 import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
 import { type GptConfig, type GptWeights, initWeights, loadWeights, saveWeights } from "./weights.ts";
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
+import { arrayOps, type Estimator } from "../models/estimator.ts";
 
 export * from "./runs.ts";
 export * from "./settings.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../rng.ts";
-import { arrayOps, type Estimator, runWorkflow } from "../workflows.ts";
+import { Rng } from "../numerics/rng.ts";
+import { runWorkflow } from "../workflows/mod.ts";
 import { initBackend } from "./backend.ts";
 import { formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
 import { distinctNgramRatio, tokenEntropy } from "./diversity.ts";
@@ -12,6 +12,7 @@ import { OnnxGptTrainer } from "./onnx_train.ts";
 import { forwardBatch, keepSample, loadHfFolder, onnxLogits, sampleChats } from "./sample.ts";
 import { Tensor } from "@huggingface/transformers";
 import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
+import { arrayOps, type Estimator } from "../models/estimator.ts";
 
 await initBackend({ quiet: true });
 

@@ -18,7 +18,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../numerics/rng.ts";
 import {
   type GptConfig,
   type GptWeights,

@@ -26,7 +26,7 @@
 
 import { createRequire } from "node:module";
 import onnxProto from "onnx-proto";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../numerics/rng.ts";
 import {
   type GptConfig,
   type GptWeights,

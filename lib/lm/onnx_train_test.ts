@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../rng.ts";
+import { Rng } from "../numerics/rng.ts";
 import { initBackend } from "./backend.ts";
 import { type GptConfig, GptModel, type GptWeights, initWeights, type TrainOptions, weightShapes } from "./model.ts";
 import { buildTrainingGraph, OnnxGptTrainer, releaseOnnxTrainingSessions } from "./onnx_train.ts";

@@ -9,12 +9,12 @@
  * @module
  */
 
-import { assertKnownFields } from "../config.ts";
-import { assertPreset, type PresetName } from "../presets.ts";
-import type { ExperimentModule } from "../runner.ts";
-import { assertSeed } from "../rng.ts";
-import type { RunConfig } from "../store.ts";
-import { assertWorkflow, type Workflow, WORKFLOWS } from "../workflows.ts";
+import { assertKnownFields } from "../experiments/fields.ts";
+import { assertPreset, type PresetName } from "../experiments/presets.ts";
+import type { ExperimentModule } from "../run/runner.ts";
+import { assertSeed } from "../numerics/rng.ts";
+import type { RunConfig } from "../run/store.ts";
+import { assertWorkflow, type Workflow, WORKFLOWS } from "../workflows/mod.ts";
 import { FINE_TUNE_DEFAULTS, LM_PRESETS, LM_TRAINER, type LmSettings, validateLmSettings } from "./settings.ts";
 
 /** The stored configuration of one run: the settings, the workflow, the seed and what trained it. */

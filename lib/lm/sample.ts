@@ -15,7 +15,7 @@ import {
   random,
   Tensor,
 } from "@huggingface/transformers";
-import { Rng } from "../rng.ts";
+import { Rng } from "../numerics/rng.ts";
 import { assertModelFolder, loadTokenizer, useLocalFolder } from "./tokenizer.ts";
 
 /** Whether a generated text is a well-formed chat: starts with `user: `, exactly one `assistant: `. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { PresetName } from "../presets.ts";
+import type { PresetName } from "../experiments/presets.ts";
 import type { SamplingEngine } from "./sample.ts";
 
 /**

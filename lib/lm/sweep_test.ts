@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { EXPERIMENTS } from "../experiments.ts";
-import { runGrid } from "../runner.ts";
-import { attachmentPath, readRun, runKey, runPath } from "../store.ts";
-import { parseSweep, SweepError } from "../sweep.ts";
-import { WORKFLOWS } from "../workflows.ts";
+import { EXPERIMENTS } from "../experiments/mod.ts";
+import { runGrid } from "../run/runner.ts";
+import { attachmentPath, readRun, runKey, runPath } from "../run/store.ts";
+import { parseSweep, SweepError } from "../run/sweep.ts";
+import { WORKFLOWS } from "../workflows/mod.ts";
 import { baseDir, EXAMPLES, lmData, prepareBase, runLmExperiment } from "./experiment.ts";
 import { lmRunConfig } from "./runs.ts";
 import { FINE_TUNE_DEFAULTS, LM_PRESETS, LM_TRAINER } from "./settings.ts";

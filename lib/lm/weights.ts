@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../numerics/rng.ts";
 
 /** The shape of the transformer. */
 export interface GptConfig {

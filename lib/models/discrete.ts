@@ -1,0 +1,335 @@
+/**
+ * Discrete distributions (paper section 6; original notebook 13): a k-sided
+ * die, fitted by the empirical proportions of its rolls. Data are outcome
+ * counts (sparse: only outcomes that occurred), so a sample of n rolls costs
+ * time in the number of distinct outcomes rather than in n: multinomial draws
+ * are sequential conditional binomials, each binomial exact (inversion for
+ * small means, Knuth's beta splitting for large ones).
+ *
+ * @module
+ */
+
+import type { Rng } from "../numerics/rng.ts";
+import type { Accumulator, DataOps, DataPool, Estimator } from "./estimator.ts";
+
+/** Rolls of a k-sided die as counts: only outcomes that occurred, ascending. */
+export interface Counts {
+  /** k, the number of sides; outcomes are 0..k-1. */
+  readonly sides: number;
+  /** Distinct outcomes with a positive count, ascending. */
+  readonly outcomes: Int32Array;
+  /** The count of each outcome in `outcomes`. */
+  readonly counts: Float64Array;
+  /** The number of rolls, the sum of `counts`. */
+  readonly total: number;
+}
+
+/** A fitted die: the empirical proportions counts / total (the fit keeps the counts). */
+export type DiscreteModel = Counts;
+
+/** Checks that `value` is an integer >= 1, naming `field` otherwise. */
+export function assertPositiveInteger(value: unknown, field: string): asserts value is number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${field} must be an integer >= 1, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Counts from a list of rolls (each in 0..sides-1). */
+export function countRolls(sides: number, rolls: ArrayLike<number>): Counts {
+  assertPositiveInteger(sides, "sides");
+  const sorted = Int32Array.from(rolls).sort();
+  const outcomes: number[] = [], counts: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i];
+    if (!(v >= 0 && v < sides)) throw new RangeError(`roll ${v} is outside 0..${sides - 1}`);
+    if (i > 0 && sorted[i - 1] === v) counts[counts.length - 1]++;
+    else {
+      outcomes.push(v);
+      counts.push(1);
+    }
+  }
+  return { sides, outcomes: Int32Array.from(outcomes), counts: Float64Array.from(counts), total: sorted.length };
+}
+
+/** Options of {@linkcode rollFairDie}. */
+export interface FairDieOptions {
+  /** k, the number of sides. */
+  sides: number;
+  /** How many rolls. */
+  count: number;
+}
+
+/** `count` rolls of a fair k-sided die. */
+export function rollFairDie(rng: Rng, options: FairDieOptions): Counts {
+  const { sides, count } = options;
+  assertPositiveInteger(sides, "sides");
+  assertPositiveInteger(count, "count");
+  const rolls = new Int32Array(count);
+  for (let i = 0; i < count; i++) rolls[i] = rng.int(sides);
+  return countRolls(sides, rolls);
+}
+
+/** Sparse counts from a dense tally (index = outcome). */
+function fromTally(tally: Float64Array, total: number): Counts {
+  let nonZero = 0;
+  for (let i = 0; i < tally.length; i++) if (tally[i] > 0) nonZero++;
+  const outcomes = new Int32Array(nonZero), counts = new Float64Array(nonZero);
+  for (let i = 0, j = 0; i < tally.length; i++) {
+    if (tally[i] > 0) {
+      outcomes[j] = i;
+      counts[j++] = tally[i];
+    }
+  }
+  return { sides: tally.length, outcomes, counts, total };
+}
+
+/** The empirical proportions of the counts (the maximum-likelihood fit). */
+export function fitDiscrete(data: Counts): DiscreteModel {
+  if (!(data.total > 0)) throw new RangeError("fitDiscrete needs at least one roll");
+  return data;
+}
+
+/** The Shannon entropy -sum p ln p of the fitted proportions, in nats. */
+export function entropy(model: DiscreteModel): number {
+  let h = 0;
+  const { counts, total } = model;
+  for (let i = 0; i < counts.length; i++) {
+    const p = counts[i] / total;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h;
+}
+
+/** The entropy of a list of probabilities (zeros allowed), in nats. */
+export function entropyOf(probabilities: ArrayLike<number>): number {
+  let h = 0;
+  for (let i = 0; i < probabilities.length; i++) {
+    const p = probabilities[i];
+    if (p < 0) throw new RangeError(`probability ${i} is negative: ${p}`);
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h;
+}
+
+/**
+ * An exact Binomial(trials, p) draw. Small means (min(p, 1 - p) * trials < 20)
+ * use sequential inversion, O(mean); otherwise Knuth's splitting (TAOCP 3.4.1):
+ * the a-th smallest of `trials` uniforms is Beta(a, trials + 1 - a) (from two
+ * gammas), and the count below p is then binomial on one side of it, halving
+ * the trials each round: O(log trials) gamma draws.
+ */
+export function binomial(rng: Rng, options: { trials: number; probability: number }): number {
+  const { trials, probability: p } = options;
+  if (!Number.isSafeInteger(trials) || trials < 0) {
+    throw new RangeError(`trials must be a non-negative integer, got ${trials}`);
+  }
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`probability must be in [0, 1], got ${p}`);
+  return binomialDraw(trials, p, rng);
+}
+
+/** {@linkcode binomial} without the checks or the options object (the multinomial's hot loop). */
+function binomialDraw(trials: number, p: number, rng: Rng): number {
+  let n = trials, prob = p, x = 0;
+  for (;;) {
+    if (n === 0 || prob === 0) return x;
+    if (prob === 1) return x + n;
+    if (n * Math.min(prob, 1 - prob) < 20) return x + binomialInversion(n, prob, rng);
+    const a = 1 + Math.floor(n / 2), b = n + 1 - a;
+    const ga = rng.gamma(a);
+    const split = ga / (ga + rng.gamma(b)); // Beta(a, b): the a-th order statistic
+    if (split >= prob) {
+      n = a - 1;
+      prob = prob / split;
+    } else {
+      x += a;
+      n = b - 1;
+      prob = (prob - split) / (1 - split);
+    }
+  }
+}
+
+function binomialInversion(n: number, p: number, rng: Rng): number {
+  if (p > 0.5) return n - binomialInversion(n, 1 - p, rng);
+  const q = 1 - p, s = p / q, a = (n + 1) * s;
+  const start = Math.pow(q, n);
+  for (;;) {
+    let u = rng.random(), r = start, x = 0;
+    while (u > r) {
+      u -= r;
+      x++;
+      if (x > n) break; // rounding left u above the total mass: draw again
+      r *= a / x - s;
+    }
+    if (x <= n) return x;
+  }
+}
+
+/**
+ * `count` rolls of a fitted die, as counts: sequential conditional binomials
+ * over the model's outcomes (outcome i gets Binomial(rolls left, c_i / counts
+ * left)), so an outcome the model lost can never come back.
+ */
+export function sampleDiscrete(model: DiscreteModel, count: number, rng: Rng): Counts {
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new RangeError(`count must be a non-negative integer, got ${count}`);
+  }
+  const m = model.outcomes.length;
+  const drawn = new Float64Array(m);
+  let left = count, mass = model.total, nonZero = 0;
+  for (let i = 0; i < m && left > 0; i++) {
+    const c = model.counts[i];
+    const x = i === m - 1 || c >= mass ? left : binomialDraw(left, c / mass, rng);
+    drawn[i] = x;
+    if (x > 0) nonZero++;
+    left -= x;
+    mass -= c;
+  }
+  const outcomes = new Int32Array(nonZero), counts = new Float64Array(nonZero);
+  for (let i = 0, j = 0; i < m; i++) {
+    if (drawn[i] > 0) {
+      outcomes[j] = model.outcomes[i];
+      counts[j++] = drawn[i];
+    }
+  }
+  return { sides: model.sides, outcomes, counts, total: count };
+}
+
+/** The counts of two samples of one die together. */
+export function mergeCounts(a: Counts, b: Counts): Counts {
+  if (a.sides !== b.sides) throw new RangeError(`cannot merge dice of ${a.sides} and ${b.sides} sides`);
+  const outcomes: number[] = [], counts: number[] = [];
+  let i = 0, j = 0;
+  while (i < a.outcomes.length || j < b.outcomes.length) {
+    const va = i < a.outcomes.length ? a.outcomes[i] : Infinity;
+    const vb = j < b.outcomes.length ? b.outcomes[j] : Infinity;
+    if (va === vb) {
+      outcomes.push(va);
+      counts.push(a.counts[i++] + b.counts[j++]);
+    } else if (va < vb) {
+      outcomes.push(va);
+      counts.push(a.counts[i++]);
+    } else {
+      outcomes.push(vb);
+      counts.push(b.counts[j++]);
+    }
+  }
+  return {
+    sides: a.sides,
+    outcomes: Int32Array.from(outcomes),
+    counts: Float64Array.from(counts),
+    total: a.total + b.total,
+  };
+}
+
+/**
+ * A pool of batches of rolls. Within a batch the rolls are laid out in outcome
+ * order (a batch is exchangeable, so a uniform subset of positions is a uniform
+ * subset of its rolls), and a position maps to its roll by two binary searches.
+ */
+class CountsPool implements DataPool<Counts> {
+  #batches: { start: number; outcomes: Int32Array; ends: Float64Array }[] = [];
+  #size = 0;
+  #sides = 0;
+  #merged: Counts | undefined;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(data: Counts): void {
+    if (this.#sides === 0) this.#sides = data.sides;
+    if (data.sides !== this.#sides) {
+      throw new RangeError(`pool holds a ${this.#sides}-sided die, got rolls of ${data.sides} sides`);
+    }
+    const ends = new Float64Array(data.counts.length);
+    let sum = 0;
+    for (let i = 0; i < ends.length; i++) ends[i] = sum += data.counts[i];
+    this.#batches.push({ start: this.#size, outcomes: data.outcomes, ends });
+    this.#size += data.total;
+    this.#merged = this.#merged ? mergeCounts(this.#merged, data) : data;
+  }
+
+  select(indices: Int32Array): Counts {
+    const batches = this.#batches;
+    // Sorted positions visit the batches in order: the searches stay in cache.
+    const sorted = Int32Array.from(indices).sort();
+    const tally = new Float64Array(this.#sides);
+    let lo = 0;
+    for (let k = 0; k < sorted.length; k++) {
+      const index = sorted[k];
+      if (!(index >= 0 && index < this.#size)) {
+        throw new RangeError(`position ${index} is outside the pool of ${this.#size}`);
+      }
+      while (lo + 1 < batches.length && batches[lo + 1].start <= index) lo++;
+      const { start, outcomes, ends } = batches[lo];
+      const offset = index - start;
+      let a = 0, b = ends.length - 1; // the first end > offset
+      while (a < b) {
+        const mid = (a + b) >> 1;
+        if (ends[mid] > offset) b = mid;
+        else a = mid + 1;
+      }
+      tally[outcomes[a]]++;
+    }
+    return fromTally(tally, sorted.length);
+  }
+
+  all(): Counts {
+    if (!this.#merged) throw new RangeError("the pool is empty");
+    return this.#merged;
+  }
+}
+
+/** Data operations for counts: a sample's size is its number of rolls. */
+export const countsOps: DataOps<Counts> = {
+  size: (data: Counts): number => data.total,
+  pool: (): DataPool<Counts> => new CountsPool(),
+};
+
+/** Running counts for Accumulate: each batch merges into the total, O(distinct outcomes). */
+export class CountsAccumulator implements Accumulator<Counts, DiscreteModel> {
+  #merged: Counts | undefined;
+
+  /** Rolls added so far. */
+  get count(): number {
+    return this.#merged?.total ?? 0;
+  }
+
+  add(data: Counts): void {
+    if (data.total === 0) return;
+    this.#merged = this.#merged ? mergeCounts(this.#merged, data) : data;
+  }
+
+  fit(): DiscreteModel {
+    if (!this.#merged) throw new RangeError("CountsAccumulator has no data yet");
+    return fitDiscrete(this.#merged);
+  }
+}
+
+/**
+ * The die estimator: fit = empirical proportions, sample = multinomial rolls
+ * of the fit, evaluate = entropy (nats), entropy as a fraction of the fair
+ * die's ln k (0 when k = 1, whose entropy is 0), the number of outcomes still
+ * possible, and the collision probability sum p^2.
+ */
+export function discreteEstimator(sides: number): Estimator<Counts, DiscreteModel> {
+  assertPositiveInteger(sides, "sides");
+  const initial = Math.log(sides);
+  return {
+    ops: countsOps,
+    fit: fitDiscrete,
+    sample: sampleDiscrete,
+    accumulator: () => new CountsAccumulator(),
+    evaluate: (model: DiscreteModel): Record<string, number> => {
+      const h = entropy(model);
+      let collision = 0;
+      for (let i = 0; i < model.counts.length; i++) collision += (model.counts[i] / model.total) ** 2;
+      return {
+        entropy: h,
+        entropyFraction: sides > 1 ? h / initial : 0,
+        support: model.outcomes.length,
+        collision,
+      };
+    },
+  };
+}

@@ -1,0 +1,296 @@
+import assert from "node:assert/strict";
+import {
+  assertBandwidth,
+  fitKde,
+  KdeAccumulator,
+  kdeEstimator,
+  kdeLogDensity,
+  kdeMeanNll,
+  logUnitBallVolume,
+  resolveBandwidth,
+  sampleKde,
+} from "./kde.ts";
+import {
+  kdeBandwidthConfigs,
+  kdeConfigs,
+  kdeRunData,
+  kdeSamplesByIteration,
+  run,
+  validateKdeConfig,
+} from "../experiments/kde.ts";
+import { fromRows, type Matrix, matrix } from "../numerics/matrix.ts";
+import { Rng } from "../numerics/rng.ts";
+import { runWorkflow } from "../workflows/mod.ts";
+
+function randomMatrix(rows: number, cols: number, rng: Rng, scale = 1): Matrix {
+  const x = matrix(rows, cols, rng.fillNormal(new Float64Array(rows * cols)));
+  for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
+  return x;
+}
+
+function concat(parts: Matrix[]): Matrix {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.data.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p.data, offset);
+    offset += p.data.length;
+  }
+  return matrix(out.length / parts[0].cols, parts[0].cols, out);
+}
+
+/** The Gaussian KDE log-density written out directly: log((1/N) sum_i (2 pi h^2)^(-d/2) exp(-|x - x_i|^2 / 2h^2)). */
+function directLogDensity(train: number[][], x: number[], h: number): number {
+  const d = x.length;
+  let density = 0;
+  for (const p of train) {
+    const sq = p.reduce((s, v, k) => s + (v - x[k]) ** 2, 0);
+    density += Math.exp(-sq / (2 * h * h)) / (2 * Math.PI * h * h) ** (d / 2);
+  }
+  return Math.log(density / train.length);
+}
+
+Deno.test("log-density equals a direct hand computation on tiny inputs (2-D and 3-D)", () => {
+  const train2 = [[0, 0], [1, 0], [0.5, 2], [-1, -0.3]];
+  const test2 = [[0.2, 0.1], [3, -1], [0.5, 1.9]];
+  for (const h of [0.3, 1, 2.5]) {
+    const got = kdeLogDensity(fitKde(fromRows(train2), { bandwidth: h }), fromRows(test2));
+    test2.forEach((x, i) => assert(Math.abs(got[i] - directLogDensity(train2, x, h)) < 1e-12, `h=${h} i=${i}`));
+  }
+  const train3 = [[0, 0, 0], [1, 2, 3], [-1, 0.5, 0.25]];
+  const test3 = [[0.1, 0.2, 0.3], [2, 2, 2]];
+  const got3 = kdeLogDensity(fitKde(fromRows(train3), { bandwidth: 0.8 }), fromRows(test3));
+  test3.forEach((x, i) => assert(Math.abs(got3[i] - directLogDensity(train3, x, 0.8)) < 1e-12));
+  // Mean NLL is the mean of -log p.
+  const nll = kdeMeanNll(fitKde(fromRows(train2), { bandwidth: 1 }), fromRows(test2));
+  const expected = -test2.reduce((s, x) => s + directLogDensity(train2, x, 1), 0) / test2.length;
+  assert(Math.abs(nll - expected) < 1e-12);
+});
+
+Deno.test("a one-point KDE is exactly the normal density N(x_1, h^2 I), even very far away", () => {
+  const h = 0.7;
+  const model = fitKde(fromRows([[1, -2, 0.5]]), { bandwidth: h });
+  const points = [[1, -2, 0.5], [0, 0, 0], [50, 40, -30], [1e5, -1e5, 3e4]];
+  const got = kdeLogDensity(model, fromRows(points));
+  points.forEach((x, i) => {
+    const sq = (x[0] - 1) ** 2 + (x[1] + 2) ** 2 + (x[2] - 0.5) ** 2;
+    const exact = -sq / (2 * h * h) - 1.5 * Math.log(2 * Math.PI * h * h);
+    assert(Number.isFinite(got[i]), `point ${i} gave ${got[i]}`);
+    assert(Math.abs(got[i] - exact) <= 1e-12 * Math.max(1, Math.abs(exact)), `point ${i}: ${got[i]} vs ${exact}`);
+  });
+});
+
+Deno.test("the blocked kernel agrees with the direct formula on more points than one block", () => {
+  const rng = new Rng(11);
+  const train = randomMatrix(2500, 2, rng);
+  const test = randomMatrix(40, 2, rng, 3);
+  const rowsOf = (x: Matrix): number[][] =>
+    Array.from({ length: x.rows }, (_, r) => [...x.data.subarray(r * x.cols, (r + 1) * x.cols)]);
+  for (const h of [0.05, 0.5]) {
+    const got = kdeLogDensity(fitKde(train, { bandwidth: h }), test);
+    rowsOf(test).forEach((x, i) => {
+      const direct = directLogDensity(rowsOf(train), x, h);
+      // Far test points underflow the direct sum to log(0), and near-underflow (subnormal) terms lose digits in
+      // the direct formula itself: compare where it is finite, to a relative 1e-10.
+      if (Number.isFinite(direct)) {
+        assert(
+          Math.abs(got[i] - direct) < 1e-10 * Math.max(1, Math.abs(direct)),
+          `h=${h} i=${i}: ${got[i]} vs ${direct}`,
+        );
+      }
+      assert(Number.isFinite(got[i]));
+    });
+  }
+});
+
+Deno.test("samples have the pool's mean and biased covariance plus h^2 I, within Monte Carlo error", () => {
+  const pool = fromRows([[0, 0], [2, 1], [-1, 3], [4, -2], [1, 1]]);
+  const h = 0.6;
+  const model = fitKde(pool, { bandwidth: h });
+  const n = 200_000;
+  const x = sampleKde(model, n, new Rng(12));
+  const mean = [0, 0];
+  for (let r = 0; r < n; r++) for (let j = 0; j < 2; j++) mean[j] += x.data[2 * r + j] / n;
+  const cov = [0, 0, 0, 0];
+  for (let r = 0; r < n; r++) {
+    for (let a = 0; a < 2; a++) {
+      for (let b = 0; b < 2; b++) cov[2 * a + b] += (x.data[2 * r + a] - mean[a]) * (x.data[2 * r + b] - mean[b]) / n;
+    }
+  }
+  // The pool: mean (1.2, 0.6); biased covariance [[2.96, -2.32], [-2.32, 2.64]].
+  const poolMean = [1.2, 0.6];
+  const poolCov = [2.96, -2.32, -2.32, 2.64];
+  const target = [poolCov[0] + h * h, poolCov[1], poolCov[2], poolCov[3] + h * h];
+  for (let j = 0; j < 2; j++) {
+    const se = Math.sqrt(target[3 * j] / n);
+    assert(Math.abs(mean[j] - poolMean[j]) < 5 * se, `mean ${j}: ${mean[j]} vs ${poolMean[j]} (se ${se})`);
+  }
+  // SE of a covariance entry ~ sqrt((s_aa s_bb + s_ab^2) / n) for near-Gaussian data; 5 SE with margin for kurtosis.
+  for (const [a, b] of [[0, 0], [0, 1], [1, 1]]) {
+    const se = Math.sqrt((target[3 * a] * target[3 * b] + target[2 * a + b] ** 2) / n) * 1.5;
+    assert(Math.abs(cov[2 * a + b] - target[2 * a + b]) < 5 * se, `cov ${a}${b}: ${cov[2 * a + b]}`);
+  }
+});
+
+Deno.test("the accumulator's NLL equals the batch NLL of the concatenated pool", () => {
+  const rng = new Rng(13);
+  const test = randomMatrix(60, 2, rng, 2);
+  const batches = [5, 700, 1, 1500, 33].map((rows) => randomMatrix(rows, 2, rng));
+  for (const h of [0.1, 1]) {
+    const accumulator = new KdeAccumulator(test, { bandwidth: h });
+    const seen: Matrix[] = [];
+    for (const batch of batches) {
+      accumulator.add(batch);
+      seen.push(batch);
+      const incremental = accumulator.fit();
+      const batchModel = fitKde(concat(seen), { bandwidth: h });
+      assert.equal(accumulator.count, batchModel.points.rows);
+      const a = kdeMeanNll(incremental, test);
+      const b = kdeMeanNll(batchModel, test);
+      assert(Math.abs(a - b) < 1e-10, `h=${h}: ${a} vs ${b}`);
+      assert.deepEqual(incremental.points.data, batchModel.points.data);
+    }
+  }
+});
+
+Deno.test("Accumulate through the accumulator and through refits gives the same run", async () => {
+  const rng = new Rng(14);
+  const test = randomMatrix(50, 2, rng);
+  const real = randomMatrix(20, 2, rng);
+  const withAccumulator = kdeEstimator(test, { bandwidth: 0.4 });
+  const { accumulator: _, ...plain } = withAccumulator;
+  const options = { workflow: "Accumulate" as const, iterations: 15 };
+  const a = await runWorkflow(withAccumulator, real, { ...options, rng: new Rng(1, "w") });
+  const b = await runWorkflow(plain, real, { ...options, rng: new Rng(1, "w") });
+  a.forEach((r, i) => {
+    assert.equal(r.trainingSize, b[i].trainingSize);
+    assert(Math.abs(r.metrics.testNll - b[i].metrics.testNll) < 1e-10);
+  });
+});
+
+Deno.test("bandwidth rules are scikit-learn's: no scaling by the data's spread", () => {
+  assert.equal(resolveBandwidth("scott", { count: 100, dim: 2 }), 100 ** (-1 / 6));
+  assert.equal(resolveBandwidth("silverman", { count: 100, dim: 2 }), (100 * 4 / 4) ** (-1 / 6));
+  assert.equal(resolveBandwidth("silverman", { count: 1000, dim: 3 }), (1000 * 5 / 4) ** (-1 / 7));
+  assert.equal(resolveBandwidth(0.25, { count: 1, dim: 1 }), 0.25);
+  const model = fitKde(randomMatrix(316, 3, new Rng(1), 100), { bandwidth: "scott" });
+  assert.equal(model.bandwidth, 316 ** (-1 / 7));
+});
+
+Deno.test("bad bandwidths, kernels and empty data are rejected, naming the field and allowed values", () => {
+  const allowed = /bandwidth must be a finite number > 0 or one of "scott", "silverman"/;
+  for (const bad of [0, -1, Infinity, NaN, "scot", "Scott", null, undefined]) {
+    assert.throws(() => assertBandwidth(bad), allowed, String(bad));
+  }
+  const x = fromRows([[0, 0]]);
+  assert.throws(() => fitKde(x, { bandwidth: 0 }), allowed);
+  assert.throws(() => fitKde(x, { bandwidth: "silvermann" as "silverman" }), allowed);
+  assert.throws(
+    () => fitKde(x, { bandwidth: 1, kernel: "epanechnikov" as "gaussian" }),
+    /kernel must be one of "gaussian", "tophat"/,
+  );
+  assert.throws(() => fitKde(matrix(0, 2), { bandwidth: 1 }), /KDE training data must hold at least one point/);
+  assert.throws(() => kdeEstimator(matrix(0, 2), { bandwidth: 1 }), /test data must hold at least one point/);
+  assert.throws(() => new KdeAccumulator(x, { bandwidth: -2 }), allowed);
+  assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], bandwidth: "auto" }), allowed);
+  assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], dataset: "iris" }), /dataset must be one of/);
+  assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], samplesPerIteration: 0 }), /samplesPerIteration/);
+  assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], h: 1 }), /unknown field "h"/);
+});
+
+Deno.test("top-hat: exact ball density, and an infinite test NLL once a test point is farther than h", async () => {
+  assert(Math.abs(logUnitBallVolume(2) - Math.log(Math.PI)) < 1e-15);
+  assert(Math.abs(logUnitBallVolume(3) - Math.log((4 / 3) * Math.PI)) < 1e-15);
+  const model = fitKde(fromRows([[0, 0], [0.5, 0], [5, 5]]), { bandwidth: 1, kernel: "tophat" });
+  const logp = kdeLogDensity(model, fromRows([[0.2, 0], [4.5, 5], [10, 10]]));
+  assert(Math.abs(logp[0] - Math.log(2 / (3 * Math.PI))) < 1e-12);
+  assert(Math.abs(logp[1] - Math.log(1 / (3 * Math.PI))) < 1e-12);
+  assert.equal(logp[2], -Infinity);
+  assert.equal(kdeMeanNll(model, fromRows([[0, 0], [10, 10]])), Infinity);
+  // Samples stay within h of a training point.
+  const samples = sampleKde(model, 2000, new Rng(15));
+  for (let r = 0; r < samples.rows; r++) {
+    const [a, b] = samples.data.subarray(2 * r, 2 * r + 2);
+    const near = [[0, 0], [0.5, 0], [5, 5]].some(([p, q]) => Math.hypot(a - p, b - q) <= 1);
+    assert(near);
+  }
+  // On real data with a small top-hat bandwidth, the experiment's NLL is infinite; Gaussian stays finite.
+  const tophat = await run({
+    ...kdeConfigs("smoke")[0],
+    kernel: "tophat",
+    bandwidth: 0.1,
+    samplesPerIteration: 10,
+    iterations: 2,
+  });
+  assert(tophat.every((r) => r.testNll === Infinity));
+});
+
+Deno.test("run: one row per iteration, finite NLL, real fraction as the workflow implies", async () => {
+  const base = {
+    dataset: "moons",
+    bandwidth: 0.5,
+    kernel: "gaussian",
+    samplesPerIteration: 10,
+    seed: 3,
+    iterations: 5,
+  };
+  const replace = await run({ ...base, workflow: "Replace" });
+  const accumulate = await run({ ...base, workflow: "Accumulate" });
+  assert.equal(replace.length, 5);
+  assert(replace.every((r) => Number.isFinite(r.testNll as number)));
+  assert.deepEqual(replace.map((r) => r.realFraction), [1, 0, 0, 0, 0]);
+  assert.deepEqual(accumulate.map((r) => r.trainingSize), [10, 20, 30, 40, 50]);
+  // Same seed: same real data and test set, so iteration 1 agrees across workflows.
+  assert.equal(replace[0].testNll, accumulate[0].testNll);
+  // Deterministic.
+  assert.deepEqual(
+    await run({ ...base, workflow: "Accumulate-Subsample" }),
+    await run({ ...base, workflow: "Accumulate-Subsample" }),
+  );
+  const rule = await run({ ...base, bandwidth: "silverman", workflow: "Accumulate" });
+  assert.equal(rule[2].fittedBandwidth, (30 * 4 / 4) ** (-1 / 6));
+});
+
+Deno.test("replaying a run gives its real data at 0 and the fitted models' samples", async () => {
+  const config = {
+    dataset: "swiss_roll",
+    bandwidth: 0.1,
+    kernel: "gaussian",
+    samplesPerIteration: 32,
+    workflow: "Replace",
+    seed: 1,
+    iterations: 50,
+  };
+  const points = await kdeSamplesByIteration(config, [1, 10]);
+  assert.deepEqual([...new Set(points.map((p) => p.iteration))], [0, 1, 10]);
+  assert.equal(points.length, 3 * 32);
+  assert(points.every((p) => p.z !== undefined));
+});
+
+Deno.test("replayed Replace samples are the next iteration's training data in the stored run", async () => {
+  const config = {
+    dataset: "moons",
+    bandwidth: 0.2,
+    kernel: "gaussian",
+    samplesPerIteration: 20,
+    workflow: "Replace",
+    seed: 4,
+    iterations: 8,
+  };
+  const rows = await run(config);
+  const points = await kdeSamplesByIteration(config, [3, 7]);
+  const { test } = kdeRunData(validateKdeConfig(config));
+  for (const t of [3, 7]) {
+    const samples = points.filter((p) => p.iteration === t);
+    const model = fitKde(fromRows(samples.map((p) => [p.x, p.y])), { bandwidth: 0.2 });
+    assert(Math.abs(kdeMeanNll(model, test) - (rows[t].testNll as number)) < 1e-12, `iteration ${t + 1}`);
+  }
+  await assert.rejects(() => kdeSamplesByIteration(config, []), /iterations must be a non-empty list/);
+});
+
+Deno.test("preset grids: paper is the full grid, smoke is small", () => {
+  assert.equal(kdeConfigs("paper").length, 4 * 3 * 5 * 3 * 100);
+  assert(kdeConfigs("smoke").length <= 50);
+  const bandwidths = new Set(kdeBandwidthConfigs("paper").map((c) => c.bandwidth));
+  assert.equal(bandwidths.size, 11);
+  assert(bandwidths.has("scott") && bandwidths.has("silverman") && bandwidths.has(0.0316));
+});

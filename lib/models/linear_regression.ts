@@ -1,0 +1,540 @@
+/**
+ * Linear regression on a fixed design (paper section 3, after Gerstgrasser et
+ * al. 2024): w* ~ N(0, I_d), a fixed design X0 (n x d), labels X0 w* + sigma
+ * eps. The fit is the minimum-norm least-squares solution (the pseudo-inverse's,
+ * also for rank-deficient designs); a sample relabels the same design with the
+ * current fit. Every data set of a run labels rows of the same design, so the
+ * data type is a {@linkcode LabelSet} (labels plus design-row indices): pools
+ * and samples carry n labels, not n (d + 1) values, and a fit on drawn rows
+ * weights each distinct design row by its count.
+ *
+ * @module
+ */
+
+import { dotRows, type Matrix, matrix, pivotedCholesky, scatterMatrix } from "../numerics/matrix.ts";
+
+import type { Rng } from "../numerics/rng.ts";
+import type { Accumulator, DataOps, DataPool, Estimator } from "./estimator.ts";
+
+/** Options of {@linkcode MinimumNormSolver}. */
+export interface MinimumNormSolverOptions {
+  /**
+   * A pivot (remaining diagonal of the Gram matrix) at or below this fraction
+   * of the largest diagonal counts as zero. Default 1e-10: directions whose
+   * singular value in X is below 1e-5 of the largest are dropped, as a
+   * pseudo-inverse with that cutoff would. A Gram matrix carries rounding
+   * errors near 1e-16 times its scale, so smaller cutoffs cannot be resolved.
+   */
+  relativeTolerance?: number;
+}
+
+/**
+ * Minimum-norm solutions of G w = b for a symmetric positive semi-definite G
+ * (a Gram matrix X^T X), i.e. w = G^+ b, which for b = X^T y is the
+ * pseudo-inverse's least-squares fit X^+ y.
+ *
+ * Method: Cholesky with complete pivoting, P^T G P = L L^T with L of the
+ * numerical rank r (d x r). At full rank, two triangular solves. When r < d,
+ * G^+ = P L (L^T L)^{-2} L^T P^T (from the thin SVD of L), with L^T L (r x r,
+ * well conditioned when the retained pivots are) factored by a plain Cholesky.
+ * O(d^3 / 3) to factor, O(d r) per solve.
+ */
+export class MinimumNormSolver {
+  /** The dimension d of G. */
+  readonly dim: number;
+  /** The numerical rank of G. */
+  readonly rank: number;
+  #perm: Int32Array;
+  #l: Float64Array; // d x r row-major, rows in pivoted order
+  #m: Float64Array | undefined; // Cholesky factor (r x r, lower) of L^T L when r < d
+
+  /** Factors `gram` (row-major dim x dim, symmetric positive semi-definite). */
+  constructor(gram: Float64Array, dim: number, options: MinimumNormSolverOptions = {}) {
+    if (!Number.isInteger(dim) || dim < 1 || gram.length !== dim * dim) {
+      throw new RangeError(
+        `expected a ${dim} x ${dim} Gram matrix, got ${gram.length} values`,
+      );
+    }
+    const { rank, permutation: perm, pivotedFactor: l } = pivotedCholesky(gram, dim, {
+      relativeTolerance: options.relativeTolerance ?? 1e-10,
+    });
+    this.dim = dim;
+    this.rank = rank;
+    this.#perm = perm;
+    this.#l = l;
+    if (rank < dim && rank > 0) {
+      const gramL = new Float64Array(rank * rank);
+      for (let i = 0; i < rank; i++) {
+        for (let j = 0; j <= i; j++) {
+          let sum = 0;
+          for (let p = 0; p < dim; p++) sum += l[p * rank + i] * l[p * rank + j];
+          gramL[i * rank + j] = sum;
+          gramL[j * rank + i] = sum;
+        }
+      }
+      this.#m = cholesky(gramL, rank);
+    }
+  }
+
+  /** The minimum-norm solution w = G^+ b. */
+  solve(rhs: Float64Array): Float64Array {
+    const { dim, rank } = this;
+    if (rhs.length !== dim) {
+      throw new RangeError(`right-hand side has ${rhs.length} values, expected ${dim}`);
+    }
+    const perm = this.#perm, l = this.#l;
+    const out = new Float64Array(dim);
+    if (rank === 0) return out;
+    const c = new Float64Array(dim);
+    for (let i = 0; i < dim; i++) c[i] = rhs[perm[i]];
+    let u: Float64Array;
+    if (rank === dim) {
+      // L L^T u = c: forward then backward substitution.
+      u = c;
+      for (let i = 0; i < dim; i++) {
+        let sum = u[i];
+        for (let m = 0; m < i; m++) sum -= l[i * dim + m] * u[m];
+        u[i] = sum / l[i * dim + i];
+      }
+      for (let i = dim - 1; i >= 0; i--) {
+        let sum = u[i];
+        for (let m = i + 1; m < dim; m++) sum -= l[m * dim + i] * u[m];
+        u[i] = sum / l[i * dim + i];
+      }
+    } else {
+      // u = L (L^T L)^{-2} L^T c.
+      const v = new Float64Array(rank);
+      for (let p = 0; p < dim; p++) {
+        for (let m = 0; m < rank; m++) v[m] += l[p * rank + m] * c[p];
+      }
+      const m = this.#m!;
+      choleskySolve(m, rank, v);
+      choleskySolve(m, rank, v);
+      u = new Float64Array(dim);
+      for (let p = 0; p < dim; p++) {
+        let sum = 0;
+        for (let q = 0; q < rank; q++) sum += l[p * rank + q] * v[q];
+        u[p] = sum;
+      }
+    }
+    for (let i = 0; i < dim; i++) out[perm[i]] = u[i];
+    return out;
+  }
+}
+
+/** Plain Cholesky of a symmetric positive definite matrix: lower factor, row-major. */
+function cholesky(a: Float64Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let diagonal = a[j * n + j];
+    for (let m = 0; m < j; m++) diagonal -= l[j * n + m] ** 2;
+    if (!(diagonal > 0)) throw new RangeError("matrix is not positive definite");
+    const ljj = Math.sqrt(diagonal);
+    l[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let sum = a[i * n + j];
+      for (let m = 0; m < j; m++) sum -= l[i * n + m] * l[j * n + m];
+      l[i * n + j] = sum / ljj;
+    }
+  }
+  return l;
+}
+
+/** Solves (L L^T) x = b in place, L lower triangular. */
+function choleskySolve(l: Float64Array, n: number, b: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let sum = b[i];
+    for (let m = 0; m < i; m++) sum -= l[i * n + m] * b[m];
+    b[i] = sum / l[i * n + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = b[i];
+    for (let m = i + 1; m < n; m++) sum -= l[m * n + i] * b[m];
+    b[i] = sum / l[i * n + i];
+  }
+}
+
+/** The Gram matrix X^T X and X^T y of rows [x, y] (data has d + 1 columns). */
+export function normalEquations(data: Matrix): { gram: Float64Array; xty: Float64Array } {
+  const d = data.cols - 1;
+  if (d < 1) throw new RangeError("data needs at least one feature column and a label column");
+  const full = scatterMatrix(data, new Float64Array(d + 1));
+  const gram = new Float64Array(d * d);
+  const xty = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    gram.set(full.subarray(i * (d + 1), i * (d + 1) + d), i * d);
+    xty[i] = full[i * (d + 1) + d];
+  }
+  return { gram, xty };
+}
+
+/**
+ * The minimum-norm least-squares fit X^+ y of rows [x_1 .. x_d, y]: the
+ * pseudo-inverse's solution, also when X is rank deficient (e.g. n <= d).
+ */
+export function leastSquares(data: Matrix, options: MinimumNormSolverOptions = {}): Float64Array {
+  if (data.rows < 1) throw new RangeError("leastSquares needs at least one data point");
+  const { gram, xty } = normalEquations(data);
+  return new MinimumNormSolver(gram, data.cols - 1, options).solve(xty);
+}
+
+/** A fitted linear model y = w^T x. */
+export interface LinearModel {
+  readonly weights: Float64Array;
+}
+
+/** The fixed setting of one run: truth, design, label noise and test points. */
+export interface LinearRegressionSetting {
+  /** The true weights w* (length d). */
+  trueWeights: Float64Array;
+  /** The fixed design X0 (n x d): every label set is drawn on it. */
+  design: Matrix;
+  /** Variance of the label noise; >= 0. */
+  sigmaSquared: number;
+  /** Test inputs (m x d); the test MSE uses their noiseless labels. */
+  testDesign: Matrix;
+}
+
+/** Checks a setting's shapes and noise, naming the bad field. */
+function checkSetting(setting: LinearRegressionSetting): void {
+  const d = setting.trueWeights.length;
+  if (d < 1) throw new RangeError("trueWeights must have at least one entry (dim >= 1)");
+  if (setting.design.cols !== d || setting.design.rows < 1) {
+    throw new RangeError(`design must be n x ${d} with n >= 1, got ${setting.design.rows} x ${setting.design.cols}`);
+  }
+  if (setting.testDesign.cols !== d || setting.testDesign.rows < 1) {
+    throw new RangeError(
+      `testDesign must be m x ${d} with m >= 1, got ${setting.testDesign.rows} x ${setting.testDesign.cols}`,
+    );
+  }
+  const s = setting.sigmaSquared;
+  if (typeof s !== "number" || !(s >= 0) || !Number.isFinite(s)) {
+    throw new RangeError(`sigmaSquared must be a finite number >= 0, got ${JSON.stringify(s)}`);
+  }
+}
+
+/**
+ * The data of the experiment: labels on rows of a fixed design. Row r is
+ * design row `rows[r]` (absent: the design's rows in order, one label each)
+ * with label `labels[r]`. Every data set of a run shares the design, so only
+ * labels are stored, copied and pooled.
+ */
+export interface LabelSet {
+  readonly design: Matrix;
+  readonly labels: Float64Array;
+  readonly rows?: Int32Array;
+}
+
+/** The design labelled by `weights` plus fresh noise: y = X0 w + sigma eps. */
+export function labelDesign(
+  setting: LinearRegressionSetting,
+  options: { weights: Float64Array; rng: Rng },
+): LabelSet {
+  const { weights, rng } = options;
+  const { design, sigmaSquared } = setting;
+  const { rows: n, cols: d } = design;
+  const sigma = Math.sqrt(sigmaSquared);
+  const labels = dotRows(design.data, weights, { rows: n, columns: 1, depth: d });
+  for (let r = 0; r < n; r++) labels[r] += sigma * rng.normal();
+  return { design, labels };
+}
+
+const transposes = new WeakMap<Matrix, Float64Array>();
+
+/** The design transposed (d x n, one feature per row), computed once per design. */
+function designTranspose(design: Matrix): Float64Array {
+  let t = transposes.get(design);
+  if (!t) {
+    const { rows: n, cols: d, data: x } = design;
+    t = new Float64Array(n * d);
+    for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) t[j * n + r] = x[r * d + j];
+    transposes.set(design, t);
+  }
+  return t;
+}
+
+/** Rows [x, y] of a label set, for solvers and plots that take a plain matrix. */
+export function labelSetRows(set: LabelSet): Matrix {
+  const { design, labels, rows } = set;
+  const d = design.cols;
+  const out = matrix(labels.length, d + 1);
+  for (let r = 0; r < labels.length; r++) {
+    const row = rows ? rows[r] : r;
+    out.data.set(design.data.subarray(row * d, (row + 1) * d), r * (d + 1));
+    out.data[r * (d + 1) + d] = labels[r];
+  }
+  return out;
+}
+
+/** Checks that a label set's rows and labels agree with its design. */
+function checkLabelSet(set: LabelSet): void {
+  const n = set.design.rows;
+  if (set.rows ? set.rows.length !== set.labels.length : set.labels.length !== n) {
+    throw new RangeError(
+      `a label set needs one label per row: ${set.labels.length} labels for ${set.rows?.length ?? n} rows`,
+    );
+  }
+}
+
+/** Per design row: how many times it occurs in `set`, and the sum of its labels. */
+function rowTotals(set: LabelSet, totals: { counts: Float64Array; labelSums: Float64Array }): void {
+  const { labels, rows } = set;
+  const { counts, labelSums } = totals;
+  for (let r = 0; r < labels.length; r++) {
+    const row = rows ? rows[r] : r;
+    counts[row]++;
+    labelSums[row] += labels[r];
+  }
+}
+
+/**
+ * Least squares on design rows drawn with repeats, from per-row totals: the
+ * Gram matrix is sum_i c_i x_i x_i^T over the distinct rows i drawn c_i times
+ * (about 63% of n distinct rows once an Accumulate-Subsample pool is large)
+ * and X^T y = sum_i x_i (sum of row i's labels).
+ */
+function fitRowTotals(design: Matrix, totals: { counts: Float64Array; labelSums: Float64Array }): Float64Array {
+  const { rows: n, cols: d } = design;
+  const { counts, labelSums } = totals;
+  const drawn: number[] = [];
+  for (let row = 0; row < n; row++) if (counts[row] > 0) drawn.push(row);
+  const k = drawn.length;
+  // The drawn rows as columns (d x k), plain and weighted by their counts; the Gram is their row-dot products.
+  const t = designTranspose(design);
+  const columns = new Float64Array(d * k), weighted = new Float64Array(d * k);
+  const xty = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const from = j * n, to = j * k;
+    let sum = 0;
+    for (let i = 0; i < k; i++) {
+      const row = drawn[i], v = t[from + row];
+      columns[to + i] = v;
+      weighted[to + i] = v * counts[row];
+      sum += v * labelSums[row];
+    }
+    xty[j] = sum;
+  }
+  const gram = dotRows(weighted, columns, { rows: d, columns: d, depth: k, symmetric: true });
+  return new MinimumNormSolver(gram, d).solve(xty);
+}
+
+/** X0^T y for labels on the design's rows in order. */
+function designXty(design: Matrix, labels: Float64Array): Float64Array {
+  return dotRows(designTranspose(design), labels, { rows: design.cols, columns: 1, depth: design.rows });
+}
+
+/**
+ * Running sufficient statistics for Accumulate: t label sets on the whole
+ * design have Gram t X0^T X0, so w_t = (X0^T X0)^+ (sum_s X0^T y_s) / t with
+ * the design's factorization computed once. Sets on other rows (not used by
+ * the workflows) add per-row counts, and the fit then solves with their Gram.
+ */
+export class LinearRegressionAccumulator implements Accumulator<LabelSet, LinearModel> {
+  #design: Matrix;
+  #solver: () => MinimumNormSolver;
+  #copies = 0;
+  #count = 0;
+  #xty: Float64Array;
+  #labelSums: Float64Array;
+  #extraCounts: Float64Array | undefined;
+
+  /** An empty accumulator for label sets on `design`, whose Gram is factored by `solver`. */
+  constructor(design: Matrix, solver: () => MinimumNormSolver) {
+    this.#design = design;
+    this.#solver = solver;
+    this.#xty = new Float64Array(design.cols);
+    this.#labelSums = new Float64Array(design.rows);
+  }
+
+  /** Points added so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  add(set: LabelSet): void {
+    if (set.design !== this.#design) throw new RangeError("the accumulator takes label sets on its own design");
+    checkLabelSet(set);
+    this.#count += set.labels.length;
+    if (set.rows) {
+      this.#extraCounts ??= new Float64Array(this.#design.rows);
+      rowTotals(set, { counts: this.#extraCounts, labelSums: this.#labelSums });
+      return;
+    }
+    this.#copies++;
+    const xty = designXty(this.#design, set.labels);
+    for (let j = 0; j < xty.length; j++) this.#xty[j] += xty[j];
+    for (let r = 0; r < set.labels.length; r++) this.#labelSums[r] += set.labels[r];
+  }
+
+  fit(): LinearModel {
+    if (this.#count === 0) throw new RangeError("LinearRegressionAccumulator has no data yet");
+    if (!this.#extraCounts) return { weights: this.#solver().solve(this.#xty.map((v) => v / this.#copies)) };
+    const counts = this.#extraCounts.map((c) => c + this.#copies);
+    return { weights: fitRowTotals(this.#design, { counts, labelSums: this.#labelSums }) };
+  }
+}
+
+/** X0^T X0 of a design matrix (n x d). */
+export function designGram(design: Matrix): Float64Array {
+  return scatterMatrix(design, new Float64Array(design.cols));
+}
+
+/**
+ * The pool of Accumulate-Subsample: labels and their design rows, appended
+ * set after set; a selection is a label set on the drawn rows.
+ */
+export class LabelPool implements DataPool<LabelSet> {
+  #design: Matrix | undefined;
+  #labels = new Float64Array(0);
+  #rows = new Int32Array(0);
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(set: LabelSet): void {
+    this.#design ??= set.design;
+    if (set.design !== this.#design) throw new RangeError("a LabelPool holds label sets on one design");
+    checkLabelSet(set);
+    const count = set.labels.length;
+    if (this.#size + count > this.#labels.length) {
+      const capacity = Math.max(this.#size + count, 2 * this.#labels.length);
+      const labels = new Float64Array(capacity), rows = new Int32Array(capacity);
+      labels.set(this.#labels.subarray(0, this.#size));
+      rows.set(this.#rows.subarray(0, this.#size));
+      this.#labels = labels;
+      this.#rows = rows;
+    }
+    this.#labels.set(set.labels, this.#size);
+    for (let r = 0; r < count; r++) this.#rows[this.#size + r] = set.rows ? set.rows[r] : r;
+    this.#size += count;
+  }
+
+  select(indices: Int32Array): LabelSet {
+    if (!this.#design) throw new RangeError("the pool is empty");
+    const labels = new Float64Array(indices.length), rows = new Int32Array(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i];
+      if (!(index >= 0 && index < this.#size)) {
+        throw new RangeError(`row ${index} is outside the pool of ${this.#size}`);
+      }
+      labels[i] = this.#labels[index];
+      rows[i] = this.#rows[index];
+    }
+    return { design: this.#design, labels, rows };
+  }
+
+  all(): LabelSet {
+    return this.select(Int32Array.from({ length: this.#size }, (_, i) => i));
+  }
+}
+
+/** Data operations for label sets: a point is one labelled design row. */
+export const labelSetOps: DataOps<LabelSet> = {
+  size: (set: LabelSet): number => set.labels.length,
+  pool: (): DataPool<LabelSet> => new LabelPool(),
+};
+
+/**
+ * The linear-regression estimator of one setting over label sets: fit =
+ * minimum-norm least squares (the design's factorization, computed once, when
+ * a set labels the whole design; else the Gram of the drawn rows weighted by
+ * their counts), sample = relabel the design with the fit plus fresh noise
+ * (`count` must be the design's n), evaluate = test MSE
+ * mean((X_test w_hat - X_test w*)^2) on noiseless test labels, and
+ * ||w_hat - w*||^2.
+ */
+export function linearRegressionEstimator(
+  setting: LinearRegressionSetting,
+): Estimator<LabelSet, LinearModel> {
+  checkSetting(setting);
+  const { design, testDesign, trueWeights } = setting;
+  const d = design.cols;
+  let solver: MinimumNormSolver | undefined;
+  const designSolver = (): MinimumNormSolver => solver ??= new MinimumNormSolver(designGram(design), d);
+  const testGram = designGram(testDesign);
+  for (let i = 0; i < testGram.length; i++) testGram[i] /= testDesign.rows;
+  return {
+    ops: labelSetOps,
+    fit: (set: LabelSet): LinearModel => {
+      checkLabelSet(set);
+      if (set.design === design && !set.rows) return { weights: designSolver().solve(designXty(design, set.labels)) };
+      const totals = { counts: new Float64Array(set.design.rows), labelSums: new Float64Array(set.design.rows) };
+      rowTotals(set, totals);
+      return { weights: fitRowTotals(set.design, totals) };
+    },
+    sample: (model: LinearModel, count: number, rng: Rng): LabelSet => {
+      if (count !== design.rows) {
+        throw new RangeError(`samples relabel the fixed design: count must be ${design.rows}, got ${count}`);
+      }
+      return labelDesign(setting, { weights: model.weights, rng });
+    },
+    accumulator: () => new LinearRegressionAccumulator(design, designSolver),
+    evaluate: (model: LinearModel): Record<string, number> => {
+      const e = new Float64Array(d);
+      let weightSquaredError = 0;
+      for (let j = 0; j < d; j++) {
+        e[j] = model.weights[j] - trueWeights[j];
+        weightSquaredError += e[j] ** 2;
+      }
+      return { testMse: quadraticForm(testGram, e), weightSquaredError };
+    },
+  };
+}
+
+/** e^T A e for a symmetric row-major A. */
+export function quadraticForm(a: Float64Array, e: Float64Array): number {
+  const d = e.length;
+  const ae = dotRows(a, e, { rows: d, columns: 1, depth: d });
+  let sum = 0;
+  for (let i = 0; i < d; i++) sum += e[i] * ae[i];
+  return sum;
+}
+
+/** The workflows with a closed-form expected test MSE. */
+export type ClosedFormWorkflow = "Replace" | "Accumulate";
+
+/** Options of {@linkcode expectedTestMse}. */
+export interface ExpectedTestMseOptions {
+  sigmaSquared: number;
+  /**
+   * tr(S (X0^T X0)^{-1}) with S the test points' second-moment matrix: for a
+   * fixed design, exact; averaged over Gaussian designs and tests,
+   * E tr((X0^T X0)^{-1}) = d / (n - d - 1) ({@linkcode inverseWishartTrace}).
+   */
+  trace: number;
+}
+
+/**
+ * The expected test MSE after `iteration` fits (Gerstgrasser et al.): with
+ * A = (X0^T X0)^{-1} X0^T, Replace's error is a random walk
+ * w_t - w* = A(eps_1 + ... + eps_t), so E = sigma^2 t trace; Accumulate's is
+ * w_t - w* = sum_{s <= t} A eps_s / s, so E = sigma^2 trace sum_{s <= t} 1/s^2
+ * (bounded by pi^2/6 times the first iteration's).
+ */
+export function expectedTestMse(
+  workflow: ClosedFormWorkflow,
+  iteration: number,
+  options: ExpectedTestMseOptions,
+): number {
+  if (!Number.isInteger(iteration) || iteration < 1) {
+    throw new RangeError(`iteration must be an integer >= 1, got ${iteration}`);
+  }
+  const base = options.sigmaSquared * options.trace;
+  if (workflow === "Replace") return base * iteration;
+  if (workflow === "Accumulate") {
+    let sum = 0;
+    for (let s = 1; s <= iteration; s++) sum += 1 / (s * s);
+    return base * sum;
+  }
+  throw new RangeError(`workflow must be "Replace" or "Accumulate", got ${JSON.stringify(workflow)}`);
+}
+
+/** E tr((X^T X)^{-1}) = d / (n - d - 1) for X (n x d) with N(0, 1) entries; needs n > d + 1. */
+export function inverseWishartTrace(dim: number, samples: number): number {
+  if (!(samples > dim + 1)) {
+    throw new RangeError(`E tr((X^T X)^-1) is finite only for n > d + 1, got n = ${samples}, d = ${dim}`);
+  }
+  return dim / (samples - dim - 1);
+}

@@ -1,0 +1,178 @@
+/**
+ * The paper's three training workflows, written once for every model family
+ * (every estimator of `lib/models/estimator.ts`).
+ *
+ * One model-fitting iteration fits a model on the current training data,
+ * evaluates it on real held-out data, then draws new samples from it.
+ * Iteration 1 always fits on the real data. Then:
+ * - Replace: the next training data is only the samples just drawn.
+ * - Accumulate: the pool grows by the new samples; iteration t fits all of it.
+ * - Accumulate-Subsample: the pool grows as in Accumulate, but each fit uses as
+ *   many points as the real data has, drawn without replacement from the pool.
+ *
+ * @module
+ */
+
+import type { Estimator } from "../models/estimator.ts";
+import type { Rng } from "../numerics/rng.ts";
+
+/** The workflows, in the column order of the paper's figures. */
+export const WORKFLOWS = [
+  "Replace",
+  "Accumulate-Subsample",
+  "Accumulate",
+] as const;
+
+/** One of the paper's three training workflows. */
+export type Workflow = typeof WORKFLOWS[number];
+
+/** Throws unless `value` is a workflow name, listing the allowed ones. */
+export function assertWorkflow(
+  value: unknown,
+  field = "workflow",
+): asserts value is Workflow {
+  if (!WORKFLOWS.includes(value as Workflow)) {
+    throw new RangeError(
+      `${field} must be one of ${WORKFLOWS.map((w) => `"${w}"`).join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+/** What one model-fitting iteration records. */
+export interface IterationRecord {
+  /** 1-based: iteration 1 fits the real data. */
+  iteration: number;
+  /** Points the model was fitted on. */
+  trainingSize: number;
+  /** Fraction of those points that are real. */
+  realFraction: number;
+  metrics: Record<string, number>;
+}
+
+/** The data of one iteration, as {@linkcode RunWorkflowOptions.onIteration} receives it. */
+export interface IterationData<D> {
+  /**
+   * The points the model was fitted on; absent when Accumulate fits through
+   * the estimator's accumulator (the pool is then never assembled).
+   */
+  training?: D;
+  /** The samples the model drew; absent after the last iteration (nothing is drawn then). */
+  samples?: D;
+}
+
+/** Options of {@linkcode runWorkflow}. */
+export interface RunWorkflowOptions<D = unknown> {
+  workflow: Workflow;
+  iterations: number;
+  /** Drives every synthetic draw and subsample of this run. */
+  rng: Rng;
+  /** New samples per iteration; defaults to the size of the real data. */
+  samplesPerIteration?: number;
+  /**
+   * Called after each iteration, once its model has been scored, sampled and
+   * disposed of (progress, storing, early stopping), with the iteration's
+   * training data and samples; it may be async (it is awaited). Return false
+   * to stop: no later iteration runs (this iteration's samples are already drawn).
+   */
+  onIteration?: (
+    record: IterationRecord,
+    data: IterationData<D>,
+  ) => boolean | void | Promise<boolean | void>;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
+}
+
+/**
+ * Runs one workflow for `iterations` model-fitting iterations, starting from
+ * the real data, and resolves to what each iteration recorded. Each iteration
+ * fits, evaluates, then (except the last) samples, disposes of the model (if
+ * the estimator can) and calls `onIteration`; each step finishes before the
+ * next, so synchronous and asynchronous estimators run through this same code.
+ */
+export async function runWorkflow<D, M>(
+  estimator: Estimator<D, M>,
+  real: D,
+  options: RunWorkflowOptions<D>,
+): Promise<IterationRecord[]> {
+  const { workflow, iterations, rng } = options;
+  assertWorkflow(workflow);
+  const realSize = estimator.ops.size(real);
+  if (realSize < 1) {
+    throw new RangeError("real data must hold at least one point");
+  }
+  if (!Number.isInteger(iterations) || iterations < 1) {
+    throw new RangeError(
+      `iterations must be a positive integer, got ${iterations}`,
+    );
+  }
+  const perIteration = options.samplesPerIteration ?? realSize;
+  if (!Number.isInteger(perIteration) || perIteration < 1) {
+    throw new RangeError(
+      `samplesPerIteration must be a positive integer, got ${perIteration}`,
+    );
+  }
+
+  const records: IterationRecord[] = [];
+  const accumulator = workflow === "Accumulate" ? estimator.accumulator?.() : undefined;
+  const pool = workflow === "Replace" || accumulator ? undefined : estimator.ops.pool();
+  accumulator?.add(real);
+  pool?.append(real);
+
+  let training: D | undefined = real;
+  let trainingSize = realSize;
+  let realFraction = 1;
+  for (let t = 1; t <= iterations; t++) {
+    let fitted: M | Promise<M>;
+    if (t === 1 || workflow === "Replace") {
+      fitted = estimator.fit(training!);
+    } else if (accumulator) {
+      training = undefined;
+      fitted = accumulator.fit();
+    } else if (workflow === "Accumulate") {
+      training = pool!.all();
+      fitted = estimator.fit(training);
+    } else {
+      // Accumulate-Subsample: the real points sit first in the pool.
+      const indices = rng.sampleWithoutReplacement(pool!.size, realSize);
+      let realCount = 0;
+      for (const index of indices) if (index < realSize) realCount++;
+      realFraction = realCount / realSize;
+      training = pool!.select(indices);
+      fitted = estimator.fit(training);
+    }
+    // Awaited only when a promise: a synchronous estimator's long runs (a million iterations) skip the microtask.
+    const model = isPromise(fitted) ? await fitted : fitted;
+    const metrics = estimator.evaluate(model);
+    const record: IterationRecord = {
+      iteration: t,
+      trainingSize,
+      realFraction,
+      metrics: isPromise(metrics) ? await metrics : metrics,
+    };
+    records.push(record);
+    let samples: D | undefined;
+    if (t < iterations) {
+      const drawn = estimator.sample(model, perIteration, rng);
+      samples = isPromise(drawn) ? await drawn : drawn;
+    }
+    estimator.dispose?.(model);
+    const verdict = options.onIteration?.(record, { training, samples });
+    if ((isPromise(verdict) ? await verdict : verdict) === false || samples === undefined) break;
+
+    if (workflow === "Replace") {
+      training = samples;
+      trainingSize = perIteration;
+      realFraction = 0;
+    } else {
+      accumulator?.add(samples);
+      pool?.append(samples);
+      if (workflow === "Accumulate") {
+        trainingSize += perIteration;
+        realFraction = realSize / trainingSize;
+      }
+    }
+  }
+  return records;
+}
