@@ -18,7 +18,9 @@
 import { Rng } from "../lib/numerics/rng.ts";
 import { initBackend } from "../lib/lm/backend.ts";
 import { formatPair, splitPairs, wordnetPairs } from "../lib/lm/data.ts";
-import { FINE_TUNE_DEFAULTS, LM_PRESETS, toSequences } from "../lib/lm/experiment.ts";
+import { LM_PRESETS } from "../lib/experiments/lm.ts";
+import { toSequences } from "../lib/lm/base.ts";
+import { FINE_TUNE_DEFAULTS } from "../lib/lm/settings.ts";
 import { GptModel, initWeights, parameterCount } from "../lib/lm/model.ts";
 import { writeHfFolder } from "../lib/lm/onnx_export.ts";
 import { OnnxGptTrainer, releaseOnnxTrainingSessions } from "../lib/lm/onnx_train.ts";

@@ -18,9 +18,9 @@
  */
 
 import { makeMoons, makeSwissRoll } from "../lib/models/datasets.ts";
-import { run as runGaussian } from "../lib/experiments/gaussian.ts";
+import gaussian from "../lib/experiments/gaussian.ts";
 import { fitKde, kdeLogDensity } from "../lib/models/kde.ts";
-import { run as runLinearRegression } from "../lib/experiments/linear_regression.ts";
+import linearRegression from "../lib/experiments/linear_regression.ts";
 import type { Matrix } from "../lib/numerics/matrix.ts";
 import { nativeKernels } from "../lib/numerics/native/mod.ts";
 import { Rng } from "../lib/numerics/rng.ts";
@@ -141,7 +141,7 @@ for (const { workflow, sampling, label } of gaussianCases) {
   workloads.push({
     name: `gaussian d=100 n=1000 T=100 ${workflow}${label}`,
     ours: async () => {
-      await runGaussian(sampling ? { ...config, sampling } : config);
+      await gaussian.run(gaussian.validate(sampling ? { ...config, sampling } : config));
     },
     reference: {
       module: "numpy",
@@ -178,14 +178,14 @@ for (const workflow of WORKFLOWS) {
   workloads.push({
     name: `linear regression d=100 n=1000 T=100 ${workflow}`,
     ours: async () => {
-      await runLinearRegression({
+      await linearRegression.run(linearRegression.validate({
         dim: 100,
         samplesPerIteration: 1000,
         sigmaSquared: 1,
         workflow,
         seed: 0,
         iterations: 100,
-      });
+      }));
     },
     reference: {
       module: "numpy",

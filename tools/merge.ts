@@ -15,7 +15,7 @@
  */
 
 import { EXPERIMENTS } from "../lib/experiments/mod.ts";
-import { defaultStoreDir, readRun, type RunConfig, runKey } from "../lib/run/store.ts";
+import { defaultStoreDir, readRun, runKey, VERSION_COLUMN } from "../lib/run/store.ts";
 
 /** What a merge did. */
 export interface MergeReport {
@@ -39,8 +39,11 @@ export function mergeStores(sources: readonly string[], into: string): MergeRepo
         let key: string;
         try {
           const first = readRun(from)![0];
-          const config = Object.fromEntries(experiment.parameters.filter((p) => p in first).map((p) => [p, first[p]]));
-          key = runKey(experiment.validate(config) as RunConfig);
+          const fields = Object.keys(experiment.fields);
+          const config = Object.fromEntries(fields.filter((p) => p in first).map((p) => [p, first[p]]));
+          const version = first[VERSION_COLUMN];
+          if (typeof version !== "number") throw new Error(`no ${VERSION_COLUMN} column`);
+          key = runKey(experiment.validate(config), version);
         } catch (error) {
           report.rejected.push(`${from}: unreadable (${(error as Error).message})`);
           continue;

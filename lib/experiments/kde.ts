@@ -3,7 +3,8 @@
  * 11 and 12): a Gaussian-kernel KDE fitted to n real points of a toy data set,
  * then refitted to its own samples under each workflow, scored at every
  * iteration by the mean negative log-likelihood of 500 real test points drawn
- * once per run.
+ * once per run. Two grids: the main grid (notebook 01) and the bandwidth study
+ * (notebook 02).
  *
  * Data streams: the test set (and the blob centres) depend only on (seed,
  * dataset), so every n, bandwidth and workflow of one seed is scored on the
@@ -13,207 +14,118 @@
  * @module
  */
 
-import { assertKnownFields, integerField } from "./fields.ts";
-import { assertDatasetName, DATASET_NAMES, type DatasetName, datasetSampler } from "../models/datasets.ts";
-import {
-  assertBandwidth,
-  assertKernel,
-  type Bandwidth,
-  kdeEstimator,
-  type KdeModel,
-  type Kernel,
-} from "../models/kde.ts";
+import { DATASET_NAMES, datasetSampler } from "../models/datasets.ts";
+import { type Bandwidth, BANDWIDTH_RULES, kdeEstimator, KERNELS } from "../models/kde.ts";
 import type { Matrix } from "../numerics/matrix.ts";
-import { assertPreset, type PresetName } from "./presets.ts";
-import { assertSeed, Rng } from "../numerics/rng.ts";
-import type { ExperimentModule } from "../run/runner.ts";
-import type { RunConfig, RunRow } from "../run/store.ts";
-import { assertWorkflow, runWorkflow, type Workflow, WORKFLOWS } from "../workflows/mod.ts";
-import type { Estimator } from "../models/estimator.ts";
+import { Rng } from "../numerics/rng.ts";
+import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
+import { samplesByIteration } from "../workflows/samples.ts";
+import { defineExperiment, type Grid, workflowRows } from "./define.ts";
+import { choice, type ConfigOf, either, integer, real, seed } from "./fields.ts";
 
 /** Real test points per run, as in the original code. */
 export const TEST_POINTS = 500;
 
-/** One run of the KDE experiment. */
-export interface KdeRunConfig {
-  [key: string]: string | number;
-  dataset: DatasetName;
-  /** A number > 0, "scott" or "silverman" (recomputed at every fit from the fitted points' count). */
-  bandwidth: Bandwidth;
-  kernel: Kernel;
-  samplesPerIteration: number;
-  workflow: Workflow;
-  seed: number;
-  iterations: number;
-}
-
-/** The grid a preset covers. */
-export interface KdeGrid {
-  datasets: DatasetName[];
-  bandwidths: Bandwidth[];
-  samplesPerIteration: number[];
-  workflows: Workflow[];
-  seeds: number;
-  iterations: number;
-}
-
-/**
- * The main grid (notebook 01): the paper's 4 data sets x h in {0.1, 0.5, 1} x
- * n in {10, 32, 100, 316, 1000} x 3 workflows x 100 iterations; 100 seeds in
- * "paper", 10 in "default" (measured: ~215 CPU-seconds, under 2 minutes on 2 free cores).
- */
-export const KDE_GRIDS: Record<PresetName, KdeGrid> = {
-  smoke: {
-    datasets: ["moons", "swiss_roll"],
-    bandwidths: [0.1, 1.0],
-    samplesPerIteration: [10, 100],
-    workflows: [...WORKFLOWS],
-    seeds: 2,
-    iterations: 20,
-  },
-  default: {
-    datasets: [...DATASET_NAMES],
-    bandwidths: [0.1, 0.5, 1.0],
-    samplesPerIteration: [10, 32, 100, 316, 1000],
-    workflows: [...WORKFLOWS],
-    seeds: 10,
-    iterations: 100,
-  },
-  paper: {
-    datasets: [...DATASET_NAMES],
-    bandwidths: [0.1, 0.5, 1.0],
-    samplesPerIteration: [10, 32, 100, 316, 1000],
-    workflows: [...WORKFLOWS],
-    seeds: 100,
-    iterations: 100,
-  },
-};
-
 /** The bandwidth study's half-decade bandwidths 0.01, 0.0316, ..., 100, as in the original sweeps. */
 export const HALF_DECADE_BANDWIDTHS: number[] = [0.01, 0.0316, 0.1, 0.316, 1.0, 3.16, 10.0, 31.6, 100.0];
 
-/**
- * The bandwidth study (notebook 02): the half-decade bandwidths and the Scott
- * and Silverman rules, up to 1000 iterations in "paper". A rule's bandwidth
- * changes with the number of fitted points, so Accumulate under a rule rescans
- * the whole pool each iteration: O(T^2 n) kernel evaluations per run (T
- * iterations), ~4 s at T = 100, n = 100 but ~2.5e14 evaluations (months) at the
- * paper's T = 1000, n = 1000. The default preset therefore keeps n in {10, 100}
- * and T = 100; "paper" lists the original sweep as it was.
- */
-export const KDE_BANDWIDTH_GRIDS: Record<PresetName, KdeGrid> = {
-  smoke: {
-    datasets: ["moons"],
-    bandwidths: [0.01, 0.1, 1.0, 10.0, "scott", "silverman"],
-    samplesPerIteration: [10],
-    workflows: [...WORKFLOWS],
-    seeds: 2,
-    iterations: 20,
-  },
-  default: {
-    datasets: [...DATASET_NAMES],
-    bandwidths: [...HALF_DECADE_BANDWIDTHS, "scott", "silverman"],
-    samplesPerIteration: [10, 100],
-    workflows: [...WORKFLOWS],
-    seeds: 5,
-    iterations: 100,
-  },
-  paper: {
-    datasets: [...DATASET_NAMES],
-    bandwidths: [...HALF_DECADE_BANDWIDTHS, "scott", "silverman"],
-    samplesPerIteration: [10, 32, 100, 316, 1000],
-    workflows: [...WORKFLOWS],
-    seeds: 100,
-    iterations: 1000,
-  },
+const FIELDS = {
+  dataset: choice(DATASET_NAMES, { doc: "the toy data set the truth samples" }),
+  bandwidth: either<Bandwidth>([real({ greaterThan: 0 }), choice(BANDWIDTH_RULES)], {
+    doc: "kernel bandwidth h, or a rule recomputed at every fit from the fitted points' count",
+  }),
+  kernel: choice(KERNELS, { default: "gaussian", doc: "kernel shape" }),
+  samplesPerIteration: integer({ doc: "n: real points, and samples drawn per iteration" }),
+  workflow: choice(WORKFLOWS, { doc: "what each iteration trains on" }),
+  seed: seed(),
+  iterations: integer({ doc: "model-fitting iterations (the first fits the real data)" }),
 };
 
-/** The experiment's entry for {@linkcode runGrid}. */
-export const KDE_EXPERIMENT: ExperimentModule = { name: "kde", moduleUrl: import.meta.url, cost: kdeRunCost };
+/** A configuration of the KDE experiment. */
+export type KdeConfig = ConfigOf<typeof FIELDS>;
+
+const MAIN: Grid = {
+  dataset: { values: [...DATASET_NAMES] },
+  bandwidth: { values: [0.1, 0.5, 1.0] },
+  samplesPerIteration: { values: [10, 32, 100, 316, 1000] },
+  workflow: { values: [...WORKFLOWS] },
+  seed: { min: 0, max: 99 },
+  iterations: { value: 100 },
+};
 
 /**
- * Kernel evaluations of a run, roughly: each iteration scores the 500 test
- * points against the n new points (Accumulate with a fixed bandwidth carries
- * the sums) or against the n training points; Accumulate under a bandwidth
- * rule rescans the whole pool, t n points at iteration t.
+ * The bandwidth study, up to 1000 iterations in "paper". A rule's bandwidth
+ * changes with the number of fitted points, so Accumulate under a rule rescans
+ * the whole pool each iteration: O(T^2 n) kernel evaluations per run, ~2.5e14
+ * at the paper's T = 1000, n = 1000. The default preset therefore keeps n in
+ * {10, 100} and T = 100; "paper" lists the original sweep as it was.
  */
-export function kdeRunCost(config: RunConfig): number {
-  const { samplesPerIteration: n, iterations: t, workflow, bandwidth } = config as KdeRunConfig;
-  const perIteration = TEST_POINTS * n;
-  return workflow === "Accumulate" && typeof bandwidth === "string" ? perIteration * t * (t + 1) / 2 : perIteration * t;
-}
+const BANDWIDTH: Grid = {
+  ...MAIN,
+  bandwidth: { values: [...HALF_DECADE_BANDWIDTHS, ...BANDWIDTH_RULES] },
+  iterations: { value: 1000 },
+};
 
-export const KDE_FIELDS: readonly string[] = [
-  "dataset",
-  "bandwidth",
-  "kernel",
-  "samplesPerIteration",
-  "workflow",
-  "seed",
-  "iterations",
-];
+const kde = defineExperiment({
+  name: "kde",
+  version: 1,
+  module: import.meta.url,
+  description: "a kernel density estimate refitted to its own samples, scored on real test points",
+  fields: FIELDS,
+  grids: {
+    main: {
+      smoke: {
+        ...MAIN,
+        dataset: { values: ["moons", "swiss_roll"] },
+        bandwidth: { values: [0.1, 1.0] },
+        samplesPerIteration: { values: [10, 100] },
+        seed: { min: 0, max: 1 },
+        iterations: { value: 20 },
+      },
+      default: { ...MAIN, seed: { min: 0, max: 9 } },
+      paper: MAIN,
+    },
+    bandwidth: {
+      smoke: {
+        ...BANDWIDTH,
+        dataset: { value: "moons" },
+        bandwidth: { values: [0.01, 0.1, 1.0, 10.0, ...BANDWIDTH_RULES] },
+        samplesPerIteration: { value: 10 },
+        seed: { min: 0, max: 1 },
+        iterations: { value: 20 },
+      },
+      default: {
+        ...BANDWIDTH,
+        samplesPerIteration: { values: [10, 100] },
+        seed: { min: 0, max: 4 },
+        iterations: { value: 100 },
+      },
+      paper: BANDWIDTH,
+    },
+  },
+  // Kernel evaluations: each iteration scores the test points against the n new points (Accumulate with a fixed
+  // bandwidth carries the sums) or the n training points; Accumulate under a rule rescans t n points at iteration t.
+  cost: ({ samplesPerIteration: n, iterations: t, workflow, bandwidth }) =>
+    TEST_POINTS * n * (workflow === "Accumulate" && typeof bandwidth === "string" ? t * (t + 1) / 2 : t),
+  example: {
+    dataset: "moons",
+    bandwidth: 0.5,
+    samplesPerIteration: 20,
+    workflow: "Accumulate",
+    seed: 0,
+    iterations: 5,
+  },
+  run: async (c) => {
+    const { test, real } = kdeRunData(c);
+    const estimator = kdeEstimator(test, { bandwidth: c.bandwidth as Bandwidth, kernel: c.kernel });
+    return workflowRows(c, await runWorkflow(estimator, real, workflowOptions(c)));
+  },
+});
 
-/** Checks every field of a run configuration, naming the first bad one and its allowed values. */
-export function validateKdeConfig(config: Record<string, unknown>): KdeRunConfig {
-  assertKnownFields(config, KDE_FIELDS);
-  assertDatasetName(config.dataset);
-  assertBandwidth(config.bandwidth);
-  const kernel = config.kernel ?? "gaussian";
-  assertKernel(kernel);
-  const samplesPerIteration = integerField(config, "samplesPerIteration");
-  const iterations = integerField(config, "iterations");
-  assertWorkflow(config.workflow);
-  assertSeed(config.seed);
-  return {
-    dataset: config.dataset,
-    bandwidth: config.bandwidth,
-    kernel,
-    samplesPerIteration,
-    workflow: config.workflow,
-    seed: config.seed,
-    iterations,
-  };
-}
-
-/** Every run configuration of a grid (seeds 0..seeds-1). */
-export function kdeGridConfigs(grid: KdeGrid): KdeRunConfig[] {
-  const configs: KdeRunConfig[] = [];
-  for (const dataset of grid.datasets) {
-    for (const bandwidth of grid.bandwidths) {
-      for (const samplesPerIteration of grid.samplesPerIteration) {
-        for (const workflow of grid.workflows) {
-          for (let seed = 0; seed < grid.seeds; seed++) {
-            configs.push({
-              dataset,
-              bandwidth,
-              kernel: "gaussian",
-              samplesPerIteration,
-              workflow,
-              seed,
-              iterations: grid.iterations,
-            });
-          }
-        }
-      }
-    }
-  }
-  return configs;
-}
-
-/** The main grid's configurations for a preset ({@linkcode KDE_GRIDS}). */
-export function kdeConfigs(preset: PresetName): KdeRunConfig[] {
-  assertPreset(preset);
-  return kdeGridConfigs(KDE_GRIDS[preset]);
-}
-
-/** The bandwidth study's configurations for a preset ({@linkcode KDE_BANDWIDTH_GRIDS}). */
-export function kdeBandwidthConfigs(preset: PresetName): KdeRunConfig[] {
-  assertPreset(preset);
-  return kdeGridConfigs(KDE_BANDWIDTH_GRIDS[preset]);
-}
+export default kde;
 
 /** A run's real data: the fixed test set and the n real training points. */
-export function kdeRunData(config: KdeRunConfig): { test: Matrix; real: Matrix } {
+export function kdeRunData(config: KdeConfig): { test: Matrix; real: Matrix } {
   const dataRng = new Rng(config.seed, "kde-data", config.dataset);
   const sample = datasetSampler(config.dataset, dataRng);
   const test = sample(TEST_POINTS, dataRng);
@@ -224,30 +136,20 @@ export function kdeRunData(config: KdeRunConfig): { test: Matrix; real: Matrix }
   return { test, real };
 }
 
-function workflowRng(c: KdeRunConfig): Rng {
-  return new Rng(c.seed, "kde-workflow", c.dataset, c.workflow, c.samplesPerIteration, String(c.bandwidth), c.kernel);
+function workflowOptions(c: KdeConfig): { workflow: KdeConfig["workflow"]; iterations: number; rng: Rng } {
+  const rng = new Rng(
+    c.seed,
+    "kde-workflow",
+    c.dataset,
+    c.workflow,
+    c.samplesPerIteration,
+    String(c.bandwidth),
+    c.kernel,
+  );
+  return { workflow: c.workflow, iterations: c.iterations, rng };
 }
 
-/** Runs one configuration: one row per iteration, with `testNll` and `fittedBandwidth`. */
-export async function run(config: Record<string, unknown>): Promise<RunRow[]> {
-  const c = validateKdeConfig(config);
-  const { test, real } = kdeRunData(c);
-  const estimator = kdeEstimator(test, { bandwidth: c.bandwidth, kernel: c.kernel });
-  const records = await runWorkflow(estimator, real, {
-    workflow: c.workflow,
-    iterations: c.iterations,
-    rng: workflowRng(c),
-  });
-  return records.map((r) => ({
-    ...c,
-    iteration: r.iteration,
-    trainingSize: r.trainingSize,
-    realFraction: r.realFraction,
-    ...r.metrics,
-  }));
-}
-
-/** One point a fitted model generated, for scatter plots. */
+/** One point a fitted model generated, for scatter plots (iteration 0: the real training points). */
 export interface SamplePoint {
   iteration: number;
   x: number;
@@ -257,45 +159,22 @@ export interface SamplePoint {
 }
 
 /**
- * Replays a run (same random streams as {@linkcode run}) and returns the
- * samples that the model fitted at each of the given iterations drew, plus the
- * real training points as iteration 0. For the collapse panel of notebook 01.
+ * Replays a run (the same random streams as its `run`) and returns the real
+ * training points (iteration 0) and the samples each listed iteration's model
+ * drew: the collapse panel of notebook 01.
  */
 export async function kdeSamplesByIteration(
   config: Record<string, unknown>,
   iterations: readonly number[],
 ): Promise<SamplePoint[]> {
-  const c = validateKdeConfig(config);
-  if (iterations.length === 0 || !iterations.every((t) => Number.isInteger(t) && t >= 1)) {
-    throw new RangeError(`iterations must be a non-empty list of integers >= 1, got ${JSON.stringify(iterations)}`);
-  }
+  const c = kde.validate(config);
   const { test, real } = kdeRunData(c);
-  const base = kdeEstimator(test, { bandwidth: c.bandwidth, kernel: c.kernel });
-  const wanted = new Set(iterations);
-  const points: SamplePoint[] = [];
-  const push = (iteration: number, x: Matrix): void => {
-    for (let r = 0; r < x.rows; r++) {
+  const estimator = kdeEstimator(test, { bandwidth: c.bandwidth as Bandwidth, kernel: c.kernel });
+  const snapshots = await samplesByIteration(estimator, real, { ...workflowOptions(c), at: iterations });
+  return snapshots.flatMap(({ iteration, data: x }) =>
+    Array.from({ length: x.rows }, (_, r) => {
       const row = x.data.subarray(r * x.cols, (r + 1) * x.cols);
-      points.push(x.cols > 2 ? { iteration, x: row[0], y: row[1], z: row[2] } : { iteration, x: row[0], y: row[1] });
-    }
-  };
-  push(0, real);
-  // No accumulator and no scoring: only the samples matter here, and the random streams are consumed exactly as
-  // in the run.
-  const estimator: Estimator<Matrix, KdeModel> = {
-    ops: base.ops,
-    fit: base.fit,
-    evaluate: (): Record<string, number> => ({}),
-    sample: base.sample,
-  };
-  const lastWanted = Math.max(...iterations);
-  await runWorkflow(estimator, real, {
-    workflow: c.workflow,
-    iterations: lastWanted + 1,
-    rng: workflowRng(c),
-    onIteration: (record, { samples }) => {
-      if (samples && wanted.has(record.iteration)) push(record.iteration, samples);
-    },
-  });
-  return points;
+      return x.cols > 2 ? { iteration, x: row[0], y: row[1], z: row[2] } : { iteration, x: row[0], y: row[1] };
+    })
+  );
 }

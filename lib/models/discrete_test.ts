@@ -12,21 +12,9 @@ import {
   rollFairDie,
   sampleDiscrete,
 } from "./discrete.ts";
-import {
-  collapseConfigs,
-  discreteConfigs,
-  isStoredIteration,
-  run,
-  validateDiscreteConfig,
-} from "../experiments/discrete.ts";
 import { Rng } from "../numerics/rng.ts";
+import { meanAndStandardError } from "../numerics/stats.ts";
 import { runWorkflow } from "../workflows/mod.ts";
-
-function meanAndStandardError(values: number[]): { mean: number; se: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
-  return { mean, se: Math.sqrt(variance / values.length) };
-}
 
 Deno.test("entropy of known distributions", async () => {
   assert(Math.abs(entropyOf(new Array(8).fill(1 / 8)) - Math.log(8)) < 1e-15);
@@ -192,38 +180,4 @@ Deno.test("the counts pool maps positions to rolls: every position, and each bat
   assert.deepEqual(pool.select(Int32Array.from([4, 5, 6])), batches[1]);
   assert.deepEqual(pool.select(Int32Array.from([7, 8, 9, 10, 11])), batches[2]);
   assert.throws(() => pool.select(Int32Array.from([12])), /outside the pool/);
-});
-
-Deno.test("run: entropy curves, collapse runs stopping at the threshold, shared real data", async () => {
-  const base = { sides: 5, samplesPerIteration: 6, seed: 3, iterations: 12, stopBelowEntropy: 0 };
-  const curves = await Promise.all(
-    ["Replace", "Accumulate-Subsample", "Accumulate"].map((workflow) => run({ ...base, workflow })),
-  );
-  for (const rows of curves) assert.equal(rows.length, 12);
-  assert.equal(curves[0][0].entropy, curves[2][0].entropy);
-  const collapse = await run({ ...base, workflow: "Replace", iterations: 100_000, stopBelowEntropy: 1e-8 });
-  const last = collapse[collapse.length - 1];
-  assert.equal(last.collapsed, 1);
-  assert(last.entropy as number < 1e-8);
-  assert(collapse.slice(0, -1).every((r) => (r.entropy as number) >= 1e-8));
-  // The collapse run repeats the entropy run's first iterations.
-  assert.deepEqual(collapse.slice(0, 5).map((r) => r.entropy), curves[0].slice(0, 5).map((r) => r.entropy));
-  // Large runs store about 20 log-spaced iterations per decade beyond 1000, and the last.
-  assert(isStoredIteration(1000, 5000) && isStoredIteration(1122, 5000) && isStoredIteration(4321, 4321));
-  assert(!isStoredIteration(1001, 5000));
-});
-
-Deno.test("preset grids and bad configurations", () => {
-  assert.equal(discreteConfigs("smoke").length, 2 * 2 * 3 * 3);
-  assert(collapseConfigs("default").every((c) => c.workflow === "Replace" && c.stopBelowEntropy === 1e-8));
-  const good = { sides: 10, samplesPerIteration: 10, workflow: "Replace", seed: 0, iterations: 5, stopBelowEntropy: 0 };
-  assert.deepEqual(validateDiscreteConfig(good), good);
-  assert.throws(() => validateDiscreteConfig({ ...good, sides: 0 }), /sides must be an integer >= 1, got 0/);
-  assert.throws(() => validateDiscreteConfig({ ...good, samplesPerIteration: 0 }), /samplesPerIteration must be/);
-  assert.throws(() => validateDiscreteConfig({ ...good, iterations: 0 }), /iterations must be/);
-  assert.throws(() => validateDiscreteConfig({ ...good, stopBelowEntropy: -1 }), /stopBelowEntropy/);
-  assert.throws(() => validateDiscreteConfig({ ...good, workflow: "Keep" }), /workflow must be one of/);
-  assert.throws(() => validateDiscreteConfig({ ...good, k: 3 }), /unknown field "k"/);
-  assert.throws(() => discreteEstimator(0), /sides must be an integer >= 1/);
-  assert.throws(() => rollFairDie(new Rng(0), { sides: 10, count: 0 }), /count must be an integer >= 1/);
 });

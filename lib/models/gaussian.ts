@@ -6,15 +6,8 @@
  * @module
  */
 
-import {
-  columnMeans,
-  dotRows,
-  type Matrix,
-  matrix,
-  pivotedCholesky,
-  type PsdFactor,
-  scatterMatrix,
-} from "../numerics/matrix.ts";
+import { pivotedCholesky, type PsdFactor } from "../numerics/linalg.ts";
+import { columnMeans, dotRows, type Matrix, matrix, scatterMatrix } from "../numerics/matrix.ts";
 import type { Rng } from "../numerics/rng.ts";
 import { type Accumulator, type DataOps, type DataPool, type Estimator, matrixOps } from "./estimator.ts";
 

@@ -10,14 +10,6 @@ import {
   resolveBandwidth,
   sampleKde,
 } from "./kde.ts";
-import {
-  kdeBandwidthConfigs,
-  kdeConfigs,
-  kdeRunData,
-  kdeSamplesByIteration,
-  run,
-  validateKdeConfig,
-} from "../experiments/kde.ts";
 import { fromRows, type Matrix, matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow } from "../workflows/mod.ts";
@@ -191,13 +183,9 @@ Deno.test("bad bandwidths, kernels and empty data are rejected, naming the field
   assert.throws(() => fitKde(matrix(0, 2), { bandwidth: 1 }), /KDE training data must hold at least one point/);
   assert.throws(() => kdeEstimator(matrix(0, 2), { bandwidth: 1 }), /test data must hold at least one point/);
   assert.throws(() => new KdeAccumulator(x, { bandwidth: -2 }), allowed);
-  assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], bandwidth: "auto" }), allowed);
-  assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], dataset: "iris" }), /dataset must be one of/);
-  assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], samplesPerIteration: 0 }), /samplesPerIteration/);
-  assert.throws(() => validateKdeConfig({ ...kdeConfigs("smoke")[0], h: 1 }), /unknown field "h"/);
 });
 
-Deno.test("top-hat: exact ball density, and an infinite test NLL once a test point is farther than h", async () => {
+Deno.test("top-hat: exact ball density, and an infinite test NLL once a test point is farther than h", () => {
   assert(Math.abs(logUnitBallVolume(2) - Math.log(Math.PI)) < 1e-15);
   assert(Math.abs(logUnitBallVolume(3) - Math.log((4 / 3) * Math.PI)) < 1e-15);
   const model = fitKde(fromRows([[0, 0], [0.5, 0], [5, 5]]), { bandwidth: 1, kernel: "tophat" });
@@ -213,84 +201,4 @@ Deno.test("top-hat: exact ball density, and an infinite test NLL once a test poi
     const near = [[0, 0], [0.5, 0], [5, 5]].some(([p, q]) => Math.hypot(a - p, b - q) <= 1);
     assert(near);
   }
-  // On real data with a small top-hat bandwidth, the experiment's NLL is infinite; Gaussian stays finite.
-  const tophat = await run({
-    ...kdeConfigs("smoke")[0],
-    kernel: "tophat",
-    bandwidth: 0.1,
-    samplesPerIteration: 10,
-    iterations: 2,
-  });
-  assert(tophat.every((r) => r.testNll === Infinity));
-});
-
-Deno.test("run: one row per iteration, finite NLL, real fraction as the workflow implies", async () => {
-  const base = {
-    dataset: "moons",
-    bandwidth: 0.5,
-    kernel: "gaussian",
-    samplesPerIteration: 10,
-    seed: 3,
-    iterations: 5,
-  };
-  const replace = await run({ ...base, workflow: "Replace" });
-  const accumulate = await run({ ...base, workflow: "Accumulate" });
-  assert.equal(replace.length, 5);
-  assert(replace.every((r) => Number.isFinite(r.testNll as number)));
-  assert.deepEqual(replace.map((r) => r.realFraction), [1, 0, 0, 0, 0]);
-  assert.deepEqual(accumulate.map((r) => r.trainingSize), [10, 20, 30, 40, 50]);
-  // Same seed: same real data and test set, so iteration 1 agrees across workflows.
-  assert.equal(replace[0].testNll, accumulate[0].testNll);
-  // Deterministic.
-  assert.deepEqual(
-    await run({ ...base, workflow: "Accumulate-Subsample" }),
-    await run({ ...base, workflow: "Accumulate-Subsample" }),
-  );
-  const rule = await run({ ...base, bandwidth: "silverman", workflow: "Accumulate" });
-  assert.equal(rule[2].fittedBandwidth, (30 * 4 / 4) ** (-1 / 6));
-});
-
-Deno.test("replaying a run gives its real data at 0 and the fitted models' samples", async () => {
-  const config = {
-    dataset: "swiss_roll",
-    bandwidth: 0.1,
-    kernel: "gaussian",
-    samplesPerIteration: 32,
-    workflow: "Replace",
-    seed: 1,
-    iterations: 50,
-  };
-  const points = await kdeSamplesByIteration(config, [1, 10]);
-  assert.deepEqual([...new Set(points.map((p) => p.iteration))], [0, 1, 10]);
-  assert.equal(points.length, 3 * 32);
-  assert(points.every((p) => p.z !== undefined));
-});
-
-Deno.test("replayed Replace samples are the next iteration's training data in the stored run", async () => {
-  const config = {
-    dataset: "moons",
-    bandwidth: 0.2,
-    kernel: "gaussian",
-    samplesPerIteration: 20,
-    workflow: "Replace",
-    seed: 4,
-    iterations: 8,
-  };
-  const rows = await run(config);
-  const points = await kdeSamplesByIteration(config, [3, 7]);
-  const { test } = kdeRunData(validateKdeConfig(config));
-  for (const t of [3, 7]) {
-    const samples = points.filter((p) => p.iteration === t);
-    const model = fitKde(fromRows(samples.map((p) => [p.x, p.y])), { bandwidth: 0.2 });
-    assert(Math.abs(kdeMeanNll(model, test) - (rows[t].testNll as number)) < 1e-12, `iteration ${t + 1}`);
-  }
-  await assert.rejects(() => kdeSamplesByIteration(config, []), /iterations must be a non-empty list/);
-});
-
-Deno.test("preset grids: paper is the full grid, smoke is small", () => {
-  assert.equal(kdeConfigs("paper").length, 4 * 3 * 5 * 3 * 100);
-  assert(kdeConfigs("smoke").length <= 50);
-  const bandwidths = new Set(kdeBandwidthConfigs("paper").map((c) => c.bandwidth));
-  assert.equal(bandwidths.size, 11);
-  assert(bandwidths.has("scott") && bandwidths.has("silverman") && bandwidths.has(0.0316));
 });

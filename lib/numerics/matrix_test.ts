@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { columnMeans, fromRows, pivotedCholesky, scatterMatrix } from "./matrix.ts";
-import { matrixOps } from "../models/estimator.ts";
+import { columnMeans, fromRows, scatterMatrix } from "./matrix.ts";
 
 function assertClose(
   actual: ArrayLike<number>,
@@ -16,22 +15,6 @@ function assertClose(
   }
 }
 
-function productWithTranspose(
-  b: Float64Array,
-  dim: number,
-  rank: number,
-): Float64Array {
-  const out = new Float64Array(dim * dim);
-  for (let i = 0; i < dim; i++) {
-    for (let j = 0; j < dim; j++) {
-      for (let m = 0; m < rank; m++) {
-        out[i * dim + j] += b[i * rank + m] * b[j * rank + m];
-      }
-    }
-  }
-  return out;
-}
-
 Deno.test("column means and scatter matrix match a hand computation", () => {
   // Five rows so both the 4-row block and the remainder loop run.
   const x = fromRows([[1, 2], [3, 0], [5, 4], [-1, 2], [2, 2]]);
@@ -39,54 +22,4 @@ Deno.test("column means and scatter matrix match a hand computation", () => {
   assertClose(mean, [2, 2]);
   // Deviations: (-1,0) (1,-2) (3,2) (-3,0) (0,0): sum of squares 20 and 8, cross -2+6 = 4.
   assertClose(scatterMatrix(x, mean), [20, 4, 4, 8]);
-});
-
-Deno.test("pivoted Cholesky factors a positive definite matrix and its log determinant", () => {
-  const a = new Float64Array([4, 2, 0.4, 2, 5, 1, 0.4, 1, 3]);
-  const f = pivotedCholesky(a, 3);
-  assert.equal(f.rank, 3);
-  assertClose(productWithTranspose(f.factor, 3, f.rank), a, 1e-12);
-  // det by cofactors: 4(15-1) - 2(6-0.4) + 0.4(2-2) = 44.8
-  assert(Math.abs(f.logDeterminant - Math.log(44.8)) < 1e-12);
-});
-
-Deno.test("pivoted Cholesky factors a singular matrix exactly at its rank", () => {
-  // A = v v^T + w w^T in 4 dimensions: rank 2.
-  const v = [1, 2, 0, -1], w = [0, 1, 3, 1];
-  const a = new Float64Array(16);
-  for (let i = 0; i < 4; i++) {
-    for (let j = 0; j < 4; j++) a[i * 4 + j] = v[i] * v[j] + w[i] * w[j];
-  }
-  const f = pivotedCholesky(a, 4);
-  assert.equal(f.rank, 2);
-  assert.equal(f.logDeterminant, -Infinity);
-  assertClose(productWithTranspose(f.factor, 4, f.rank), a, 1e-12);
-  assert(f.factor.every(Number.isFinite));
-});
-
-Deno.test("the zero matrix has rank 0 and a finite empty factor", () => {
-  const f = pivotedCholesky(new Float64Array(9), 3);
-  assert.equal(f.rank, 0);
-  assert.equal(f.factor.length, 0);
-});
-
-Deno.test("a matrix pool appends in order and selects rows", () => {
-  const pool = matrixOps.pool();
-  pool.append(fromRows([[1, 1], [2, 2]]));
-  pool.append(fromRows([[3, 3]]));
-  pool.append(fromRows([[4, 4], [5, 5], [6, 6]]));
-  assert.equal(pool.size, 6);
-  assert.deepEqual([...pool.all().data], [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
-  assert.deepEqual([...pool.select(new Int32Array([5, 0, 2])).data], [
-    6,
-    6,
-    1,
-    1,
-    3,
-    3,
-  ]);
-  assert.throws(() => pool.append(fromRows([[1, 2, 3]])), {
-    name: "RangeError",
-    message: /pool has 2 columns/,
-  });
 });

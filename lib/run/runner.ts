@@ -1,33 +1,15 @@
 /**
- * Runs a grid of experiment configurations: stored runs are read back, missing
- * ones are computed in parallel workers (one per core) and stored as each one
- * finishes, so an interrupted grid loses only the runs in flight.
+ * Runs a grid of an experiment's configurations: stored runs are read back,
+ * missing ones are computed in parallel workers (one per core) and stored as
+ * each one finishes, so an interrupted grid loses only the runs in flight.
  *
  * @module
  */
 
-import { Progress } from "./progress.ts";
+import type { Experiment } from "../experiments/define.ts";
+import { Progress } from "../util/progress.ts";
 import type { RunRequest, RunResponse } from "./run_worker.ts";
-import { defaultStoreDir, readRun, type RunConfig, runPath, type RunRow, writeRun } from "./store.ts";
-
-/** An experiment: a name (its folder in the store) and the module that runs it. */
-export interface ExperimentModule {
-  /** The store's folder for this experiment's runs. */
-  name: string;
-  /** URL of a module exporting `run(config: RunConfig)`, resolving to `RunRow[]` or a `RunOutput` (rows + attachments). */
-  moduleUrl: string;
-  /**
-   * Relative cost of a run (e.g. its flop count). Costly runs are started
-   * first, which balances the workers, and progress is measured in cost.
-   */
-  cost?: (config: RunConfig) => number;
-  /**
-   * At most this many parallel workers, whatever the caller asks for: for runs
-   * that already use every core themselves (the language model's onnxruntime
-   * sessions), where more workers would only compete.
-   */
-  maxWorkers?: number;
-}
+import { defaultStoreDir, readRun, type RunConfig, runPath, type RunRow, VERSION_COLUMN, writeRun } from "./store.ts";
 
 /** Options of {@linkcode runGrid}. */
 export interface RunGridOptions {
@@ -42,56 +24,63 @@ export interface RunGridOptions {
   onComputed?: (config: RunConfig) => void;
 }
 
-/** The rows of every run of `configs`, computing only those not stored yet. */
+/** How many runs of a grid were read from the store, computed, or found only under an older version. */
+export interface GridCounts {
+  runs: number;
+  reused: number;
+  computed: number;
+  /** Runs stored by an older version of the experiment (ignored, so computed anew). */
+  olderVersion: number;
+}
+
+/**
+ * The rows of every run of `configs` (each checked first, so a bad one fails
+ * before any work), computing only those not stored under the experiment's
+ * current version. Every row carries the version (column `experimentVersion`).
+ */
 export async function runGrid(
-  experiment: ExperimentModule,
-  configs: RunConfig[],
+  experiment: Experiment,
+  configs: readonly RunConfig[],
   options: RunGridOptions = {},
 ): Promise<RunRow[]> {
   const storeDir = options.storeDir ?? defaultStoreDir();
-  const results = new Array<RunRow[] | undefined>(configs.length);
+  const valid = configs.map((config) => experiment.validate(config));
+  const results = new Array<RunRow[] | undefined>(valid.length);
   const missing: number[] = [];
-  configs.forEach((config, i) => {
-    const stored = options.refresh ? undefined : readRun(runPath(experiment.name, config, storeDir));
+  valid.forEach((config, i) => {
+    const stored = options.refresh ? undefined : readRun(runPath(experiment, config, storeDir));
     if (stored) results[i] = stored;
     else missing.push(i);
   });
+  const counts: GridCounts = {
+    runs: valid.length,
+    reused: valid.length - missing.length,
+    computed: missing.length,
+    olderVersion: missing.filter((i) => storedByOlderVersion(experiment, valid[i], storeDir)).length,
+  };
   const label = options.label ?? experiment.name;
-  console.log(
-    `${label}: ${configs.length} runs, ${configs.length - missing.length} stored, ${missing.length} to compute`,
-  );
+  console.log(describeCounts(label, experiment, counts));
   if (missing.length > 0) {
-    const cost = (index: number): number => experiment.cost?.(configs[index]) ?? 1;
+    const cost = (index: number): number => experiment.cost?.(valid[index]) ?? 1;
     const queue = [...missing].sort((a, b) => cost(b) - cost(a) || a - b);
     const progress = new Progress(label, missing.length, { totalWork: queue.reduce((sum, i) => sum + cost(i), 0) });
     const wanted = Math.min(options.workers ?? navigator.hardwareConcurrency, experiment.maxWorkers ?? Infinity);
     const workerCount = Math.max(1, Math.min(wanted, missing.length));
     const failures: string[] = [];
     await Promise.all(Array.from({ length: workerCount }, async () => {
-      const worker = new Worker(new URL("./run_worker.ts", import.meta.url), {
-        type: "module",
-      });
+      const worker = new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
       try {
-        for (
-          let index = queue.shift();
-          index !== undefined;
-          index = queue.shift()
-        ) {
-          const config = configs[index];
-          const response = await request(worker, {
-            id: index,
-            moduleUrl: experiment.moduleUrl,
-            config,
-          });
+        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+          const config = valid[index];
+          const response = await request(worker, { id: index, moduleUrl: experiment.module, config });
           if ("error" in response) {
-            failures.push(
-              `run ${JSON.stringify(config)} failed:\n${response.error}`,
-            );
+            failures.push(`run ${JSON.stringify(config)} failed:\n${response.error}`);
             queue.length = 0;
             break;
           }
-          writeRun(runPath(experiment.name, config, storeDir), response.rows, { attachments: response.attachments });
-          results[index] = response.rows;
+          const rows = response.rows.map((row) => ({ ...row, [VERSION_COLUMN]: experiment.version }));
+          writeRun(runPath(experiment, config, storeDir), rows, { attachments: response.attachments });
+          results[index] = rows;
           options.onComputed?.(config);
           progress.tick(1, cost(index));
         }
@@ -102,6 +91,23 @@ export async function runGrid(
     if (failures.length > 0) throw new Error(failures.join("\n"));
   }
   return results.flatMap((rows) => rows!);
+}
+
+/** The summary line of a grid: runs reused, computed, and stored only by an older version. */
+export function describeCounts(label: string, experiment: Experiment, counts: GridCounts): string {
+  const older = counts.olderVersion > 0 ? ` (${counts.olderVersion} of them stored by an older version, ignored)` : "";
+  return `${label}: ${counts.runs} runs of version ${experiment.version}: ${counts.reused} reused, ` +
+    `${counts.computed} to compute${older}`;
+}
+
+function storedByOlderVersion(experiment: Experiment, config: RunConfig, storeDir: string): boolean {
+  for (let version = experiment.version - 1; version >= 1; version--) {
+    try {
+      Deno.statSync(runPath({ name: experiment.name, version }, config, storeDir));
+      return true;
+    } catch { /* not stored under this version */ }
+  }
+  return false;
 }
 
 function request(worker: Worker, message: RunRequest): Promise<RunResponse> {

@@ -1,57 +1,46 @@
 /**
- * The result store: one Parquet file per run (its per-iteration metrics and its
- * full configuration), named by a hash of the configuration. A run whose file
- * exists is not recomputed; a file is written to a temporary name and renamed,
- * so an interrupted run never leaves a partial file behind.
+ * The result store: one Parquet file per run (its rows: the full
+ * configuration, the experiment's version and each iteration's values), named
+ * by a hash of the configuration and the version. A run whose file exists is
+ * not recomputed; a file is written to a temporary name and renamed, so an
+ * interrupted run never leaves a partial file behind.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
+import { canonicalConfig, type RunRow } from "../experiments/define.ts";
+import type { Config } from "../experiments/fields.ts";
 import { fnv1a64 } from "../numerics/hash.ts";
 
-/** A run's configuration: flat JSON values only, so each becomes a column. */
-export type RunConfig = Record<string, string | number | boolean>;
+export type { RunOutput, RunRow } from "../experiments/define.ts";
+export { canonicalConfig } from "../experiments/define.ts";
 
-/** One row of a run's results: its configuration plus one iteration's values. */
-export type RunRow = Record<string, string | number | boolean>;
+/** A run's configuration: flat JSON values only, so each becomes a column. */
+export type RunConfig = Config;
+
+/** What names a run's folder and key: the experiment's name and version. */
+export interface StoredExperiment {
+  name: string;
+  version: number;
+}
+
+/** The column every stored row carries: the version of the experiment that computed it. */
+export const VERSION_COLUMN = "experimentVersion";
 
 /** The store's root folder: `COLLAPSE_STORE_DIR`, else `runs/` in the project. */
 export function defaultStoreDir(): string {
-  return Deno.env.get("COLLAPSE_STORE_DIR") ??
-    new URL("../../runs", import.meta.url).pathname;
+  return Deno.env.get("COLLAPSE_STORE_DIR") ?? new URL("../../runs", import.meta.url).pathname;
 }
 
-/** A canonical JSON text of `config` (keys sorted), the identity of a run. */
-export function canonicalConfig(config: RunConfig): string {
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.entries(config).sort(([a], [b]) => a.localeCompare(b)),
-    ),
-  );
+/** A 64-bit FNV-1a hash of the canonical configuration with the version, as 16 hex digits. */
+export function runKey(config: RunConfig, version: number): string {
+  return fnv1a64(canonicalConfig({ ...config, [VERSION_COLUMN]: version }));
 }
 
-/** A 64-bit FNV-1a hash of the canonical configuration, as 16 hex digits. */
-export function runKey(config: RunConfig): string {
-  return fnv1a64(canonicalConfig(config));
-}
-
-/** Where the run of `config` of `experiment` is stored. */
-export function runPath(
-  experiment: string,
-  config: RunConfig,
-  storeDir = defaultStoreDir(),
-): string {
-  return `${storeDir}/${experiment}/${runKey(config)}.parquet`;
-}
-
-/**
- * What a run computes: its rows, and optionally named text files stored beside
- * them (e.g. the language model's example texts, "examples.json").
- */
-export interface RunOutput {
-  rows: RunRow[];
-  attachments?: Record<string, string>;
+/** Where the run of `config` of `experiment` (at its version) is stored. */
+export function runPath(experiment: StoredExperiment, config: RunConfig, storeDir = defaultStoreDir()): string {
+  return `${storeDir}/${experiment.name}/${runKey(config, experiment.version)}.parquet`;
 }
 
 /** Where the attachment `name` of the run stored at `path` lives: `<key>.<name>` beside `<key>.parquet`. */
@@ -91,4 +80,17 @@ export function readRun(path: string): RunRow[] | undefined {
     return undefined;
   }
   return pl.readParquet(path).toRecords() as RunRow[];
+}
+
+/** The text of attachment `name` of a stored run, or undefined when the run or the attachment is not stored. */
+export function readAttachment(
+  experiment: StoredExperiment,
+  config: RunConfig,
+  options: { name: string; storeDir?: string },
+): string | undefined {
+  try {
+    return Deno.readTextFileSync(attachmentPath(runPath(experiment, config, options.storeDir), options.name));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { attachmentPath, canonicalConfig, readRun, type RunConfig, runKey, runPath, writeRun } from "./store.ts";
+import {
+  attachmentPath,
+  canonicalConfig,
+  readRun,
+  type RunConfig,
+  runKey,
+  runPath,
+  VERSION_COLUMN,
+  writeRun,
+} from "./store.ts";
 
 function fnv1a64Reference(text: string): string {
   let hash = 0xcbf29ce484222325n;
@@ -9,32 +18,35 @@ function fnv1a64Reference(text: string): string {
   return hash.toString(16).padStart(16, "0");
 }
 
-Deno.test("runKey is the 64-bit FNV-1a of the canonical configuration, whatever the key order", () => {
+Deno.test("runKey is the 64-bit FNV-1a of the canonical configuration with the version, whatever the key order", () => {
   assert.equal(fnv1a64Reference(""), "cbf29ce484222325"); // the FNV offset basis
   assert.equal(fnv1a64Reference("a"), "af63dc4c8601ec8c"); // published FNV-1a test vector
   const configs: RunConfig[] = [{}, { a: 1 }, { dim: 100, workflow: "Accumulate-Subsample", seed: 99, label: "ü" }];
-  for (const config of configs) assert.equal(runKey(config), fnv1a64Reference(canonicalConfig(config)));
-  assert.equal(runKey({ b: 2, a: 1 }), runKey({ a: 1, b: 2 }));
-  assert.notEqual(runKey({ a: 1 }), runKey({ a: "1" }));
+  for (const config of configs) {
+    assert.equal(runKey(config, 3), fnv1a64Reference(canonicalConfig({ ...config, [VERSION_COLUMN]: 3 })));
+  }
+  assert.equal(runKey({ b: 2, a: 1 }, 1), runKey({ a: 1, b: 2 }, 1));
+  assert.notEqual(runKey({ a: 1 }, 1), runKey({ a: "1" }, 1));
+  assert.notEqual(runKey({ a: 1 }, 1), runKey({ a: 1 }, 2), "another version is another run");
 });
 
 Deno.test("a run round-trips through Parquet, written atomically", async () => {
   const dir = await Deno.makeTempDir({ prefix: "collapse-store-" });
   try {
     const config = { dim: 2, workflow: "Replace", seed: 3 };
-    const path = runPath("demo", config, dir);
+    const path = runPath({ name: "demo", version: 1 }, config, dir);
     assert.equal(readRun(path), undefined);
     const rows = [1, 2, 3].map((iteration) => ({ ...config, iteration, value: iteration / 3 }));
     writeRun(path, rows);
     assert.deepEqual(readRun(path), rows);
-    assert.deepEqual([...Deno.readDirSync(`${dir}/demo`)].map((e) => e.name), [`${runKey(config)}.parquet`]);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/demo`)].map((e) => e.name), [`${runKey(config, 1)}.parquet`]);
     assert.throws(() => writeRun(path, []), /refusing to store an empty run/);
     // Attachments are stored beside the rows as <key>.<name>; names cannot escape the folder.
     writeRun(path, rows, { attachments: { "examples.json": "[1,2]" } });
     assert.equal(Deno.readTextFileSync(attachmentPath(path, "examples.json")), "[1,2]");
     assert.deepEqual([...Deno.readDirSync(`${dir}/demo`)].map((e) => e.name).sort(), [
-      `${runKey(config)}.examples.json`,
-      `${runKey(config)}.parquet`,
+      `${runKey(config, 1)}.examples.json`,
+      `${runKey(config, 1)}.parquet`,
     ]);
     for (const name of ["../x.json", "parquet", "", "a b"]) {
       assert.throws(() => writeRun(path, rows, { attachments: { [name]: "" } }), /attachment names/);

@@ -1,8 +1,10 @@
 /**
  * Sweeps: a file (YAML or JSON, like the original's W&B sweep files) that names
- * an experiment and a grid of parameters. Parsing validates every grid point
- * before any work starts and names the file's line of whatever is wrong;
- * sharding splits the grid into disjoint slices for a cluster's job array.
+ * an experiment and a grid of parameters, in the same form the experiment
+ * definitions write their grids in. Parsing validates every grid point before
+ * any work starts and names the file's line of whatever is wrong; sharding
+ * splits the grid into disjoint slices for a cluster's job array; the shipped
+ * files in `sweeps/` are generated from the definitions (`deno task sweeps`).
  *
  * ```yaml
  * experiment: gaussian
@@ -16,15 +18,16 @@
  */
 
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
-import { type Experiment, experimentByName } from "../experiments/mod.ts";
+import { expandGrid, type Experiment, type Grid, parameterValues } from "../experiments/define.ts";
+import { describeFields, type Value } from "../experiments/fields.ts";
+import { experimentByName } from "../experiments/mod.ts";
+import type { PresetName } from "../experiments/presets.ts";
 import type { RunConfig } from "./store.ts";
-
-type Value = string | number | boolean;
 
 /** A parsed, validated sweep. */
 export interface Sweep {
   experiment: Experiment;
-  /** Every grid point, in the file's order (last parameter varies fastest). */
+  /** Every grid point, validated (defaults filled in), in the file's order (last parameter varies fastest). */
   configs: RunConfig[];
 }
 
@@ -73,76 +76,35 @@ export function parseSweep(text: string, source = "<sweep>"): Sweep {
   if (!experiment) throw new SweepError(source, 1, "missing key: experiment");
   if (!isMap(parametersNode)) throw new SweepError(source, lineOf(parametersNode) ?? 1, "parameters must be a mapping");
 
-  const names: string[] = [];
-  const valueLists: Value[][] = [];
+  const fields = Object.keys(experiment.fields);
+  const lists: Record<string, Value[]> = {};
   const lineOfParameter = new Map<string, number | undefined>();
   for (const pair of parametersNode.items) {
     const name = isScalar(pair.key) ? String(pair.key.value) : "";
     const line = lineOf(pair.key);
-    if (!experiment.parameters.includes(name)) {
+    if (!fields.includes(name)) {
       throw new SweepError(
         source,
         line,
-        `unknown parameter "${name}" of experiment "${experiment.name}"; allowed: ${experiment.parameters.join(", ")}`,
+        `unknown parameter "${name}" of experiment "${experiment.name}"; allowed: ${fields.join(", ")}`,
       );
     }
     lineOfParameter.set(name, line);
-    names.push(name);
     const spec = isNode(pair.value) ? pair.value.toJSON() : pair.value;
-    valueLists.push(parameterValues(spec, {
-      fail: (message) => {
-        throw new SweepError(source, line, `parameter "${name}": ${message}`);
-      },
-    }));
+    lists[name] = parameterValues(spec, (message) => {
+      throw new SweepError(source, line, `parameter "${name}": ${message}`);
+    });
   }
-
-  const configs: RunConfig[] = [];
-  const point: Record<string, Value> = {};
-  const expand = (depth: number): void => {
-    if (depth === names.length) {
-      try {
-        configs.push(experiment!.validate({ ...point }));
-      } catch (error) {
-        const message = (error as Error).message;
-        const field = names.find((name) => message.startsWith(name) || message.includes(`"${name}"`));
-        throw new SweepError(source, field ? lineOfParameter.get(field) : lineOf(parametersNode), message);
-      }
-      return;
+  const configs = expandGrid(lists).map((point) => {
+    try {
+      return experiment!.validate(point);
+    } catch (error) {
+      const message = (error as Error).message;
+      const field = Object.keys(lists).find((name) => message.startsWith(name) || message.includes(`"${name}"`));
+      throw new SweepError(source, field ? lineOfParameter.get(field) : lineOf(parametersNode), message);
     }
-    for (const value of valueLists[depth]) {
-      point[names[depth]] = value;
-      expand(depth + 1);
-    }
-  };
-  expand(0);
+  });
   return { experiment, configs };
-}
-
-function parameterValues(spec: unknown, options: { fail: (message: string) => never }): Value[] {
-  const isValue = (v: unknown): v is Value => ["string", "number", "boolean"].includes(typeof v);
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
-    return options.fail("must be a mapping with value, values, or min and max");
-  }
-  const keys = Object.keys(spec);
-  const s = spec as Record<string, unknown>;
-  if (keys.length === 1 && keys[0] === "value") {
-    if (!isValue(s.value)) return options.fail("value must be a number, string or boolean");
-    return [s.value];
-  }
-  if (keys.length === 1 && keys[0] === "values") {
-    if (!Array.isArray(s.values) || s.values.length === 0 || !s.values.every(isValue)) {
-      return options.fail("values must be a non-empty list of numbers, strings or booleans");
-    }
-    return s.values;
-  }
-  if (keys.length === 2 && keys.includes("min") && keys.includes("max")) {
-    const { min, max } = s;
-    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || (max as number) < (min as number)) {
-      return options.fail("min and max must be integers with min <= max");
-    }
-    return Array.from({ length: (max as number) - (min as number) + 1 }, (_, i) => (min as number) + i);
-  }
-  return options.fail(`has keys ${JSON.stringify(keys)}; use value, values, or min and max`);
 }
 
 /** Parses `--shard i/N` (0 <= i < N): which slice of the grid to run. */
@@ -162,4 +124,46 @@ export function parseShard(text: string): { index: number; count: number } {
  */
 export function shardConfigs<T>(configs: readonly T[], shard: { index: number; count: number }): T[] {
   return configs.filter((_, i) => i % shard.count === shard.index);
+}
+
+/** The file name of a grid's sweep file: `<experiment>.yaml` for "main", else `<experiment>_<grid>.yaml`. */
+export function sweepFileName(experiment: Experiment, grid: string): string {
+  return grid === Object.keys(experiment.grids)[0] ? `${experiment.name}.yaml` : `${experiment.name}_${grid}.yaml`;
+}
+
+/**
+ * A grid of a preset as a sweep file, with each parameter's meaning and
+ * allowed values as comments (and the fields left at their defaults).
+ */
+export function formatSweep(experiment: Experiment, options: { grid: string; preset: PresetName }): string {
+  const grid: Grid = experiment.grids[options.grid][options.preset];
+  const docs = new Map(describeFields(experiment.fields).map((d) => [d.name, d]));
+  const count = experiment.configs(options.preset, { grid: options.grid }).length;
+  const entries = Object.entries(grid).map(([name, spec]) => [name, formatSpec(spec)] as const);
+  const width = Math.max(...entries.map(([name, text]) => name.length + text.length + 4));
+  const out = [
+    `# Generated by \`deno task sweeps\` from the definition of experiment "${experiment.name}"`,
+    `# (grid "${options.grid}", preset "${options.preset}"): edit the definition, then regenerate.`,
+    `# ${experiment.name} v${experiment.version}: ${experiment.description}; ${count} runs.`,
+    `experiment: ${experiment.name}`,
+    "parameters:",
+    ...entries.map(([name, text]) => {
+      const d = docs.get(name)!;
+      return `  ${`${name}: ${text}`.padEnd(width)} # ${d.doc ? `${d.doc}: ` : ""}${d.allowed}`;
+    }),
+  ];
+  const defaults = [...docs.values()].filter((d) => !(d.name in grid));
+  if (defaults.length > 0) {
+    out.push("# Left at their defaults:");
+    for (const d of defaults) {
+      out.push(`#   ${d.name} (default ${d.default ?? "none"}): ${d.doc ? `${d.doc}: ` : ""}${d.allowed}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+function formatSpec(spec: Grid[string]): string {
+  if ("value" in spec) return `{ value: ${JSON.stringify(spec.value)} }`;
+  if ("values" in spec) return `{ values: [${spec.values.map((v) => JSON.stringify(v)).join(", ")}] }`;
+  return `{ min: ${spec.min}, max: ${spec.max} }`;
 }

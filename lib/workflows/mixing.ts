@@ -130,29 +130,52 @@ export async function runMixing<D, M>(
   }
   for (const point of grid) assertMixCounts({ ...point, realAvailable, syntheticAvailable: syntheticSize });
 
-  const firstGeneration = await estimator.fit(realTrain);
-  let synthetic: D;
-  if (syntheticSize > 0) {
-    synthetic = await estimator.sample(firstGeneration, syntheticSize, rng);
-  } else {
-    // An empty set of the data's shape: no rows of the real data.
-    const empty = estimator.ops.pool();
-    empty.append(realTrain);
-    synthetic = empty.select(new Int32Array(0));
-  }
-  estimator.dispose?.(firstGeneration);
+  const synthetic = await drawSynthetic(estimator, realTrain, { rng, size: syntheticSize });
   const records: MixingRecord[] = [];
   for (const point of grid) {
-    const model = await estimator.fit(mixTrainingSet(estimator.ops, { real: realTrain, synthetic }, point));
-    const record: MixingRecord = {
-      numReal: point.numReal,
-      numSynthetic: point.numSynthetic,
-      realFraction: point.numReal / (point.numReal + point.numSynthetic),
-      metrics: await estimator.evaluate(model),
-    };
-    estimator.dispose?.(model);
+    const record = await scoreMix(estimator, { real: realTrain, synthetic }, point);
     records.push(record);
     await options.onPoint?.(record);
   }
   return records;
+}
+
+/**
+ * The first generation's synthetic set: a model fitted on ALL of `real`
+ * draws `size` rows with `rng` (an empty set of the data's shape when size is
+ * 0); the model is disposed of once sampled.
+ */
+export async function drawSynthetic<D, M>(
+  estimator: Estimator<D, M>,
+  real: D,
+  options: { rng: Rng; size: number },
+): Promise<D> {
+  const firstGeneration = await estimator.fit(real);
+  let synthetic: D;
+  if (options.size > 0) {
+    synthetic = await estimator.sample(firstGeneration, options.size, options.rng);
+  } else {
+    const empty = estimator.ops.pool();
+    empty.append(real);
+    synthetic = empty.select(new Int32Array(0));
+  }
+  estimator.dispose?.(firstGeneration);
+  return synthetic;
+}
+
+/** Fits a model on one grid point's {@linkcode mixTrainingSet} and scores it. */
+export async function scoreMix<D, M>(
+  estimator: Estimator<D, M>,
+  data: { real: D; synthetic: D },
+  point: MixingPoint,
+): Promise<MixingRecord> {
+  const model = await estimator.fit(mixTrainingSet(estimator.ops, data, point));
+  const record: MixingRecord = {
+    numReal: point.numReal,
+    numSynthetic: point.numSynthetic,
+    realFraction: point.numReal / (point.numReal + point.numSynthetic),
+    metrics: await estimator.evaluate(model),
+  };
+  estimator.dispose?.(model);
+  return record;
 }

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { baseDir, lmData, prepareBase } from "../lm/base.ts";
+import { runGrid } from "../run/runner.ts";
+import { readAttachment, readRun, runPath } from "../run/store.ts";
+import { formatSweep, parseSweep, SweepError } from "../run/sweep.ts";
+import lm, { EXAMPLES, LM_PRESETS } from "./lm.ts";
+
+Deno.test("a language-model run is validated before any work, naming the bad field", () => {
+  const good = lm.configs("smoke")[0];
+  assert.deepEqual(lm.validate({ ...good }), good);
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...good, learningRate: 1e-3 }, /unknown field "learningRate"/],
+    [{ ...good, workflow: "Recycle" }, /workflow must be one of "Replace", .*got "Recycle"/],
+    [{ ...good, workflow: undefined }, /workflow is required: one of/],
+    [{ ...good, seed: -1 }, /seed must be an integer >= 0/],
+    [{ ...good, seed: "0" }, /seed must be an integer >= 0, got "0"/],
+    [{ ...good, vocabSize: undefined }, /vocabSize is required: an integer >= 2/],
+    [{ ...good, samplingEngine: "beam" }, /samplingEngine must be one of "generate", "forward"/],
+    [{ ...good, dModel: 50 }, /dModel must be a multiple of nHeads, got 50 and 4/],
+  ];
+  for (const [config, message] of cases) assert.throws(() => lm.validate(config), message, JSON.stringify(config));
+  // Through a sweep file, the error names the parameter's line.
+  const text = formatSweep(lm, { grid: "main", preset: "paper" });
+  const lineOf = (key: string): number => text.split("\n").findIndex((l) => l.startsWith(`  ${key}:`)) + 1;
+  const bad: [string, string, RegExp][] = [
+    [
+      '"Replace", "Accumulate-Subsample"',
+      '"Replace", "Recycle"',
+      new RegExp(`lm\\.yaml:${lineOf("workflow")}: workflow`),
+    ],
+    ["dataSeed:", "dataseed:", new RegExp(`lm\\.yaml:${lineOf("dataSeed")}: unknown parameter "dataseed"`)],
+    [
+      "nHeads: { value: 4 }",
+      "nHeads: { value: 5 }",
+      new RegExp(`lm\\.yaml:${lineOf("dModel")}: dModel must be a multiple`),
+    ],
+  ];
+  for (const [from, to, message] of bad) {
+    assert(text.includes(from), from);
+    assert.throws(
+      () => parseSweep(text.replace(from, to), "lm.yaml"),
+      (error: Error) => error instanceof SweepError && message.test(error.message),
+      to,
+    );
+  }
+});
+
+Deno.test("concurrent pre-training leaves one cached base; a run goes through the runner's worker and the store", async (t) => {
+  const scratch = await Deno.makeTempDir({ prefix: "collapse-lm-" });
+  const settings = LM_PRESETS.smoke;
+  const cacheDir = `${scratch}/cache`;
+  try {
+    await t.step("two builders of one base at once, over a folder left by an interrupted build", async () => {
+      const dir = baseDir(settings, { cacheDir });
+      Deno.mkdirSync(`${dir}/tokenizer`, { recursive: true });
+      Deno.writeTextFileSync(`${dir}/tokenizer/tokenizer.json`, "{ partial");
+      const data = lmData(settings);
+      const [a, b] = await Promise.all([
+        prepareBase(settings, data, { cacheDir }),
+        prepareBase(settings, data, { cacheDir }),
+      ]);
+      assert.equal(a.dir, dir);
+      assert.equal(b.dir, dir);
+      assert.deepEqual([...Deno.readDirSync(cacheDir)].map((e) => e.name), [dir.slice(cacheDir.length + 1)]);
+      assert.deepEqual(b.weights, a.weights, "the second builder uses the first one's copy");
+    });
+
+    await t.step("one smoke run in a worker: rows and example texts stored together", async () => {
+      const storeDir = `${scratch}/store`;
+      const config = lm.configs("smoke").find((c) => c.workflow === "Replace" && c.seed === 0)!;
+      const previous = Deno.env.get("COLLAPSE_LM_CACHE");
+      Deno.env.set("COLLAPSE_LM_CACHE", cacheDir); // the worker's run reads its base from lmCacheDir()
+      let rows;
+      try {
+        rows = await runGrid(lm, [config], { storeDir, workers: 1 });
+      } finally {
+        if (previous === undefined) Deno.env.delete("COLLAPSE_LM_CACHE");
+        else Deno.env.set("COLLAPSE_LM_CACHE", previous);
+      }
+      assert.equal(rows.length, config.iterations);
+      assert(
+        rows.every((r) =>
+          Number.isFinite(r.evalLoss) && r.workflow === "Replace" && r.experimentVersion === lm.version
+        ),
+      );
+      assert.deepEqual(readRun(runPath(lm, config, storeDir)), rows, "stored as computed");
+      const examples = JSON.parse(readAttachment(lm, config, { name: EXAMPLES, storeDir })!);
+      assert.equal(examples.length, config.iterations);
+      assert(examples.every((e: { workflow: string }) => e.workflow === "Replace"));
+      assert(examples[0].training.length > 0 && examples[0].samples.length > 0);
+    });
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
+});

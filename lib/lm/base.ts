@@ -1,0 +1,190 @@
+/**
+ * The language model's data and its pre-trained base: the fixed, seeded split
+ * of WordNet chats, and a small GPT pre-trained once on Moby-Dick (tokenizer
+ * trained on Moby-Dick plus the real training chats), cached under
+ * `.cache/lm/base-<hash of what shapes it>/` and shared by every run, process
+ * and experiment with the same settings.
+ *
+ * @module
+ */
+
+import "./worker_location.ts"; // first: before any module that loads transformers.js
+import { fnv1a64 } from "../numerics/hash.ts";
+import { Rng } from "../numerics/rng.ts";
+import { Progress } from "../util/progress.ts";
+import { cachedFolder } from "./cache.ts";
+import { type ChatPair, formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
+import { OnnxGptTrainer } from "./onnx_train.ts";
+import { LM_TRAINER, type LmSettings, PRETRAIN_DEFAULTS } from "./settings.ts";
+import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
+import { type GptConfig, type GptWeights, initWeights, loadWeights, saveWeights } from "./weights.ts";
+import type { PreTrainedTokenizer } from "@huggingface/transformers";
+
+/** The shared cache folder: `COLLAPSE_LM_CACHE`, else `.cache/lm/` in the project. */
+export function lmCacheDir(): string {
+  return Deno.env.get("COLLAPSE_LM_CACHE") ?? new URL("../../.cache/lm", import.meta.url).pathname;
+}
+
+/** The real data of a preset: train/validation chats (formatted) and their pairs. */
+export interface LmData {
+  train: string[];
+  validation: string[];
+  trainPairs: ChatPair[];
+  /** Chats mixed into pre-training (see {@linkcode LmSettings.pretrainChats}). */
+  pretrain: string[];
+}
+
+/** The fixed, seeded split of WordNet chats for these settings. */
+export function lmData(settings: LmSettings): LmData {
+  const pairs = wordnetPairs({ maxGlossChars: settings.maxGlossChars });
+  // The draw's prefix does not depend on its length, so extra pre-training chats
+  // leave the train/validation split unchanged.
+  const split = splitPairs(pairs, {
+    train: settings.trainPairs,
+    validation: settings.validationPairs + settings.pretrainChats,
+    seed: settings.dataSeed,
+  });
+  const validation = split.validation.slice(0, settings.validationPairs);
+  return {
+    train: split.train.map(formatPair),
+    validation: validation.map(formatPair),
+    trainPairs: split.train,
+    pretrain: split.validation.slice(settings.validationPairs).map(formatPair),
+  };
+}
+
+/** The pre-trained base: its folder, tokenizer, shape and weights. */
+export interface BaseModel {
+  dir: string;
+  tokenizerDir: string;
+  tokenizer: PreTrainedTokenizer;
+  config: GptConfig;
+  weights: GptWeights;
+  /** Mean token loss of the last pre-training epoch, and its wall time. */
+  info: { pretrainLoss: number; pretrainSeconds: number; pretrainTokens: number; steps: number };
+}
+
+/** [BOS] tokens [EOS] of each text, cut to contextLength + 1 tokens. */
+export function toSequences(
+  tokenizer: PreTrainedTokenizer,
+  texts: readonly string[],
+  options: { contextLength: number },
+): number[][] {
+  const { contextLength } = options;
+  return texts.map((t) => [0, ...encode(tokenizer, t), 0].slice(0, contextLength + 1));
+}
+
+/** The settings that shape the base (and so name its cache folder). */
+const BASE_KEYS = [
+  "vocabSize",
+  "contextLength",
+  "dModel",
+  "nLayers",
+  "nHeads",
+  "pretrainChars",
+  "pretrainEpochs",
+  "pretrainChats",
+  "trainPairs",
+  "validationPairs",
+  "maxGlossChars",
+  "dataSeed",
+] as const;
+
+/** The transformer's shape in these settings. */
+export function gptConfig(settings: LmSettings): GptConfig {
+  const { vocabSize, contextLength, dModel, nLayers, nHeads } = settings;
+  return { vocabSize, contextLength, dModel, nLayers, nHeads };
+}
+
+/** The cache folder of the base model of these settings: `<cacheDir>/base-<hash of what shapes the base>`. */
+export function baseDir(settings: LmSettings, options: { cacheDir?: string } = {}): string {
+  // The trainer is part of the identity: a base pre-trained by another one (tfjs) is not reused.
+  const identity = JSON.stringify({
+    trainer: LM_TRAINER,
+    ...Object.fromEntries(BASE_KEYS.map((k) => [k, settings[k]])),
+  });
+  return `${options.cacheDir ?? lmCacheDir()}/base-${fnv1a64(identity + JSON.stringify(PRETRAIN_DEFAULTS))}`;
+}
+
+/**
+ * The base model of these settings, from the cache, or built and cached
+ * (safe to call from several processes at once: see lib/lm/cache.ts).
+ */
+export function prepareBase(
+  settings: LmSettings,
+  data: LmData,
+  options: { cacheDir?: string } = {},
+): Promise<BaseModel> {
+  const dir = baseDir(settings, options);
+  const config = gptConfig(settings);
+  return cachedFolder(dir, {
+    marker: "base.json",
+    build: (folder) => buildBase(folder, { settings, data, config }),
+    load: async (path) => {
+      const tokenizerDir = `${path}/tokenizer`;
+      const { info } = JSON.parse(Deno.readTextFileSync(`${path}/base.json`));
+      console.log(
+        `base model: ${info.pretrainSeconds.toFixed(0)} s of pre-training, loss ${info.pretrainLoss.toFixed(3)}`,
+      );
+      return {
+        dir: path,
+        tokenizerDir,
+        tokenizer: await loadTokenizer(tokenizerDir),
+        config,
+        weights: loadWeights(path),
+        info,
+      };
+    },
+  });
+}
+
+async function buildBase(
+  folder: string,
+  context: { settings: LmSettings; data: LmData; config: GptConfig },
+): Promise<void> {
+  const { settings, data, config } = context;
+  const moby = mobyDickText();
+  const corpus = settings.pretrainChars > 0 ? moby.slice(0, settings.pretrainChars) : moby;
+  writeTokenizer(
+    `${folder}/tokenizer`,
+    trainBpe([corpus, ...data.train, ...data.pretrain], { vocabSize: settings.vocabSize }),
+  );
+  const tokenizer = await loadTokenizer(`${folder}/tokenizer`);
+  const ids: number[] = [];
+  for (const paragraph of corpus.split(/\n\s*\n/)) {
+    if (paragraph.trim().length === 0) continue;
+    ids.push(...encode(tokenizer, paragraph.trim() + "\n\n"));
+  }
+  const chunk = settings.contextLength + 1;
+  const sequences: number[][] = [];
+  for (let i = 0; i + chunk <= ids.length; i += settings.contextLength) sequences.push(ids.slice(i, i + chunk));
+  sequences.push(...toSequences(tokenizer, data.pretrain, { contextLength: settings.contextLength }));
+  const model = new OnnxGptTrainer(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")));
+  const rng = new Rng(settings.dataSeed, "lm-pretrain");
+  const started = performance.now();
+  let loss = NaN;
+  let steps = 0;
+  for (let epoch = 0; epoch < settings.pretrainEpochs; epoch++) {
+    const progress = new Progress(`pre-training on Moby-Dick, epoch ${epoch + 1}`, Math.ceil(sequences.length / 16));
+    loss = await model.trainEpoch(sequences, rng, {
+      ...PRETRAIN_DEFAULTS,
+      onStep: () => {
+        steps++;
+        progress.tick();
+      },
+    });
+  }
+  const weights: GptWeights = model.weights();
+  model.dispose();
+  const info = {
+    pretrainLoss: loss,
+    pretrainSeconds: (performance.now() - started) / 1000,
+    pretrainTokens: sequences.length * settings.contextLength,
+    steps,
+  };
+  saveWeights(folder, weights);
+  Deno.writeTextFileSync(
+    `${folder}/base.json`,
+    JSON.stringify({ trainer: LM_TRAINER, settings, config, info }, null, 2),
+  );
+}

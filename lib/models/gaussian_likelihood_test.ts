@@ -1,0 +1,13 @@
+import assert from "node:assert/strict";
+import { matrix } from "../numerics/matrix.ts";
+import { gaussianMeanNll } from "./gaussian_likelihood.ts";
+
+Deno.test("gaussianMeanNll: the closed form, and +Infinity for a singular fit", () => {
+  const test = matrix(2, 2, new Float64Array([1, 0, 0, 2]));
+  const model = { dim: 2, mean: new Float64Array([0, 0]), covariance: new Float64Array([1, 0, 0, 4]) };
+  // Per point: 0.5 (2 log 2 pi + log 4 + x^T S^-1 x); quadratic forms 1 and 1.
+  const expected = 0.5 * (2 * Math.log(2 * Math.PI) + Math.log(4) + 1);
+  assert(Math.abs(gaussianMeanNll(model, test) - expected) < 1e-12);
+  const singular = { dim: 2, mean: new Float64Array([0, 0]), covariance: new Float64Array([1, 1, 1, 1]) };
+  assert.equal(gaussianMeanNll(singular, test), Infinity);
+});

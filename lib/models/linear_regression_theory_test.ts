@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { MinimumNormSolver } from "../numerics/least_squares.ts";
+import { matrix } from "../numerics/matrix.ts";
+import { Rng } from "../numerics/rng.ts";
+import { runWorkflow } from "../workflows/mod.ts";
+import {
+  designGram,
+  labelDesign,
+  linearRegressionEstimator,
+  type LinearRegressionSetting,
+} from "./linear_regression.ts";
+import { expectedTestMse, inverseWishartTrace } from "./linear_regression_theory.ts";
+
+function randomSetting(rng: Rng, n: number, d: number, sigmaSquared: number): LinearRegressionSetting {
+  return {
+    trueWeights: rng.fillNormal(new Float64Array(d)),
+    design: matrix(n, d, rng.fillNormal(new Float64Array(n * d))),
+    sigmaSquared,
+    testDesign: matrix(200, d, rng.fillNormal(new Float64Array(200 * d))),
+  };
+}
+
+Deno.test("closed forms: Accumulate stays below pi^2/6 times its first iteration, Replace grows linearly", () => {
+  const options = { sigmaSquared: 1, trace: inverseWishartTrace(10, 100) };
+  assert.equal(options.trace, 10 / 89);
+  assert.equal(expectedTestMse("Replace", 7, options), 7 * options.trace);
+  const limit = (Math.PI ** 2 / 6) * expectedTestMse("Accumulate", 1, options);
+  assert(expectedTestMse("Accumulate", 1000, options) < limit);
+  assert(expectedTestMse("Accumulate", 1000, options) > 0.999 * limit);
+  assert.throws(() => inverseWishartTrace(10, 11), /n > d \+ 1/);
+  assert.throws(() => expectedTestMse("Replace", 0, options), /iteration/);
+});
+
+Deno.test("expected test MSE under Replace and Accumulate, for a fixed design, within Monte Carlo error", async () => {
+  // For a fixed design X0 and test second moments S = X_test^T X_test / m, the error
+  // w_t - w* is A(eps_1 + .. + eps_t) (Replace) or sum_s A eps_s / s (Accumulate), with
+  // A = (X0^T X0)^{-1} X0^T, so E[MSE_t] = sigma^2 tr(S (X0^T X0)^{-1}) * (t or sum 1/s^2).
+  const n = 12, d = 3, sigmaSquared = 2, iterations = 6, seeds = 3000;
+  const setting = randomSetting(new Rng(13), n, d, sigmaSquared);
+  const solver = new MinimumNormSolver(designGram(setting.design), d);
+  const testGram = designGram(setting.testDesign);
+  let trace = 0;
+  for (let j = 0; j < d; j++) {
+    const unit = new Float64Array(d);
+    unit[j] = 1;
+    const column = solver.solve(unit); // column j of (X0^T X0)^{-1}
+    for (let i = 0; i < d; i++) trace += (testGram[j * d + i] / setting.testDesign.rows) * column[i];
+  }
+  const estimator = linearRegressionEstimator(setting);
+  for (const workflow of ["Replace", "Accumulate"] as const) {
+    const sums = new Float64Array(iterations), squares = new Float64Array(iterations);
+    for (let seed = 0; seed < seeds; seed++) {
+      const real = labelDesign(setting, { weights: setting.trueWeights, rng: new Rng(seed, "labels") });
+      const records = await runWorkflow(estimator, real, { workflow, iterations, rng: new Rng(seed, workflow) });
+      records.forEach((r, t) => {
+        sums[t] += r.metrics.testMse;
+        squares[t] += r.metrics.testMse ** 2;
+      });
+    }
+    for (let t = 0; t < iterations; t++) {
+      const mean = sums[t] / seeds;
+      const se = Math.sqrt((squares[t] / seeds - mean * mean) / (seeds - 1));
+      const expected = expectedTestMse(workflow, t + 1, { sigmaSquared, trace });
+      assert(
+        Math.abs(mean - expected) < 4 * se,
+        `${workflow} t=${t + 1}: mean ${mean} vs expected ${expected} (se ${se})`,
+      );
+    }
+  }
+});
