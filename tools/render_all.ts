@@ -18,13 +18,7 @@
 
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  type CellError,
-  executeNotebook,
-  killKernels,
-  type ProgressEvent,
-  serializeNotebook,
-} from "./jupyter_client.ts";
+import { type CellError, executeNotebook, killKernels, type ProgressEvent, serializeNotebook } from "./jupyter/mod.ts";
 import { PRESET_NAMES } from "../lib/experiments/presets.ts";
 
 const USAGE = "usage: deno run -A tools/render_all.ts [--preset NAME] [--refresh] [--out-dir DIR] " +
