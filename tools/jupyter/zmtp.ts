@@ -74,10 +74,11 @@ export class ZmtpSocket {
         throw new Error("the peer does not speak ZMTP 3");
       }
       const name = encoder.encode("Socket-Type"), value = encoder.encode(type);
-      const ready = new Uint8Array(6 + name.length + 4 + value.length);
+      // READY: command-name size and name, then one property: name size (1 byte), name, value size (4), value.
+      const ready = new Uint8Array(7 + name.length + 4 + value.length);
       ready.set([5, ...encoder.encode("READY"), name.length, ...name]);
-      new DataView(ready.buffer).setUint32(6 + name.length, value.length);
-      ready.set(value, 10 + name.length);
+      new DataView(ready.buffer).setUint32(7 + name.length, value.length);
+      ready.set(value, 11 + name.length);
       await socket.#write(frame(ready, 4));
       const answer = await socket.#readFrame();
       const command = decoder.decode(
