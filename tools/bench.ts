@@ -5,6 +5,7 @@
  * ```sh
  * deno task bench            # every workload
  * deno task bench gaussian   # workloads whose name contains "gaussian" ("lm": the language model only)
+ * BENCH_REPEATS=5 deno task bench kde   # best of 5 instead of 3
  * ```
  *
  * The kernels run natively where lib/native can compile them (see its module
@@ -25,6 +26,7 @@ import type { Matrix } from "../lib/numerics/matrix.ts";
 import { nativeKernels } from "../lib/numerics/native/mod.ts";
 import { Rng } from "../lib/numerics/rng.ts";
 import { WORKFLOWS } from "../lib/workflows/mod.ts";
+import { parseCommandLine, positiveNumber, runTool, UsageError } from "./cli.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -126,116 +128,164 @@ function writeCsv(x: Matrix): string {
   return path;
 }
 
-const workloads: Workload[] = [];
-// The default draws Replace's and Accumulate's sufficient statistics; "points" draws every point, as the reference does.
-const gaussianCases = [
-  ...WORKFLOWS.map((workflow) => ({ workflow, sampling: undefined, label: "" })),
-  ...(["Replace", "Accumulate"] as const).map((workflow) => ({
-    workflow,
-    sampling: "points",
-    label: ", sampling every point",
-  })),
-];
-for (const { workflow, sampling, label } of gaussianCases) {
-  const config = { dim: 100, samplesPerIteration: 1000, workflow, seed: 0, iterations: 100, sigmaSquared: 1 };
-  workloads.push({
-    name: `gaussian d=100 n=1000 T=100 ${workflow}${label}`,
-    ours: async () => {
-      await gaussian.run(gaussian.validate(sampling ? { ...config, sampling } : config));
-    },
-    reference: {
-      module: "numpy",
-      args: () => [`${root}bench/gaussian_reference.py`, workflow, "100", "1000", "100", "0"],
-    },
-  });
-}
-const kdeCases = [
-  { name: "2-D moons", make: makeMoons },
-  { name: "3-D swiss roll", make: makeSwissRoll },
-];
-for (const { name, make } of kdeCases) {
-  const train = make(100_000, new Rng(1, "bench"));
-  const test = make(500, new Rng(2, "bench"));
-  for (const h of [0.1, 1]) {
+/** Every workload (cheap: nothing is computed until a workload runs). */
+function allWorkloads(): Workload[] {
+  const workloads: Workload[] = [];
+  // The default draws Replace's and Accumulate's sufficient statistics; "points" draws every point, as the reference does.
+  const gaussianCases = [
+    ...WORKFLOWS.map((workflow) => ({ workflow, sampling: undefined, label: "" })),
+    ...(["Replace", "Accumulate"] as const).map((workflow) => ({
+      workflow,
+      sampling: "points",
+      label: ", sampling every point",
+    })),
+  ];
+  for (const { workflow, sampling, label } of gaussianCases) {
+    const config = { dim: 100, samplesPerIteration: 1000, workflow, seed: 0, iterations: 100, sigmaSquared: 1 };
     workloads.push({
-      name: `kde test log-likelihood 500 x 100,000 ${name} h=${h}`,
-      ours: () => {
-        kdeLogDensity(fitKde(train, { bandwidth: h }), test);
+      name: `gaussian d=100 n=1000 T=100 ${workflow}${label}`,
+      ours: async () => {
+        await gaussian.runConfig(sampling ? { ...config, sampling } : config);
       },
       reference: {
-        module: "sklearn",
+        module: "numpy",
+        args: () => [`${root}bench/gaussian_reference.py`, workflow, "100", "1000", "100", "0"],
+      },
+    });
+  }
+  const kdeCases = [
+    { name: "2-D moons", make: makeMoons },
+    { name: "3-D swiss roll", make: makeSwissRoll },
+  ];
+  for (const { name, make } of kdeCases) {
+    // Drawn on first use (the untimed warm-up), so that listing and filtering the workloads costs nothing.
+    let drawn: { train: Matrix; test: Matrix } | undefined;
+    const data = (): { train: Matrix; test: Matrix } =>
+      drawn ??= { train: make(100_000, new Rng(1, "bench")), test: make(500, new Rng(2, "bench")) };
+    for (const h of [0.1, 1]) {
+      workloads.push({
+        name: `kde test log-likelihood 500 x 100,000 ${name} h=${h}`,
+        ours: () => {
+          kdeLogDensity(fitKde(data().train, { bandwidth: h }), data().test);
+        },
+        reference: {
+          module: "sklearn",
+          args: () => [
+            `${root}bench/kde_reference.py`,
+            writeCsv(data().train),
+            writeCsv(data().test),
+            String(h),
+          ],
+        },
+      });
+    }
+  }
+  for (const workflow of WORKFLOWS) {
+    workloads.push({
+      name: `linear regression d=100 n=1000 T=100 ${workflow}`,
+      ours: async () => {
+        await linearRegression.runConfig({
+          dim: 100,
+          samplesPerIteration: 1000,
+          sigmaSquared: 1,
+          workflow,
+          seed: 0,
+          iterations: 100,
+        });
+      },
+      reference: {
+        module: "numpy",
         args: () => [
-          `${root}bench/kde_reference.py`,
-          writeCsv(train),
-          writeCsv(test),
-          String(h),
+          `${root}bench/linear_regression_reference.py`,
+          workflow,
+          "100",
+          "1000",
+          "100",
+          "0",
         ],
       },
     });
   }
+  return workloads;
 }
-for (const workflow of WORKFLOWS) {
-  workloads.push({
-    name: `linear regression d=100 n=1000 T=100 ${workflow}`,
-    ours: async () => {
-      await linearRegression.run(linearRegression.validate({
-        dim: 100,
-        samplesPerIteration: 1000,
-        sigmaSquared: 1,
-        workflow,
-        seed: 0,
-        iterations: 100,
-      }));
-    },
-    reference: {
-      module: "numpy",
-      args: () => [
-        `${root}bench/linear_regression_reference.py`,
-        workflow,
-        "100",
-        "1000",
-        "100",
-        "0",
-      ],
-    },
+
+const USAGE = "usage: deno task bench [FILTER]   (FILTER: a part of a workload's name; lm: the language model only)";
+
+/** Parsed command line of the bench tool. */
+export interface BenchArgs {
+  /** Runs the workloads whose name contains it; "" runs every one. */
+  filter: string;
+  help: boolean;
+}
+
+/** Parses the command line; throws a {@linkcode UsageError} naming the flag and what it allows. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const { values, positionals } = parseCommandLine(argv, {
+    usage: USAGE,
+    flags: { help: { type: "boolean", short: "h" } },
   });
-}
-
-const filter = Deno.args[0] ?? "";
-const selected = workloads.filter((w) => w.name.includes(filter));
-const repeats = Number(Deno.env.get("BENCH_REPEATS") ?? 3);
-const native = nativeKernels();
-console.log(
-  `best of ${repeats}; ${navigator.hardwareConcurrency} cores; ${Deno.build.target}; kernels: ` +
-    `${native ? `native (${native.build})` : "TypeScript loops"} (COLLAPSE_NATIVE=0 for the TypeScript loops)\n`,
-);
-console.log(
-  "| workload | this project (s) | reference (s) | reference / this project |",
-);
-console.log("|---|---:|---:|---:|");
-for (const workload of selected) {
-  const ours = await timeOurs(workload.ours, repeats);
-  const python = workload.reference ? pythonWith(workload.reference.module) : undefined;
-  const reference = python && workload.reference ? timeReference(python, workload.reference.args(), repeats) : NaN;
-  const shown = Number.isFinite(reference) ? reference.toFixed(3) : "n/a";
-  const ratio = Number.isFinite(reference) ? `${(reference / ours).toFixed(2)}x` : "n/a";
-  const label = workload.reference ? `${workload.name} (${workload.reference.module})` : workload.name;
-  console.log(`| ${label} | ${ours.toFixed(3)} | ${shown} | ${ratio} |`);
-}
-
-// The language model's training step and sampling throughput, against the same
-// model in PyTorch (bench/lm_bench.ts installs nothing: it needs Debian's
-// python3-torch for the side-by-side column).
-if ("language model".includes(filter) || filter === "lm") {
-  if (!hasModule("/usr/bin/python3", "torch")) {
-    console.log("no PyTorch for /usr/bin/python3: installing Debian's python3-torch");
-    new Deno.Command("sh", { args: ["-c", "apt-get update -qq && apt-get install -y -qq python3-torch"] }).outputSync();
+  if (positionals.length > 1) {
+    throw new UsageError(`one filter at a time, got ${positionals.length}: ${positionals.join(" ")}`, USAGE);
   }
-  console.log("\nlanguage model (bench/lm_bench.ts --torch):");
-  const lm = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}bench/lm_bench.ts`, "--torch"],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).outputSync();
-  if (!lm.success) throw new Error("bench/lm_bench.ts failed");
+  return { filter: positionals[0] ?? "", help: values.help ?? false };
 }
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const { filter, help } = parseBenchArgs(argv);
+  if (help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const workloads = allWorkloads();
+  const selected = workloads.filter((w) => w.name.includes(filter));
+  const lmSelected = "language model".includes(filter) || filter === "lm";
+  if (selected.length === 0 && !lmSelected) {
+    const names = [...workloads.map((w) => w.name), "language model (or: lm)"].map((name) => `  ${name}`);
+    throw new UsageError(`no workload's name contains "${filter}"; the workloads:\n${names.join("\n")}`, USAGE);
+  }
+  const repeats = positiveNumber(Deno.env.get("BENCH_REPEATS") ?? "3", {
+    flag: "BENCH_REPEATS",
+    integer: true,
+    usage: USAGE,
+  });
+  const native = nativeKernels();
+  console.log(
+    `best of ${repeats}; ${navigator.hardwareConcurrency} cores; ${Deno.build.target}; kernels: ` +
+      `${native ? `native (${native.build})` : "TypeScript loops"} (COLLAPSE_NATIVE=0 for the TypeScript loops)\n`,
+  );
+  console.log(
+    "| workload | this project (s) | reference (s) | reference / this project |",
+  );
+  console.log("|---|---:|---:|---:|");
+  for (const workload of selected) {
+    const ours = await timeOurs(workload.ours, repeats);
+    const python = workload.reference ? pythonWith(workload.reference.module) : undefined;
+    const reference = python && workload.reference ? timeReference(python, workload.reference.args(), repeats) : NaN;
+    const shown = Number.isFinite(reference) ? reference.toFixed(3) : "n/a";
+    const ratio = Number.isFinite(reference) ? `${(reference / ours).toFixed(2)}x` : "n/a";
+    const label = workload.reference ? `${workload.name} (${workload.reference.module})` : workload.name;
+    console.log(`| ${label} | ${ours.toFixed(3)} | ${shown} | ${ratio} |`);
+  }
+
+  // The language model's training step and sampling throughput, against the same
+  // model in PyTorch (bench/lm_bench.ts installs nothing: it needs Debian's
+  // python3-torch for the side-by-side column).
+  if (lmSelected) {
+    if (!hasModule("/usr/bin/python3", "torch")) {
+      console.log("no PyTorch for /usr/bin/python3: installing Debian's python3-torch");
+      new Deno.Command("sh", { args: ["-c", "apt-get update -qq && apt-get install -y -qq python3-torch"] })
+        .outputSync();
+    }
+    console.log("\nlanguage model (bench/lm_bench.ts --torch):");
+    const lm = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}bench/lm_bench.ts`, "--torch"],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).outputSync();
+    if (!lm.success) throw new Error("bench/lm_bench.ts failed");
+  }
+  return 0;
+}
+
+if (import.meta.main) await runTool("bench", () => main(Deno.args));

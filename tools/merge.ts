@@ -16,6 +16,7 @@
 
 import { EXPERIMENTS } from "../lib/experiments/mod.ts";
 import { defaultStoreDir, readRun, runKey, VERSION_COLUMN } from "../lib/run/store.ts";
+import { parseCommandLine, runTool, UsageError } from "./cli.ts";
 
 /** What a merge did. */
 export interface MergeReport {
@@ -75,16 +76,40 @@ export function mergeStores(sources: readonly string[], into: string): MergeRepo
   return report;
 }
 
-if (import.meta.main) {
-  const args = [...Deno.args];
-  const intoAt = args.indexOf("--into");
-  const into = intoAt >= 0 ? args.splice(intoAt, 2)[1] : defaultStoreDir();
-  if (args.length === 0 || args.some((a) => a.startsWith("--")) || !into) {
-    console.error("usage: deno task merge STORE_DIR... [--into DIR]");
-    Deno.exit(2);
+const USAGE = "usage: deno task merge STORE_DIR... [--into DIR]";
+
+/** Parsed command line of the merge tool. */
+export interface MergeArgs {
+  /** The shards' stores. */
+  sources: string[];
+  /** The store merged into; default {@linkcode defaultStoreDir}. */
+  into?: string;
+  help: boolean;
+}
+
+/** Parses the command line; throws a {@linkcode UsageError} naming the flag and what it allows. */
+export function parseMergeArgs(argv: readonly string[]): MergeArgs {
+  const { values, positionals } = parseCommandLine(argv, {
+    usage: USAGE,
+    flags: { into: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const help = values.help ?? false;
+  if (positionals.length === 0 && !help) throw new UsageError("which stores? (one or more STORE_DIR)", USAGE);
+  return { sources: positionals, into: values.into, help };
+}
+
+/** Runs the command line; returns the exit code (1 if a file was rejected). */
+export function main(argv: readonly string[]): number {
+  const args = parseMergeArgs(argv);
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
   }
-  const report = mergeStores(args, into);
+  const into = args.into ?? defaultStoreDir();
+  const report = mergeStores(args.sources, into);
   console.log(`merged into ${into}: ${report.copied} copied, ${report.alreadyPresent} already present`);
   for (const line of report.rejected) console.error(`rejected ${line}`);
-  Deno.exit(report.rejected.length > 0 ? 1 : 0);
+  return report.rejected.length > 0 ? 1 : 0;
 }
+
+if (import.meta.main) await runTool("merge", () => main(Deno.args));

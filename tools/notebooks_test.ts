@@ -5,7 +5,7 @@
  * left untouched.
  */
 import assert from "node:assert/strict";
-import { executeNotebook } from "./jupyter_client.ts";
+import { executeNotebook } from "./jupyter/mod.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const notebooks = [...Deno.readDirSync(`${root}notebooks`)]

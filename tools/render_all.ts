@@ -18,23 +18,16 @@
 
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  type CellError,
-  executeNotebook,
-  killKernels,
-  type ProgressEvent,
-  serializeNotebook,
-} from "./jupyter_client.ts";
-import { PRESET_NAMES } from "../lib/experiments/presets.ts";
+import { type CellError, executeNotebook, killKernels, type ProgressEvent, serializeNotebook } from "./jupyter/mod.ts";
+import { PRESET_NAMES, type PresetName } from "../lib/experiments/presets.ts";
+import { oneOf, parseCommandLine, positiveNumber } from "./cli.ts";
 
-const USAGE = "usage: deno run -A tools/render_all.ts [--preset NAME] [--refresh] [--out-dir DIR] " +
-  "[--results-dir DIR] [--allow-errors] [--timeout SECONDS] [notebook paths...]";
-const VALUE_FLAGS = ["--preset", "--out-dir", "--results-dir", "--timeout"];
-const BOOLEAN_FLAGS = ["--refresh", "--allow-errors", "--help"];
+const USAGE = `usage: deno run -A tools/render_all.ts [--preset ${PRESET_NAMES.join("|")}] [--refresh] ` +
+  "[--out-dir DIR] [--results-dir DIR] [--allow-errors] [--timeout SECONDS] [notebook paths...]";
 
 /** Parsed command line of render_all. */
 export interface RenderArgs {
-  preset?: string;
+  preset?: PresetName;
   refresh: boolean;
   outDir?: string;
   resultsDir?: string;
@@ -44,52 +37,35 @@ export interface RenderArgs {
   notebooks: string[];
 }
 
-/** Parses the command line; throws with a message listing the allowed flags. */
-export function parseArgs(argv: readonly string[]): RenderArgs {
-  const args: RenderArgs = {
-    refresh: false,
-    allowErrors: false,
-    help: false,
-    notebooks: [],
+/** Parses the command line; throws a {@linkcode UsageError} naming the flag and what it allows. */
+export function parseRenderArgs(argv: readonly string[]): RenderArgs {
+  const { values, positionals } = parseCommandLine(argv, {
+    usage: USAGE,
+    flags: {
+      preset: { type: "string" },
+      "out-dir": { type: "string" },
+      "results-dir": { type: "string" },
+      timeout: { type: "string" },
+      refresh: { type: "boolean" },
+      "allow-errors": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const timeout = values.timeout;
+  return {
+    preset: values.preset === undefined
+      ? undefined
+      : oneOf(values.preset, { flag: "--preset", allowed: PRESET_NAMES, usage: USAGE }),
+    refresh: values.refresh ?? false,
+    outDir: values["out-dir"],
+    resultsDir: values["results-dir"],
+    allowErrors: values["allow-errors"] ?? false,
+    timeoutSeconds: timeout === undefined
+      ? undefined
+      : positiveNumber(timeout, { flag: "--timeout", unit: "seconds", usage: USAGE }),
+    help: values.help ?? false,
+    notebooks: positionals,
   };
-  const allowed = [...VALUE_FLAGS, ...BOOLEAN_FLAGS].join(", ");
-  for (let i = 0; i < argv.length; i++) {
-    const at = argv[i].startsWith("--") ? argv[i].indexOf("=") : -1;
-    const flag = at < 0 ? argv[i] : argv[i].slice(0, at);
-    const inline = at < 0 ? undefined : argv[i].slice(at + 1);
-    if (!flag.startsWith("-")) {
-      args.notebooks.push(flag);
-    } else if (BOOLEAN_FLAGS.includes(flag) && inline === undefined) {
-      if (flag === "--refresh") args.refresh = true;
-      if (flag === "--allow-errors") args.allowErrors = true;
-      if (flag === "--help") args.help = true;
-    } else if (VALUE_FLAGS.includes(flag)) {
-      const value = inline ?? argv[++i];
-      if (!value) throw new Error(`${flag} needs a value\n${USAGE}`);
-      if (flag === "--preset") args.preset = value;
-      if (flag === "--out-dir") args.outDir = value;
-      if (flag === "--results-dir") args.resultsDir = value;
-      if (flag === "--timeout") args.timeoutSeconds = Number(value);
-      if (flag === "--timeout" && !(Number(value) > 0)) {
-        throw new Error(
-          `--timeout needs a positive number of seconds, got "${value}"`,
-        );
-      }
-    } else {
-      throw new Error(
-        `unknown flag "${argv[i]}"; allowed flags: ${allowed}\n${USAGE}`,
-      );
-    }
-  }
-  if (
-    args.preset !== undefined &&
-    !(PRESET_NAMES as readonly string[]).includes(args.preset)
-  ) {
-    throw new Error(
-      `unknown preset "${args.preset}"; presets: ${PRESET_NAMES.join(", ")}`,
-    );
-  }
-  return args;
 }
 
 async function defaultNotebooks(): Promise<string[]> {
@@ -146,7 +122,7 @@ function progressPrinter(
 export async function main(argv: readonly string[]): Promise<number> {
   let args: RenderArgs;
   try {
-    args = parseArgs(argv);
+    args = parseRenderArgs(argv);
   } catch (error) {
     console.error((error as Error).message);
     return 2;

@@ -16,30 +16,68 @@
 import { runGrid } from "../lib/run/runner.ts";
 import { defaultStoreDir } from "../lib/run/store.ts";
 import { parseShard, parseSweep, shardConfigs } from "../lib/run/sweep.ts";
+import { parseCommandLine, positiveNumber, runTool, UsageError } from "./cli.ts";
 
 const USAGE = "usage: deno task sweep FILE [--shard i/N] [--store DIR] [--workers K] [--refresh]";
 
-/** Runs the command line; returns the exit code. */
-export async function main(args: readonly string[]): Promise<number> {
-  let file: string | undefined;
+/** Parsed command line of the sweep tool. */
+export interface SweepArgs {
+  /** The sweep file; absent only with `help`. */
+  file?: string;
+  shard: { index: number; count: number };
+  /** The result store; default {@linkcode defaultStoreDir}. */
+  storeDir?: string;
+  workers?: number;
+  refresh: boolean;
+  help: boolean;
+}
+
+/** Parses the command line; throws a {@linkcode UsageError} naming the flag and what it allows. */
+export function parseSweepArgs(argv: readonly string[]): SweepArgs {
+  const { values, positionals } = parseCommandLine(argv, {
+    usage: USAGE,
+    flags: {
+      shard: { type: "string" },
+      store: { type: "string" },
+      workers: { type: "string" },
+      refresh: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const help = values.help ?? false;
+  if (positionals.length === 0 && !help) throw new UsageError("which sweep file? (e.g. sweeps/gaussian.yaml)", USAGE);
+  if (positionals.length > 1) {
+    throw new UsageError(`one sweep file at a time, got ${positionals.length}: ${positionals.join(" ")}`, USAGE);
+  }
   let shard = { index: 0, count: 1 };
-  let storeDir = defaultStoreDir();
-  let workers: number | undefined;
-  let refresh = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "--shard") shard = parseShard(args[++i] ?? "");
-    else if (arg === "--store") storeDir = args[++i];
-    else if (arg === "--workers") workers = Number(args[++i]);
-    else if (arg === "--refresh") refresh = true;
-    else if (arg.startsWith("--")) throw new RangeError(`unknown flag ${arg}; ${USAGE}`);
-    else if (file === undefined) file = arg;
-    else throw new RangeError(`one sweep file at a time; ${USAGE}`);
+  if (values.shard !== undefined) {
+    try {
+      shard = parseShard(values.shard);
+    } catch (error) {
+      throw new UsageError((error as Error).message, USAGE);
+    }
   }
-  if (!file) throw new RangeError(USAGE);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-    throw new RangeError(`--workers must be an integer >= 1, got ${workers}`);
+  return {
+    file: positionals[0],
+    shard,
+    storeDir: values.store,
+    workers: values.workers === undefined
+      ? undefined
+      : positiveNumber(values.workers, { flag: "--workers", integer: true, usage: USAGE }),
+    refresh: values.refresh ?? false,
+    help,
+  };
+}
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseSweepArgs(argv);
+  if (args.help || args.file === undefined) {
+    console.log(USAGE);
+    return 0;
   }
+  const { file, shard, workers, refresh } = args;
+  const storeDir = args.storeDir ?? defaultStoreDir();
   const sweep = parseSweep(await Deno.readTextFile(file), file);
   const configs = shardConfigs(sweep.configs, shard);
   console.log(
@@ -50,11 +88,4 @@ export async function main(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`sweep: ${(error as Error).message}`);
-    Deno.exit(2);
-  }
-}
+if (import.meta.main) await runTool("sweep", () => main(Deno.args));

@@ -1,124 +1,81 @@
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import {
-  decodeMessage,
-  encodeMessage,
-  executeNotebook,
-  type JupyterMessage,
-  type Notebook,
-  serializeNotebook,
-  signParts,
-  splitLines,
-} from "./jupyter_client.ts";
-import { parseArgs } from "./render_all.ts";
+import { executeNotebook, OutputCollector, type ProgressEvent } from "./execute.ts";
+import type { JsonObject } from "./notebook.ts";
+import type { JupyterMessage } from "./wire.ts";
 
-const KEY = "a0436f6c-1916-498b-8eb9-e81ab9368e84";
-
-function message(): JupyterMessage {
+/** An IOPub message of `type` whose parent is request `parent`. */
+function iopub(type: string, parent: string, content: JsonObject): JupyterMessage {
   const header = {
-    msg_id: "m1",
-    session: "s1",
-    username: "test",
-    date: "2024-01-01T00:00:00.000Z",
-    msg_type: "execute_request",
+    msg_id: crypto.randomUUID(),
+    session: "k",
+    username: "kernel",
+    date: "",
+    msg_type: type,
     version: "5.3",
   };
-  return {
-    header,
-    parent_header: {},
-    metadata: {},
-    content: { code: "1 + 1", silent: false },
-    buffers: [],
-  };
+  return { header, parent_header: { msg_id: parent }, metadata: {}, content, buffers: [] };
 }
 
-Deno.test("signatures match an independent HMAC-SHA256 and round-trip", async () => {
-  const msg = message();
-  const frames = await encodeMessage(msg, KEY);
-  const text = frames.map((f) => new TextDecoder().decode(f));
-  assert.equal(text[0], "<IDS|MSG>");
-  const hmac = createHmac("sha256", KEY);
-  for (const part of text.slice(2, 6)) hmac.update(part);
-  assert.equal(text[1], hmac.digest("hex"));
-  assert.equal(
-    await signParts(KEY, ["a", "b"]),
-    createHmac("sha256", KEY).update("ab").digest("hex"),
-  );
-  assert.equal(await signParts("", ["a"]), "");
+const stream = (parent: string, text: string): JupyterMessage => iopub("stream", parent, { name: "stdout", text });
+const status = (parent: string, state: string): JupyterMessage => iopub("status", parent, { execution_state: state });
 
-  // With a routing identity / IOPub topic in front, as received from a socket.
-  const decoded = await decodeMessage([
-    new TextEncoder().encode("kernel.topic"),
-    ...frames,
-  ], KEY);
-  assert.deepEqual(decoded, msg);
-  await assert.rejects(
-    () => decodeMessage(frames, "other key"),
-    /invalid message signature/,
-  );
-  const tampered = [...frames];
-  tampered[5] = new TextEncoder().encode('{"code":"2 + 2","silent":false}');
-  await assert.rejects(
-    () => decodeMessage(tampered, KEY),
-    /invalid message signature/,
-  );
-});
-
-Deno.test("notebooks are serialized like Jupyter saves them", () => {
-  assert.deepEqual(splitLines("a\nb\r\nc"), ["a\n", "b\r\n", "c"]);
-  assert.deepEqual(splitLines(""), []);
-  const notebook: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { z: 1, a: 2 },
-    cells: [{
-      cell_type: "code",
-      id: "x",
-      metadata: {},
-      source: "let a = 1;\na",
-      execution_count: 1,
-      outputs: [
-        { output_type: "stream", name: "stdout", text: "one\ntwo\n" },
-        {
-          output_type: "execute_result",
-          execution_count: 1,
-          data: { "text/plain": "1", "image/png": "QUJD" },
-          metadata: {},
-        },
-      ],
-    }],
-  };
-  const text = serializeNotebook(notebook);
-  assert(text.endsWith("}\n"));
-  assert(text.startsWith('{\n "cells": [\n  {\n   "cell_type": "code",'));
-  const parsed = JSON.parse(text);
-  assert.deepEqual(Object.keys(parsed.metadata), ["a", "z"]);
-  assert.deepEqual(parsed.cells[0].source, ["let a = 1;\n", "a"]);
-  assert.deepEqual(parsed.cells[0].outputs[0].text, ["one\n", "two\n"]);
-  assert.deepEqual(parsed.cells[0].outputs[1].data, {
-    "image/png": "QUJD",
-    "text/plain": ["1"],
-  });
-});
-
-Deno.test("render_all's command line", () => {
-  const args = parseArgs([
-    "--preset",
-    "smoke",
-    "--refresh",
-    "--out-dir=out",
-    "a.ipynb",
+Deno.test("outputs are filed by parent msg_id, also when they come after idle", () => {
+  const events: ProgressEvent[] = [];
+  const collector = new OutputCollector((event) => events.push(event));
+  const a = collector.track("a", 3), b = collector.track("b", 5);
+  for (
+    const message of [
+      status("a", "busy"),
+      stream("a", "one\n"),
+      stream("other", "not ours\n"),
+      status("a", "idle"),
+      status("b", "busy"),
+      stream("b", "b's\n"),
+      stream("a", "late\n"), // after a's idle, while b runs
+      iopub("display_data", "a", { data: { "text/plain": "late figure" }, metadata: {}, transient: {} }),
+      status("b", "idle"),
+    ]
+  ) collector.handle(message);
+  assert.deepEqual(a.outputs, [
+    { output_type: "stream", name: "stdout", text: "one\nlate\n" },
+    { output_type: "display_data", data: { "text/plain": "late figure" }, metadata: {} },
   ]);
-  assert.equal(args.preset, "smoke");
-  assert.equal(args.refresh, true);
-  assert.equal(args.outDir, "out");
-  assert.deepEqual(args.notebooks, ["a.ipynb"]);
-  assert.throws(
-    () => parseArgs(["--bogus"]),
-    /unknown flag "--bogus"; allowed flags: --preset/,
+  assert.deepEqual(b.outputs, [{ output_type: "stream", name: "stdout", text: "b's\n" }]);
+  assert.equal(collector.lateOutputs, 2);
+  assert.deepEqual(
+    events.map((e) => e.kind === "stream" ? [e.cellIndex, e.text] : e.kind),
+    [[3, "one\n"], [5, "b's\n"], [3, "late\n"]],
   );
-  assert.throws(() => parseArgs(["--preset", "huge"]), /unknown preset "huge"/);
-  assert.throws(() => parseArgs(["--out-dir"]), /--out-dir needs a value/);
+});
+
+Deno.test("clear_output, its wait form, update_display_data across cells, results and errors", () => {
+  const collector = new OutputCollector();
+  const a = collector.track("a", 0), b = collector.track("b", 1);
+  const shown = { data: { "text/plain": "v1" }, metadata: {}, transient: { display_id: "d" } };
+  for (
+    const message of [
+      stream("a", "gone\n"),
+      iopub("clear_output", "a", { wait: false }),
+      iopub("display_data", "a", shown),
+      stream("b", "replaced\n"),
+      iopub("clear_output", "b", { wait: true }),
+      stream("b", "kept\n"),
+      iopub("execute_result", "b", { execution_count: 7, data: { "text/plain": "42" }, metadata: {} }),
+      iopub("update_display_data", "untracked", {
+        data: { "text/plain": "v2" },
+        metadata: {},
+        transient: { display_id: "d" },
+      }),
+      iopub("error", "b", { ename: "Error", evalue: "boom", traceback: ["at b"] }),
+    ]
+  ) collector.handle(message);
+  assert.deepEqual(a.outputs, [{ output_type: "display_data", data: { "text/plain": "v2" }, metadata: {} }]);
+  assert.deepEqual(b.outputs, [
+    { output_type: "stream", name: "stdout", text: "kept\n" },
+    { output_type: "execute_result", execution_count: 7, data: { "text/plain": "42" }, metadata: {} },
+    { output_type: "error", ename: "Error", evalue: "boom", traceback: ["at b"] },
+  ]);
+  assert.equal(collector.lateOutputs, 0);
 });
 
 async function writeNotebook(dir: string, sources: string[]): Promise<string> {
