@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { addKernelSumsTypeScript, emptyKernelSums, type KernelSums } from "../../models/kde.ts";
+import { addKernelSumsTypeScript, emptyKernelSums, type KernelSums } from "../kernel_sums.ts";
 import { dotRowsTypeScript, matrix } from "../matrix.ts";
 import { Rng } from "../rng.ts";
 import { nativeKernels } from "./mod.ts";

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import {
+  addKernelSums,
+  addKernelSumsTypeScript,
+  emptyKernelSums,
+  logDensityFromSums,
+  logUnitBallVolume,
+} from "./kernel_sums.ts";
+import { type Matrix, matrix } from "./matrix.ts";
+import { Rng } from "./rng.ts";
+
+function randomMatrix(rows: number, cols: number, rng: Rng, scale = 1): Matrix {
+  const x = matrix(rows, cols, rng.fillNormal(new Float64Array(rows * cols)));
+  for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
+  return x;
+}
+
+const rowsOf = (x: Matrix): number[][] =>
+  Array.from({ length: x.rows }, (_, r) => [...x.data.subarray(r * x.cols, (r + 1) * x.cols)]);
+
+/** log((1/N) sum_i (2 pi h^2)^(-d/2) exp(-|x - x_i|^2 / 2h^2)), written out directly. */
+function directLogDensity(train: number[][], x: number[], h: number): number {
+  const d = x.length;
+  let density = 0;
+  for (const p of train) {
+    const sq = p.reduce((s, v, k) => s + (v - x[k]) ** 2, 0);
+    density += Math.exp(-sq / (2 * h * h)) / (2 * Math.PI * h * h) ** (d / 2);
+  }
+  return Math.log(density / train.length);
+}
+
+Deno.test("blocked kernel sums over more points than one block equal the direct formula (both routes)", () => {
+  const rng = new Rng(11);
+  const train = randomMatrix(2500, 2, rng);
+  const test = randomMatrix(40, 2, rng, 3);
+  for (const add of [addKernelSums, addKernelSumsTypeScript]) {
+    for (const h of [0.05, 0.5]) {
+      const state = emptyKernelSums(test.rows);
+      add(state, test, { points: train, bandwidth: h, kernel: "gaussian" });
+      const got = logDensityFromSums(state, { count: train.rows, dim: 2, bandwidth: h, kernel: "gaussian" });
+      rowsOf(test).forEach((x, i) => {
+        const direct = directLogDensity(rowsOf(train), x, h);
+        // Far test points underflow the direct sum to log(0), and near-underflow (subnormal) terms lose digits in
+        // the direct formula itself: compare where it is finite, to a relative 1e-10.
+        if (Number.isFinite(direct)) {
+          assert(
+            Math.abs(got[i] - direct) < 1e-10 * Math.max(1, Math.abs(direct)),
+            `h=${h} i=${i}: ${got[i]} vs ${direct}`,
+          );
+        }
+        assert(Number.isFinite(got[i]), "the running maximum keeps every log-sum finite");
+      });
+    }
+  }
+});
+
+Deno.test("sums grow batch by batch to the sums of the whole set", () => {
+  const rng = new Rng(3);
+  const [a, b] = [randomMatrix(700, 3, rng), randomMatrix(900, 3, rng)];
+  const test = randomMatrix(25, 3, rng);
+  const whole = matrix(1600, 3, Float64Array.from([...a.data, ...b.data]));
+  const options = { bandwidth: 0.7, kernel: "gaussian" as const };
+  const stepwise = emptyKernelSums(test.rows), once = emptyKernelSums(test.rows);
+  addKernelSumsTypeScript(stepwise, test, { ...options, points: a });
+  addKernelSumsTypeScript(stepwise, test, { ...options, points: b });
+  addKernelSumsTypeScript(once, test, { ...options, points: whole });
+  const density = (s: typeof once) => logDensityFromSums(s, { count: 1600, dim: 3, ...options });
+  const [x, y] = [density(stepwise), density(once)];
+  for (let i = 0; i < test.rows; i++) assert(Math.abs(x[i] - y[i]) < 1e-12, `${x[i]} vs ${y[i]}`);
+});
+
+Deno.test("unit-ball volumes: V_1 = 2, V_2 = pi, V_3 = 4 pi / 3, V_4 = pi^2 / 2", () => {
+  assert(Math.abs(logUnitBallVolume(1) - Math.log(2)) < 1e-15);
+  assert(Math.abs(logUnitBallVolume(2) - Math.log(Math.PI)) < 1e-15);
+  assert(Math.abs(logUnitBallVolume(3) - Math.log((4 / 3) * Math.PI)) < 1e-15);
+  assert(Math.abs(logUnitBallVolume(4) - Math.log(Math.PI ** 2 / 2)) < 1e-15);
+});
