@@ -22,14 +22,15 @@ export const EXPERIMENTS: Readonly<Record<string, Experiment>> = Object.fromEntr
   ([gaussian, kde, linearRegression, discrete, mixing, lm, mixingLm] as Experiment[]).map((e) => [e.name, e]),
 );
 
-/** The experiment called `name`, or an error listing the registered ones. */
-export function experimentByName(name: unknown): Experiment {
-  if (typeof name !== "string" || !Object.hasOwn(EXPERIMENTS, name)) {
+/** The experiment called `name` in `registry` (default: every registered one), or an error listing them. */
+export function experimentByName(
+  name: unknown,
+  registry: Readonly<Record<string, Experiment>> = EXPERIMENTS,
+): Experiment {
+  if (typeof name !== "string" || !Object.hasOwn(registry, name)) {
     throw new RangeError(
-      `experiment must be one of ${Object.keys(EXPERIMENTS).map((e) => `"${e}"`).join(", ")}, got ${
-        JSON.stringify(name)
-      }`,
+      `experiment must be one of ${Object.keys(registry).map((e) => `"${e}"`).join(", ")}, got ${JSON.stringify(name)}`,
     );
   }
-  return EXPERIMENTS[name];
+  return registry[name];
 }

@@ -39,8 +39,17 @@ export class SweepError extends Error {
   }
 }
 
+/** Options of {@linkcode parseSweep}. */
+export interface ParseSweepOptions {
+  /** Where the file points (its path), for error messages. Default "<sweep>". */
+  source?: string;
+  /** The experiments a sweep may name. Default: the registry (lib/experiments/mod.ts). */
+  experiments?: Readonly<Record<string, Experiment>>;
+}
+
 /** Parses and validates a sweep's text (YAML, of which JSON is a subset). */
-export function parseSweep(text: string, source = "<sweep>"): Sweep {
+export function parseSweep(text: string, options: ParseSweepOptions | string = {}): Sweep {
+  const { source = "<sweep>", experiments } = typeof options === "string" ? { source: options } : options;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) {
@@ -59,7 +68,7 @@ export function parseSweep(text: string, source = "<sweep>"): Sweep {
     const key = isScalar(pair.key) ? pair.key.value : undefined;
     if (key === "experiment") {
       try {
-        experiment = experimentByName(isScalar(pair.value) ? pair.value.value : undefined);
+        experiment = experimentByName(isScalar(pair.value) ? pair.value.value : undefined, experiments);
       } catch (error) {
         throw new SweepError(source, lineOf(pair.key), (error as Error).message);
       }
