@@ -1,6 +1,7 @@
 /**
- * A 64-bit FNV-1a hash: names run files by their configuration and native
- * builds by their source and flags.
+ * FNV-1a, the project's one hash: 64-bit to name run files by their
+ * configuration, cached models and native builds; 32-bit to derive the
+ * generator's streams from their keys (lib/numerics/rng.ts).
  *
  * @module
  */
@@ -20,4 +21,11 @@ export function fnv1a64(text: string): string {
     h0 = t0 & 0xffff;
   }
   return [h3, h2, h1, h0].map((limb) => limb.toString(16).padStart(4, "0")).join("");
+}
+
+/** 32-bit FNV-1a of the UTF-8 bytes of `text`, continuing from `basis` (the offset basis is 0x811c9dc5). */
+export function fnv1a32(text: string, basis: number): number {
+  let hash = basis;
+  for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193);
+  return hash >>> 0;
 }

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { fnv1a32 } from "./hash.ts";
+
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
@@ -55,14 +57,6 @@ function splitmix32(state: { x: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
-/** FNV-1a over the UTF-8 bytes of a string, continuing from `hash`. */
-function fnv1a(text: string, hash: number): number {
-  for (const byte of new TextEncoder().encode(text)) {
-    hash = Math.imul(hash ^ byte, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
 /** A seeded random generator with uniform, integer and normal draws. */
 export class Rng {
   // Typed storage: int32 state words outside V8's small-integer range would
@@ -80,8 +74,8 @@ export class Rng {
     let h1 = (seed % TWO_POW_32) >>> 0;
     let h2 = Math.floor(seed / TWO_POW_32) >>> 0;
     for (const key of streamKeys) {
-      h1 = fnv1a(`${h1}|${key}`, 0x811c9dc5 ^ h2);
-      h2 = fnv1a(`${key}|${h2}`, 0x01000193 ^ h1);
+      h1 = fnv1a32(`${h1}|${key}`, 0x811c9dc5 ^ h2);
+      h2 = fnv1a32(`${key}|${h2}`, 0x01000193 ^ h1);
     }
     const state = { x: h1 ^ Math.imul(h2, 0x9e3779b9) };
     const words = this.#state;
