@@ -149,7 +149,8 @@ async function generateBatch(lm: LoadedLm, batchSize: number, maxNewTokens: numb
       if (id === 0) break;
       ids.push(id);
     }
-    texts.push(lm.tokenizer.decode(ids, { skip_special_tokens: true }));
+    // A row whose first token is EOS is an empty text (the tokenizer refuses to decode no tokens).
+    texts.push(ids.length === 0 ? "" : lm.tokenizer.decode(ids, { skip_special_tokens: true }));
   }
   return texts;
 }
