@@ -18,8 +18,16 @@
 
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CellError, executeNotebook, killKernels, type ProgressEvent, serializeNotebook } from "./jupyter/mod.ts";
+import {
+  type CellError,
+  executeNotebook,
+  killKernels,
+  type Notebook,
+  type ProgressEvent,
+  serializeNotebook,
+} from "./jupyter/mod.ts";
 import { PRESET_NAMES, type PresetName } from "../lib/experiments/presets.ts";
+import { isVolatile } from "../lib/util/volatile.ts";
 import { oneOf, parseCommandLine, positiveNumber } from "./cli.ts";
 
 const USAGE = `usage: deno run -A tools/render_all.ts [--preset ${PRESET_NAMES.join("|")}] [--refresh] ` +
@@ -119,6 +127,40 @@ function progressPrinter(
 }
 
 /** Runs the command line; returns the process exit code. */
+/** The notebook as it is written: without its volatile outputs (progress, timings, what was reused). */
+export function committedNotebook(notebook: Notebook): Notebook {
+  return {
+    ...notebook,
+    cells: notebook.cells.map((cell) =>
+      cell.outputs ? { ...cell, outputs: cell.outputs.filter((o) => !isVolatile(o)) } : cell
+    ),
+  };
+}
+
+/** Per experiment, the runs the notebooks asked for: reused from the store, computed, and older versions ignored. */
+export function gridSummary(log: string): string[] {
+  const totals = new Map<string, { version: number; runs: number; reused: number; computed: number; older: number }>();
+  for (const line of log.split("\n").filter((l) => l.trim() !== "")) {
+    const g = JSON.parse(line);
+    const key = `${g.experiment} v${g.version}`;
+    const t = totals.get(key) ?? { version: g.version, runs: 0, reused: 0, computed: 0, older: 0 };
+    t.runs += g.runs;
+    t.reused += g.reused;
+    t.computed += g.computed;
+    t.older += g.olderVersion;
+    totals.set(key, t);
+  }
+  return [...totals].map(([key, t]) =>
+    `${key}: ${t.runs} runs asked for, ${t.reused} reused from the store, ${t.computed} computed` +
+    (t.older > 0 ? `, ${t.older} stored only by an older version (ignored)` : "")
+  );
+}
+
+function printGridSummary(log: string): void {
+  const lines = gridSummary(log);
+  if (lines.length > 0) console.log(["runs per experiment:", ...lines.map((l) => `  ${l}`)].join("\n"));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let args: RenderArgs;
   try {
@@ -142,6 +184,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await Deno.mkdir(args.outDir, { recursive: true });
   }
   const notebooks = args.notebooks.length > 0 ? args.notebooks : await defaultNotebooks();
+  const gridLog = await Deno.makeTempFile({ prefix: "collapse-grids-", suffix: ".jsonl" });
+  env.COLLAPSE_GRID_LOG = gridLog;
   const cellTimeoutMs = args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000;
   let failed = 0;
   for (const path of notebooks) {
@@ -168,7 +212,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         continue;
       }
       const target = args.outDir === undefined ? path : join(args.outDir, label);
-      await Deno.writeTextFile(target, serializeNotebook(result.notebook));
+      await Deno.writeTextFile(target, serializeNotebook(committedNotebook(result.notebook)));
       console.log(
         `[${label}] ${result.executedCells} cells in ${seconds} s -> ${target}`,
       );
@@ -178,6 +222,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       failed++;
     }
   }
+  printGridSummary(await Deno.readTextFile(gridLog));
+  await Deno.remove(gridLog);
   console.log(
     `render_all: ${notebooks.length - failed} passed, ${failed} failed`,
   );

@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
-import { EXPERIMENTS, experimentByName } from "./mod.ts";
+import { experimentByName, EXPERIMENTS } from "./mod.ts";
 import { PRESET_NAMES } from "./presets.ts";
 
 Deno.test("every registered experiment is complete: its module exports it, its example and grids validate", async () => {
-  assert.deepEqual(Object.keys(EXPERIMENTS), ["gaussian", "kde", "linear_regression", "discrete", "mixing", "lm", "mixing_lm"]);
+  assert.deepEqual(Object.keys(EXPERIMENTS), [
+    "gaussian",
+    "kde",
+    "linear_regression",
+    "discrete",
+    "mixing",
+    "lm",
+    "mixing_lm",
+  ]);
   for (const [name, experiment] of Object.entries(EXPERIMENTS)) {
     assert.equal(experiment.name, name);
     assert((await import(experiment.module)).default === experiment, `${name}: the module's default export`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { assertPreset, currentPreset, PRESET_NAMES, refreshRequested } from "./presets.ts";
 
-Deno.test("the preset in force comes from COLLAPSE_PRESET, default \"default\"; a bad one is named", () => {
+Deno.test('the preset in force comes from COLLAPSE_PRESET, default "default"; a bad one is named', () => {
   const previous = Deno.env.get("COLLAPSE_PRESET");
   try {
     Deno.env.delete("COLLAPSE_PRESET");

@@ -18,16 +18,25 @@ export interface RunRequest {
   config: RunConfig;
 }
 
-/** The worker's answer. */
-export type RunResponse = { id: number } & RunOutput | { id: number; error: string };
+/** The worker's answer: the run's output or its error; before it, any lines the run logged. */
+export type RunResponse = { id: number } & RunOutput | { id: number; error: string } | { id: number; log: string };
 
 const worker = self as unknown as {
   onmessage: ((event: MessageEvent<RunRequest>) => void) | null;
   postMessage: (message: RunResponse) => void;
 };
 
+let current = -1;
+// A run's log lines go to the runner, which shows them as volatile output (in a notebook they would otherwise land
+// in the committed outputs, and differ between a render that computes a run and one that reuses it).
+for (const method of ["log", "info", "warn", "error"] as const) {
+  console[method] = (...args: unknown[]): void =>
+    worker.postMessage({ id: current, log: args.map((a) => typeof a === "string" ? a : Deno.inspect(a)).join(" ") });
+}
+
 worker.onmessage = async (event: MessageEvent<RunRequest>): Promise<void> => {
   const { id, moduleUrl, config } = event.data;
+  current = id;
   try {
     const experiment = (await import(moduleUrl)).default as Experiment;
     const output = await experiment.run(experiment.validate(config));

@@ -8,6 +8,7 @@
 
 import type { Experiment } from "../experiments/define.ts";
 import { Progress } from "../util/progress.ts";
+import { showVolatile } from "../util/volatile.ts";
 import type { RunRequest, RunResponse } from "./run_worker.ts";
 import { defaultStoreDir, readRun, type RunConfig, runPath, type RunRow, VERSION_COLUMN, writeRun } from "./store.ts";
 
@@ -59,7 +60,9 @@ export async function runGrid(
     olderVersion: missing.filter((i) => storedByOlderVersion(experiment, valid[i], storeDir)).length,
   };
   const label = options.label ?? experiment.name;
-  console.log(describeCounts(label, experiment, counts));
+  const grid = ++grids;
+  await showVolatile(describeCounts(label, experiment, counts), { id: `grid-${grid}` });
+  logCounts(experiment, counts);
   if (missing.length > 0) {
     const cost = (index: number): number => experiment.cost?.(valid[index]) ?? 1;
     const queue = [...missing].sort((a, b) => cost(b) - cost(a) || a - b);
@@ -72,7 +75,7 @@ export async function runGrid(
       try {
         for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
           const config = valid[index];
-          const response = await request(worker, { id: index, moduleUrl: experiment.module, config });
+          const response = await request(worker, { id: index, moduleUrl: experiment.module, config }, grid);
           if ("error" in response) {
             failures.push(`run ${JSON.stringify(config)} failed:\n${response.error}`);
             queue.length = 0;
@@ -110,9 +113,30 @@ function storedByOlderVersion(experiment: Experiment, config: RunConfig, storeDi
   return false;
 }
 
-function request(worker: Worker, message: RunRequest): Promise<RunResponse> {
+let grids = 0;
+
+/**
+ * Appends a grid's counts to the file `COLLAPSE_GRID_LOG` names, if any: `render-all` sets it and sums the
+ * counts per experiment over every notebook.
+ */
+function logCounts(experiment: Experiment, counts: GridCounts): void {
+  const file = Deno.env.get("COLLAPSE_GRID_LOG");
+  if (!file) return;
+  const line = JSON.stringify({ experiment: experiment.name, version: experiment.version, ...counts });
+  Deno.writeTextFileSync(file, line + "\n", { append: true });
+}
+
+function request(
+  worker: Worker,
+  message: RunRequest,
+  grid: number,
+): Promise<Exclude<RunResponse, { log: string }>> {
   return new Promise((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<RunResponse>) => resolve(event.data);
+    worker.onmessage = (event: MessageEvent<RunResponse>) => {
+      const data = event.data;
+      if ("log" in data) void showVolatile(data.log, { id: `grid-${grid}-run-${message.id}` });
+      else resolve(data);
+    };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       reject(new Error(`worker failed: ${event.message}`));

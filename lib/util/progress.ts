@@ -1,10 +1,16 @@
 /**
  * Progress of long work, with an estimate of the time left. In a terminal it
  * redraws one bar in place; elsewhere (the Jupyter kernel, a log file) it
- * prints a line at most every few seconds, and always the last one.
+ * prints a line at most every few seconds, and always the last one; in a
+ * notebook the line is one display updated in place and never committed
+ * (see volatile.ts).
  *
  * @module
  */
+
+import { showVolatile } from "./volatile.ts";
+
+let progressCount = 0;
 
 /** Formats seconds as "1h02m", "3m05s" or "12s". */
 export function formatDuration(seconds: number): string {
@@ -54,9 +60,10 @@ export class Progress {
     this.#interval = (options.intervalSeconds ?? 5) * 1000;
     this.#inPlace = options.inPlace ??
       (!("jupyter" in Deno) && Deno.stderr.isTerminal());
+    const id = `progress-${++progressCount}`;
     this.#write = options.write ?? ((line, inPlace) => {
       if (inPlace) Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}`));
-      else console.log(line);
+      else void showVolatile(line, { id });
     });
   }
 

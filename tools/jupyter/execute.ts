@@ -12,6 +12,7 @@
  */
 
 import { dirname, resolve } from "node:path";
+import { isVolatile } from "../../lib/util/volatile.ts";
 import { DENO_KERNELSPEC, Kernel } from "./kernel.ts";
 import {
   type Cell,
@@ -121,6 +122,13 @@ export class OutputCollector {
     const displayId = (c.transient as JsonObject | undefined)?.display_id as
       | string
       | undefined;
+    if ((type === "update_display_data" || type === "display_data") && isVolatile(c)) {
+      // Progress and timings (lib/util/volatile.ts): shown in the terminal as they come, never saved.
+      const text = (c.data as JsonObject | undefined)?.["text/plain"];
+      if (typeof text === "string") {
+        this.onProgress?.({ kind: "stream", cellIndex: run?.cellIndex ?? -1, name: "stdout", text: `${text}\n` });
+      }
+    }
     if (type === "update_display_data") {
       for (const output of this.#displays.get(displayId ?? "") ?? []) {
         Object.assign(output, {
