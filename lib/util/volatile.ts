@@ -21,7 +21,7 @@ type Jupyter = { broadcast(type: string, content: Record<string, unknown>): Prom
  * display showed before); elsewhere, printed as a line.
  */
 export async function showVolatile(text: string, options: { id: string }): Promise<void> {
-  const jupyter = (Deno as unknown as { jupyter?: Jupyter }).jupyter;
+  const jupyter = jupyterKernel();
   if (!jupyter) {
     console.log(text);
     return;
@@ -33,6 +33,15 @@ export async function showVolatile(text: string, options: { id: string }): Promi
     metadata: VOLATILE_METADATA,
     transient: { display_id: options.id },
   });
+}
+
+/** `Deno.jupyter` inside the Jupyter kernel, else undefined (elsewhere the property exists but throws). */
+function jupyterKernel(): Jupyter | undefined {
+  try {
+    return (Deno as unknown as { jupyter?: Jupyter }).jupyter;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a notebook output carries the volatile mark. */
