@@ -1,0 +1,103 @@
+// Tests of line_chart.ts: facetedLineChart's specs, compiled with vega-lite 6 and 5.
+import assert from "node:assert/strict";
+import { type BandRow, meanWithBand } from "./bands.ts";
+import { facetedLineChart } from "./line_chart.ts";
+import { specToPng, specToSvg } from "./render.ts";
+import { VEGA_LITE_V5_SCHEMA, WORKFLOW_ORDER } from "./spec.ts";
+import { arr, asJson, assertCompilesCleanly, findVegaScale, obj, pngSize, syntheticBands } from "./_test_utils.ts";
+
+Deno.test("facetedLineChart: compiles cleanly (vega-lite 6 and 5), workflow order, log colour", async () => {
+  const spec = facetedLineChart(syntheticBands(), {
+    title: "Trace",
+    subtitle: "preset: test",
+    yTitle: "tr",
+  });
+  const j = asJson(spec);
+  assert.equal(j.$schema, VEGA_LITE_V5_SCHEMA);
+  const column = obj(obj(j.facet).column);
+  assert.equal(column.field, "workflow");
+  assert.deepEqual(column.sort, [...WORKFLOW_ORDER]);
+  assert.deepEqual(obj(j.title), { text: "Trace", subtitle: "preset: test" });
+  const vg = await assertCompilesCleanly(spec);
+  assert.equal(findVegaScale(vg, "color")?.type, "log");
+  assert.equal(findVegaScale(vg, "y")?.type, "linear");
+  assert.equal(findVegaScale(vg, "child_y"), undefined, "shared y by default");
+  const layers = arr(obj(j.spec).layer).map(obj);
+  assert.deepEqual(layers.map((l) => obj(l.mark).type), ["area", "line"]);
+  const legend = obj(obj(obj(layers[1].encoding).color).legend);
+  assert.deepEqual(legend.values, [10, 32, 100, 316, 1000]);
+  assert.equal(obj(obj(layers[1].encoding).color).title, "Num. Samples per Iteration");
+});
+
+Deno.test("facetedLineChart: log y drops mean <= 0 and clamps the band; symlog; references", async () => {
+  const rows: BandRow[] = [
+    { workflow: "Accumulate", n: 10, x: 1, mean: 1, lo: -0.5, hi: 2.5, sd: 1, k: 3 },
+    { workflow: "Accumulate", n: 10, x: 2, mean: 0, lo: -1, hi: 1, sd: 1, k: 3 },
+    { workflow: "Replace", n: 10, x: 1, mean: 0.01, lo: 0.005, hi: 0.02, sd: 1, k: 3 },
+    { workflow: "Replace", n: 10, x: 2, mean: 100, lo: 50, hi: 150, sd: 1, k: 3 },
+    { workflow: "Replace", n: 100, x: 1, mean: Infinity, lo: 0, hi: 0, sd: 1, k: 3 },
+  ];
+  const reference = [
+    { n: 10, x: 1, y: 1 },
+    { n: 10, x: 2, y: 0 },
+    { workflow: "Replace", n: 100, x: 2, y: 3 },
+  ];
+  const spec = facetedLineChart(rows, {
+    yScale: "log",
+    reference,
+    subtitle: ["preset: test", "second line"],
+    resolveY: "independent",
+  });
+  const j = asJson(spec);
+  const values = arr(obj(j.data).values).map(obj);
+  const sim = values.filter((v) => v._layer === "sim");
+  assert.deepEqual(sim.map((v) => [v.workflow, v.x, v.mean, v.lo]), [
+    ["Accumulate", 1, 1, 0.005], // lo clamped to the smallest positive mean/lo
+    ["Replace", 1, 0.01, 0.005],
+    ["Replace", 2, 100, 50],
+  ]);
+  const ref = values.filter((v) => v._layer === "ref");
+  // A reference row without workflow is drawn in every column; y <= 0 is dropped on log y.
+  assert.deepEqual(ref.map((v) => [v.workflow, v.n, v.x]).sort(), [
+    ["Accumulate", 10, 1],
+    ["Replace", 10, 1],
+    ["Replace", 100, 2],
+  ]);
+  assert.match(String(j.description), /mean <= 0/);
+  assert.match(String(j.description), /non-finite/);
+  const layers = arr(obj(j.spec).layer).map(obj);
+  assert.equal(layers.length, 3);
+  assert.deepEqual(obj(obj(layers[2].encoding).strokeDash).datum, "Closed form");
+  const vg = await assertCompilesCleanly(spec);
+  // Independent y: the y scale lives inside the facet cell ("child_y"), one per column.
+  assert.equal(findVegaScale(vg, "child_y")?.type, "log");
+  assert.equal(findVegaScale(vg, "y"), undefined);
+  const svg = await specToSvg(spec);
+  assert.ok(svg.includes("second line"), "subtitle drawn even without a title");
+
+  const sym = facetedLineChart(syntheticBands(), { yScale: "symlog", xScale: "log" });
+  const vgSym = await assertCompilesCleanly(sym);
+  assert.equal(findVegaScale(vgSym, "y")?.type, "symlog");
+  assert.equal(findVegaScale(vgSym, "x")?.type, "log");
+});
+
+Deno.test("facetedLineChart: one n (language-model figure) gets a centred colour", async () => {
+  const rows = meanWithBand(
+    [1, 2, 3].flatMap((t) => WORKFLOW_ORDER.map((workflow) => ({ workflow, n: 12500, t, y: 1 + t / 10 }))),
+    { x: "t", y: "y", groupBy: ["workflow", "n"] },
+  );
+  const spec = facetedLineChart(rows, { yScale: "log", colorScale: "log" });
+  await assertCompilesCleanly(spec);
+  const png = await specToPng(spec, { scale: 1 });
+  assert.ok(pngSize(png).width > 300);
+});
+
+Deno.test("facetedLineChart: a symlog colour scale accepts a colour value of 0", async () => {
+  const rows = meanWithBand(
+    [0, 64, 1024].flatMap((n) => [1, 2].map((t) => ({ workflow: "Replace", n, t, y: 1 + n / 1000 + t }))),
+    { x: "t", y: "y", groupBy: ["workflow", "n"] },
+  );
+  assert.throws(() => facetedLineChart(rows), /must be > 0 on a log colour scale/);
+  const vg = await assertCompilesCleanly(facetedLineChart(rows, { colorScale: "symlog" }));
+  assert.equal(findVegaScale(vg, "color")?.type, "symlog");
+});
