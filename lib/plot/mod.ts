@@ -6,7 +6,7 @@
  * notebooks call to save and display a figure.
  *
  * Only {@linkcode specToSvg}, {@linkcode specToPng}, {@linkcode compileSpec} and
- * {@linkcode showFigure} load vega, vega-lite and resvg (lazily, once); the spec
+ * {@linkcode showFigure} load vega, vega-lite, opentype.js and resvg (lazily, once); the spec
  * builders and {@linkcode meanWithBand} are plain TypeScript, so importing this module costs nothing
  * and needs no permission. Rendering needs `--allow-read --allow-ffi --allow-sys` (resvg is a native
  * addon); {@linkcode showFigure} also needs `--allow-write --allow-env`.

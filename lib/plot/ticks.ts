@@ -1,23 +1,21 @@
 /**
- * Axis and legend tick values: "nice" evenly spaced values (the rule vega's own linear scales use) and the ticks of a log axis, which vega would leave unreadable on a narrow
+ * Axis and legend tick values: "nice" evenly spaced values (d3-array's `ticks`, the rule vega's own
+ * linear scales use) and the ticks of a log axis, which vega would leave unreadable on a narrow
  * range and crowded on a wide one.
  *
  * @module
  */
 
-/** About `count` evenly spaced round values in [min, max] (d3's 1, 2, 5 × 10^k step rule). */
+// @ts-types="npm:@types/d3-array@3.2.2"
+import { ticks } from "d3-array";
+
+/**
+ * About `count` evenly spaced round values in [min, max] (steps of 1, 2 or 5 × 10^k), from
+ * d3-array's `ticks`. An empty or inverted range gives `[min]` when min is finite, else `[]`.
+ */
 export function niceTicks(min: number, max: number, count: number): number[] {
   if (!(min < max)) return Number.isFinite(min) ? [min] : [];
-  const raw = (max - min) / count;
-  const base = Math.pow(10, Math.floor(Math.log10(raw)));
-  const err = raw / base;
-  const step = base *
-    (err >= Math.sqrt(50) ? 10 : err >= Math.sqrt(10) ? 5 : err >= Math.SQRT2 ? 2 : 1);
-  const values: number[] = [];
-  for (let i = Math.ceil(min / step); i * step <= max * (1 + 1e-12); i++) {
-    values.push(Number((i * step).toPrecision(12)));
-  }
-  return values;
+  return ticks(min, max, count);
 }
 
 /**

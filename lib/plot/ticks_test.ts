@@ -1,4 +1,4 @@
-// Tests of ticks.ts: nice values and log-axis ticks, checked by hand.
+// Tests of ticks.ts: nice values (d3-array's rule) and log-axis ticks, checked by hand.
 import assert from "node:assert/strict";
 import { logAxisValues, niceTicks } from "./ticks.ts";
 
@@ -11,6 +11,8 @@ Deno.test("niceTicks: steps of 1, 2 or 5 x 10^k, by hand", () => {
   assert.deepEqual(niceTicks(1, 100, 4), [20, 40, 60, 80, 100]);
   // (3.6 - 1.2) / 5 = 0.48 = 4.8 x 10^-1 >= sqrt(10): a step of 0.5.
   assert.deepEqual(niceTicks(1.2, 3.6, 5), [1.5, 2, 2.5, 3, 3.5]);
+  // Negative ranges keep both ends (d3's integer arithmetic; no relative-epsilon bound).
+  assert.deepEqual(niceTicks(-3, -1, 5), [-3, -2.5, -2, -1.5, -1]);
 });
 
 Deno.test("niceTicks: an empty range gives its one value, a non-finite one nothing", () => {
