@@ -51,9 +51,12 @@ export type ShowFigureOptions = {
  * `<resultsDir>/<notebook>/<name>.png` (directories created).
  * Inside the Jupyter kernel it also displays ONE output bundle: the spec (vega-lite v5 schema, for
  * JupyterLab's interactive renderer), the PNG (for viewers without vega-lite, e.g. GitHub) and the
- * name as text. Outside the kernel it prints the path. Returns the PNG path.
+ * name as text. Outside the kernel it prints the path.
+ *
+ * Returns nothing: a cell that ends with `await showFigure(...)` then has no `Out[...]` value (a
+ * returned path would be stored in the notebook, naming the machine that rendered it).
  */
-export async function showFigure(spec: VegaLiteSpec, options: ShowFigureOptions): Promise<string> {
+export async function showFigure(spec: VegaLiteSpec, options: ShowFigureOptions): Promise<void> {
   const name = options.name.replace(/\.png$/i, "");
   checkPathPart("name", name);
   checkPathPart("notebook", options.notebook);
@@ -72,7 +75,7 @@ export async function showFigure(spec: VegaLiteSpec, options: ShowFigureOptions)
   const display = jupyterDisplay();
   if (display === undefined) {
     console.log(`figure written: ${path}`);
-    return path;
+    return;
   }
   const inline = { ...withCsvData(spec), $schema: VEGA_LITE_V5_SCHEMA };
   // The inline fallback PNG is drawn at scale 1: it is stored in the notebook.
@@ -82,5 +85,4 @@ export async function showFigure(spec: VegaLiteSpec, options: ShowFigureOptions)
     "image/png": Buffer.from(inlinePng).toString("base64"),
     "text/plain": name,
   }, { raw: true });
-  return path;
 }

@@ -10,16 +10,12 @@ Deno.test("showFigure: writes <resultsDir>/<notebook>/<name>.png (env var and op
   try {
     Deno.env.set("COLLAPSE_RESULTS_DIR", `${tmp}/env`);
     const spec = facetedLineChart(syntheticBands(), { title: "t", subtitle: "preset: test" });
-    const path = await showFigure(spec, { name: "trace_dim=10", notebook: "00_gaussian" });
-    assert.equal(path, `${tmp}/env/00_gaussian/trace_dim=10.png`);
-    pngSize(await Deno.readFile(path));
-    const path2 = await showFigure(spec, {
-      name: "x.png",
-      notebook: "nb",
-      resultsDir: `${tmp}/opt/`,
-    });
-    assert.equal(path2, `${tmp}/opt/nb/x.png`);
-    pngSize(await Deno.readFile(path2));
+    // Nothing is returned: a notebook cell ending with the call then shows no Out[...] value.
+    assert.equal(await showFigure(spec, { name: "trace_dim=10", notebook: "00_gaussian" }), undefined);
+    pngSize(await Deno.readFile(`${tmp}/env/00_gaussian/trace_dim=10.png`));
+    await showFigure(spec, { name: "x.png", notebook: "nb", resultsDir: `${tmp}/opt/` });
+    pngSize(await Deno.readFile(`${tmp}/opt/nb/x.png`));
+    assert.deepEqual([...Deno.readDirSync(`${tmp}/opt/nb`)].map((e) => e.name), ["x.png"]);
     await assert.rejects(showFigure(spec, { name: "../evil", notebook: "nb" }), /plain file name/);
     await assert.rejects(showFigure(spec, { name: "a", notebook: ".." }), /plain file name/);
   } finally {
