@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { BandRow } from "./bands.ts";
+import { type BandRow, MIN_SEEDS_FOR_INTERVAL } from "./bands.ts";
 import {
   type Encoding,
   type FacetSpec,
@@ -72,7 +72,10 @@ export type FacetedLineChartOptions = {
   colorScheme?: ColorSchemeName;
   /** Part of the scheme used, default [0, 0.85] (drops the palest end, unreadable on white). */
   colorExtent?: readonly [number, number];
-  /** Draw the 95% band. Default true. */
+  /**
+   * Draw the 95% band. Default true. Rows without an interval (lo or hi not finite, as
+   * {@linkcode meanWithBand} gives for fewer than 3 seeds) get none, and the subtitle says so.
+   */
   band?: boolean;
 };
 
@@ -117,18 +120,24 @@ export function facetedLineChart(
   }
   const data: Record<string, string | number>[] = [];
   let clamped = 0;
+  const noInterval: number[] = [];
   for (const r of sim) {
-    let lo = Number.isFinite(r.lo) ? r.lo : r.mean;
-    const hi = Number.isFinite(r.hi) ? r.hi : r.mean;
-    if (yScale === "log" && lo <= 0) {
-      lo = floor;
-      clamped++;
-    }
     // Only the encoded fields: the data are inlined in every notebook that shows the chart.
     const d: Record<string, string | number> = { [column]: r[column], [color]: r[color], x: r.x, k: r.k };
     d.mean = round6(r.mean);
-    d.lo = round6(lo);
-    d.hi = round6(hi);
+    if (Number.isFinite(r.lo) && Number.isFinite(r.hi)) {
+      let lo = r.lo;
+      // Only a normal or t interval of data near zero gets here: a bootstrap one of positive data
+      // stays above the smallest value.
+      if (yScale === "log" && lo <= 0) {
+        lo = floor;
+        clamped++;
+      }
+      d.lo = round6(lo);
+      d.hi = round6(r.hi);
+    } else {
+      noInterval.push(r.k);
+    }
     d._layer = "sim";
     data.push(d);
   }
@@ -224,9 +233,9 @@ export function facetedLineChart(
   });
 
   const layers: UnitLayer[] = [];
-  if (withBand) {
+  if (withBand && noInterval.length < sim.length) {
     layers.push({
-      transform: [simFilter],
+      transform: [simFilter, { filter: { field: "lo", valid: true } }],
       mark: { type: "area", opacity: 0.22, interpolate: "linear" },
       encoding: {
         x: xEnc,
@@ -288,8 +297,25 @@ export function facetedLineChart(
     resolve: resolveY(options.resolveY),
     config: baseConfig(),
   };
-  const title = titleBlock(options.title, options.subtitle);
+  const subtitle = options.subtitle === undefined ? [] : typeof options.subtitle === "string" ? [options.subtitle] : [
+    ...options.subtitle,
+  ];
+  if (withBand && noInterval.length > 0) subtitle.push(noIntervalNote(noInterval, sim.length));
+  const title = titleBlock(
+    options.title,
+    subtitle.length === 0 ? undefined : subtitle.length === 1 ? subtitle[0] : subtitle,
+  );
   if (title !== undefined) spec.title = title;
   if (notes.length > 0) spec.description = notes.join("; ");
   return spec;
+}
+
+/** Why some points have no band, from their seed counts `ks` (of `points` drawn). */
+function noIntervalNote(ks: readonly number[], points: number): string {
+  const where = ks.length === points ? "" : ` at ${ks.length} of ${points} points`;
+  if (ks.some((k) => k >= MIN_SEEDS_FOR_INTERVAL)) return `no interval${where}`;
+  const min = Math.min(...ks);
+  const max = Math.max(...ks);
+  const seeds = min === max ? `${min} seed${min === 1 ? "" : "s"}` : `${min}-${max} seeds`;
+  return `no interval${where}: ${seeds} (at least ${MIN_SEEDS_FOR_INTERVAL} needed)`;
 }

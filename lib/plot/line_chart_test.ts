@@ -101,3 +101,29 @@ Deno.test("facetedLineChart: a symlog colour scale accepts a colour value of 0",
   const vg = await assertCompilesCleanly(facetedLineChart(rows, { colorScale: "symlog" }));
   assert.equal(findVegaScale(vg, "color")?.type, "symlog");
 });
+
+Deno.test("facetedLineChart: points without an interval get no band, and the subtitle says why", async () => {
+  const rows = (k: number): BandRow[] =>
+    meanWithBand(
+      [1, 2, 3].flatMap((t) =>
+        Array.from({ length: k }, (_, seed) => ({ workflow: "Replace", n: 10, t, seed, y: t + seed }))
+      ),
+      { x: "t", y: "y", groupBy: ["workflow", "n"] },
+    );
+  const two = asJson(facetedLineChart(rows(2), { title: "T", subtitle: "preset smoke" }));
+  assert.deepEqual(obj(two.title).subtitle, ["preset smoke", "no interval: 2 seeds (at least 3 needed)"]);
+  assert.deepEqual(arr(obj(two.spec).layer).map((l) => obj(obj(l).mark).type), ["line"], "no area layer");
+  const one = asJson(facetedLineChart(rows(1), { title: "T" }));
+  assert.equal(obj(one.title).subtitle, "no interval: 1 seed (at least 3 needed)");
+  // Mixed: a band where there are 3 seeds, none at the others.
+  const mixed = facetedLineChart([...rows(3), ...rows(2).map((r) => ({ ...r, n: 32 }))], { title: "T" });
+  const j = asJson(mixed);
+  assert.equal(obj(j.title).subtitle, "no interval at 3 of 6 points: 2 seeds (at least 3 needed)");
+  const values = arr(obj(j.data).values).map(obj);
+  assert.deepEqual(values.map((v) => "lo" in v), [true, true, true, false, false, false]);
+  const area = arr(obj(j.spec).layer).map(obj)[0];
+  assert.deepEqual(arr(area.transform)[1], { filter: { field: "lo", valid: true } });
+  await assertCompilesCleanly(mixed);
+  // No band asked for: no note either.
+  assert.equal(obj(asJson(facetedLineChart(rows(2), { title: "T", band: false })).title).subtitle, undefined);
+});
