@@ -16,7 +16,7 @@ import {
   type VegaLiteSpec,
   workflowColumns,
 } from "./spec.ts";
-import { baseConfig, type ColorSchemeName, titleBlock } from "./theme.ts";
+import { baseConfig, type ColorSchemeName, nColor, titleBlock } from "./theme.ts";
 import { logAxisValues } from "./ticks.ts";
 
 /**
@@ -73,6 +73,11 @@ export type FacetedLineChartOptions = {
   /** Part of the scheme used, default [0, 0.85] (drops the palest end, unreadable on white). */
   colorExtent?: readonly [number, number];
   /**
+   * Colour each value by {@linkcode nColor} (the project's one colour per samples per iteration n),
+   * ignoring `colorScale`, `colorScheme` and `colorExtent`. Default: true when `color` is "n".
+   */
+  nColors?: boolean;
+  /**
    * Draw the 95% band. Default true. Rows without an interval (lo or hi not finite, as
    * {@linkcode meanWithBand} gives for fewer than 3 seeds) get none, and the subtitle says so.
    */
@@ -82,8 +87,8 @@ export type FacetedLineChartOptions = {
 /**
  * The paper's main figure: x = model-fitting iteration, y = a metric (mean over seeds as a line and
  * its 95% interval as a translucent band), one column per workflow in {@linkcode WORKFLOW_ORDER},
- * colour = samples per iteration `n` on a log colour scale with a sequential palette and one legend
- * entry per `n`. Optional `reference` rows are drawn as dashed lines in the colour of their `n`.
+ * colour = samples per iteration `n`, each n in its one colour of every figure ({@linkcode nColor}),
+ * one legend entry per `n`. Optional `reference` rows are drawn as dashed lines in the colour of their `n`.
  *
  * Rows with a non-finite mean are never drawn (JSON has no Infinity); see `yScale` for log axes.
  */
@@ -177,14 +182,25 @@ export function facetedLineChart(
       data.map((d) => d[color]).filter((v): v is number => typeof v === "number"),
     ),
   ].sort((a, b) => a - b);
-  if (colorScale === "log" && colorValues.some((v) => v <= 0)) {
+  const nColors = options.nColors ?? color === "n";
+  if (!nColors && colorScale === "log" && colorValues.some((v) => v <= 0)) {
     throw new Error(`facetedLineChart: colour field "${color}" must be > 0 on a log colour scale`);
   }
   const [e0, e1] = options.colorExtent ?? [0, 0.85];
   const scheme = { name: options.colorScheme ?? "plasma", extent: [e0, e1] };
+  if (nColors && colorValues.some((v) => v <= 0)) {
+    throw new Error(`facetedLineChart: colour field "${color}" must be > 0 for the n colours`);
+  }
   // A one-value domain maps to an arbitrary end of the palette: centre it instead.
   const v0 = colorValues[0];
-  const colorScaleSpec = colorValues.length === 1
+  const colorScaleSpec = nColors
+    ? {
+      // Each value's own colour: a log scale through (value, colour) points.
+      type: "log" as const,
+      domain: colorValues.length === 1 ? [v0, 10 * v0] : colorValues,
+      range: (colorValues.length === 1 ? [v0, v0] : colorValues).map(nColor),
+    }
+    : colorValues.length === 1
     ? {
       type: colorScale,
       scheme,

@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { type BandRow, meanWithBand } from "./bands.ts";
 import { facetedLineChart } from "./line_chart.ts";
-import { specToPng, specToSvg } from "./render.ts";
-import { VEGA_LITE_V5_SCHEMA, WORKFLOW_ORDER } from "./spec.ts";
+import { compileSpec, specToPng, specToSvg } from "./render.ts";
+import { nColor } from "./theme.ts";
+import { VEGA_LITE_V5_SCHEMA, type VegaLiteSpec, WORKFLOW_ORDER } from "./spec.ts";
 import { arr, asJson, assertCompilesCleanly, findVegaScale, obj, pngSize, syntheticBands } from "./_test_utils.ts";
 
 Deno.test("facetedLineChart: compiles cleanly (vega-lite 6 and 5), workflow order, log colour", async () => {
@@ -94,13 +95,54 @@ Deno.test("facetedLineChart: one n (language-model figure) gets a centred colour
 
 Deno.test("facetedLineChart: a symlog colour scale accepts a colour value of 0", async () => {
   const rows = meanWithBand(
-    [0, 64, 1024].flatMap((n) => [1, 2].map((t) => ({ workflow: "Replace", n, t, y: 1 + n / 1000 + t }))),
-    { x: "t", y: "y", groupBy: ["workflow", "n"] },
+    [0, 64, 1024].flatMap((s) =>
+      [1, 2].flatMap((t) => [0, 1, 2].map((seed) => ({ workflow: "Replace", s, t, y: 1 + s / 1000 + t + seed })))
+    ),
+    { x: "t", y: "y", groupBy: ["workflow", "s"] },
   );
-  assert.throws(() => facetedLineChart(rows), /must be > 0 on a log colour scale/);
-  const vg = await assertCompilesCleanly(facetedLineChart(rows, { colorScale: "symlog" }));
+  assert.throws(() => facetedLineChart(rows, { color: "s" }), /must be > 0 on a log colour scale/);
+  assert.throws(() => facetedLineChart(rows.map((r) => ({ ...r, n: r.s }))), /must be > 0 for the n colours/);
+  const vg = await assertCompilesCleanly(facetedLineChart(rows, { color: "s", colorScale: "symlog" }));
   assert.equal(findVegaScale(vg, "color")?.type, "symlog");
 });
+
+/** The colour the rendered chart gives each of `values` of its colour field. */
+async function renderedColors(spec: VegaLiteSpec, values: readonly number[]): Promise<string[]> {
+  const vega = await import("vega");
+  const { vega: vg } = await compileSpec(spec);
+  const view = new vega.View(vega.parse(vg), { renderer: "none" });
+  await view.runAsync();
+  const scale = view.scale("color") as (v: number) => string;
+  const colors = values.map((v) => rgbHex(scale(v)));
+  view.finalize();
+  return colors;
+}
+
+Deno.test("facetedLineChart: one colour per n, whichever n values a chart shows", async () => {
+  const bands = (ns: readonly number[]): BandRow[] =>
+    ns.flatMap((n) => [1, 2].map((x) => ({ workflow: "Replace", n, x, mean: 1, lo: 0.5, hi: 1.5, sd: 1, k: 3 })));
+  const gaussian = facetedLineChart(bands([10, 32, 100, 316, 1000]));
+  const regression = facetedLineChart(bands([32, 316]));
+  const lm = facetedLineChart(bands([32])); // a one-value chart
+  const discrete = facetedLineChart(bands([10, 100, 1000, 10_000, 100_000]));
+  const expected = (ns: number[]): string[] => ns.map((n) => rgbHex(nColor(n)));
+  assert.deepEqual(await renderedColors(gaussian, [10, 32, 100, 316, 1000]), expected([10, 32, 100, 316, 1000]));
+  assert.deepEqual(await renderedColors(regression, [32, 316]), expected([32, 316]));
+  assert.deepEqual(await renderedColors(lm, [32]), expected([32]));
+  assert.deepEqual(await renderedColors(discrete, [100, 10_000]), expected([100, 10_000]));
+  assert.equal(new Set(expected([10, 32, 100, 316, 1000, 10_000, 100_000])).size, 7, "distinct colours");
+  // Other colour fields keep a scale over the chart's own values.
+  const byIteration = facetedLineChart(bands([1, 2]).map((r) => ({ ...r, iteration: r.n })), { color: "iteration" });
+  const scale = obj(obj(obj(arr(obj(asJson(byIteration).spec).layer).map(obj)[0].encoding).color).scale);
+  assert.equal(scale.range, undefined);
+});
+
+/** "rgb(r, g, b)" or "#rrggbb" as "#rrggbb". */
+function rgbHex(color: string): string {
+  const m = color.match(/^rgb\((\d+), (\d+), (\d+)\)$/);
+  if (m === null) return color;
+  return "#" + m.slice(1).map((c) => Number(c).toString(16).padStart(2, "0")).join("");
+}
 
 Deno.test("facetedLineChart: points without an interval get no band, and the subtitle says why", async () => {
   const rows = (k: number): BandRow[] =>

@@ -1,10 +1,13 @@
 /**
  * The look every chart shares: the font family, the vega config (sizes, colours) and the title
- * block, plus the names of the sequential colour schemes the chart builders accept.
+ * block, the one colour of each number of samples per iteration n ({@linkcode nColor}), and the
+ * names of the sequential colour schemes the chart builders accept.
  *
  * @module
  */
 
+// @ts-types="npm:@types/d3-scale-chromatic@3.1.0"
+import { interpolatePlasma } from "d3-scale-chromatic";
 import type { Config } from "vega-lite";
 import type { TitleSpec } from "./spec.ts";
 
@@ -91,4 +94,19 @@ export function titleBlock(
     return { text: sub, fontSize: 12, fontWeight: "normal", color: "#444444" };
   }
   return sub === undefined ? { text: title } : { text: title, subtitle: sub };
+}
+
+/**
+ * The colour of samples per iteration `n` in every figure, so that n = 32 looks the same in the
+ * Gaussian, KDE and linear-regression figures whichever other n they show. matplotlib's plasma
+ * (d3-scale-chromatic), at a position that rises with log10(n): 0.15 per half decade from 10 to
+ * 1000 (the paper's 10, 32, 100, 316, 1000 at 0, 0.15, ..., 0.6: as far apart as five colours of
+ * the readable part of plasma go), then 0.0625 per half decade up to 100,000 (the discrete
+ * figures' 10^4 and 10^5 at 0.725 and 0.85). Other n fall in between; n outside [10, 100,000]
+ * take the end colours (the palest 15% of plasma is unreadable on white).
+ */
+export function nColor(n: number): string {
+  const e = Math.log10(n);
+  const t = !(e > 1) ? 0 : e <= 3 ? 0.3 * (e - 1) : Math.min(0.85, 0.6 + 0.125 * (e - 3));
+  return interpolatePlasma(t);
 }

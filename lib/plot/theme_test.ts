@@ -1,6 +1,8 @@
 // Tests of theme.ts: the config and the title block.
 import assert from "node:assert/strict";
-import { baseConfig, FONT_FAMILY, titleBlock } from "./theme.ts";
+// @ts-types="npm:@types/d3-scale-chromatic@3.1.0"
+import { interpolatePlasma } from "d3-scale-chromatic";
+import { baseConfig, FONT_FAMILY, nColor, titleBlock } from "./theme.ts";
 
 Deno.test("baseConfig: DejaVu Sans on white", () => {
   const config = baseConfig();
@@ -15,4 +17,15 @@ Deno.test("titleBlock: title, title + subtitle, subtitle alone in the title's pl
   assert.deepEqual(titleBlock("", "s"), { text: "s", fontSize: 12, fontWeight: "normal", color: "#444444" });
   assert.equal(titleBlock(undefined, undefined), undefined);
   assert.equal(titleBlock("", undefined), undefined);
+});
+
+Deno.test("nColor: plasma at 0.15 per half decade to n = 1000, then 0.0625, clamped to [0, 0.85]", () => {
+  assert.equal(nColor(10), interpolatePlasma(0));
+  assert.equal(nColor(100), interpolatePlasma(0.3));
+  assert.equal(nColor(1000), interpolatePlasma(0.6));
+  assert.equal(nColor(10_000), interpolatePlasma(0.725));
+  assert.equal(nColor(100_000), interpolatePlasma(0.85));
+  assert.equal(nColor(1), nColor(10));
+  assert.equal(nColor(1e7), nColor(100_000));
+  assert.match(nColor(32), /^#[0-9a-f]{6}$/);
 });
