@@ -17,7 +17,7 @@ import {
   workflowColumns,
 } from "./spec.ts";
 import { baseConfig, type ColorSchemeName, nColor, titleBlock } from "./theme.ts";
-import { logAxisValues } from "./ticks.ts";
+import { logAxisValues, logLabelExpr } from "./ticks.ts";
 
 /**
  * One point of a reference curve (e.g. a closed-form expectation), drawn dashed in the colour of its
@@ -232,7 +232,7 @@ export function facetedLineChart(
   const yScaleSpec = yScale === "log" ? { type: yScale, nice: false, padding: 6 } : { type: yScale, zero: false };
   // Log axes: explicit ticks (see logAxisValues); vega's own add unlabelled 2..9 sub-ticks.
   const logValues = yScale === "log" ? logAxisValues(data) : undefined;
-  const yAxis = logValues === undefined ? {} : { values: logValues };
+  const yAxis = logValues === undefined ? {} : { values: logValues, labelExpr: logLabelExpr(logValues) };
   const yTitle = options.yTitle ?? "Mean";
   const simFilter = { filter: { field: "_layer", equal: "sim" } };
   const refFilter = { filter: { field: "_layer", equal: "ref" } };

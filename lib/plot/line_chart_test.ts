@@ -169,3 +169,28 @@ Deno.test("facetedLineChart: points without an interval get no band, and the sub
   // No band asked for: no note either.
   assert.equal(obj(asJson(facetedLineChart(rows(2), { title: "T", band: false })).title).subtitle, undefined);
 });
+
+Deno.test("facetedLineChart: log y labels are plain decimals or powers of ten, never 1e-8", async () => {
+  const rows: BandRow[] = [1, 2, 3, 4].map((x) => ({
+    workflow: "Replace",
+    n: 10,
+    x,
+    mean: 10 ** (-4 * x),
+    lo: 0.5 * 10 ** (-4 * x),
+    hi: 2 * 10 ** (-4 * x),
+    sd: 1,
+    k: 5,
+  }));
+  const spec = facetedLineChart(rows, { yScale: "log" });
+  await assertCompilesCleanly(spec);
+  const svg = await specToSvg(spec);
+  for (const label of ["10\u207b\u2074", "10\u207b\u2078", "10\u207b\u00b9\u00b2", "10\u207b\u00b9\u2076"]) {
+    assert.ok(svg.includes(`>${label}<`), `label ${label} drawn`);
+  }
+  assert.ok(!/>[0-9.]+e-\d+</.test(svg) && !svg.includes(">0.0000"), "no 1e-8 or 0.00001 labels");
+  const small = facetedLineChart(rows.map((r) => ({ ...r, mean: 0.01, lo: 0.004, hi: 0.03 })), { yScale: "log" });
+  const smallSvg = await specToSvg(small);
+  for (const label of ["0.005", "0.01", "0.02"]) {
+    assert.ok(smallSvg.includes(`>${label}<`), `plain decimal ${label} within [0.001, 10000]`);
+  }
+});
