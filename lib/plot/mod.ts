@@ -11,14 +11,20 @@
  * and needs no permission. Rendering needs `--allow-read --allow-ffi --allow-sys` (resvg is a native
  * addon); {@linkcode showFigure} also needs `--allow-write --allow-env`.
  *
- * One idea per module: `bands.ts` (statistics), `spec.ts` (spec types and shared pieces), `theme.ts`
- * (look), `ticks.ts`, `line_chart.ts`, `density_chart.ts`, `fonts.ts`, `render.ts`, `csv.ts`,
- * `show.ts`.
+ * One idea per module: `bands.ts` (statistics; `t_quantile.ts`), `spec.ts` (spec types and shared
+ * pieces), `theme.ts` (look, colour of each n), `ticks.ts`, `line_chart.ts`, `density_chart.ts`,
+ * `fonts.ts`, `render.ts`, `csv.ts`, `show.ts`, `paths.ts`.
  *
  * @module
  */
 
-export { type BandRow, meanWithBand } from "./bands.ts";
+export {
+  type BandRow,
+  type IntervalMethod,
+  meanWithBand,
+  type MeanWithBandOptions,
+  MIN_SEEDS_FOR_INTERVAL,
+} from "./bands.ts";
 export { densityChart, type DensityChartOptions, type DensityRow } from "./density_chart.ts";
 export { fontFiles } from "./fonts.ts";
 export { facetedLineChart, type FacetedLineChartOptions, type ReferenceRow } from "./line_chart.ts";
@@ -26,4 +32,4 @@ export { compileSpec, specToPng, specToSvg } from "./render.ts";
 export { withCsvData } from "./csv.ts";
 export { showFigure, type ShowFigureOptions } from "./show.ts";
 export { VEGA_LITE_V5_SCHEMA, type VegaLiteSpec, WORKFLOW_ORDER } from "./spec.ts";
-export { type ColorSchemeName, FONT_FAMILY } from "./theme.ts";
+export { type ColorSchemeName, FONT_FAMILY, nColor } from "./theme.ts";

@@ -5,6 +5,7 @@ import * as plot from "./mod.ts";
 Deno.test("mod.ts exports the notebooks' API", () => {
   assert.deepEqual(Object.keys(plot).sort(), [
     "FONT_FAMILY",
+    "MIN_SEEDS_FOR_INTERVAL",
     "VEGA_LITE_V5_SCHEMA",
     "WORKFLOW_ORDER",
     "compileSpec",
@@ -12,6 +13,7 @@ Deno.test("mod.ts exports the notebooks' API", () => {
     "facetedLineChart",
     "fontFiles",
     "meanWithBand",
+    "nColor",
     "showFigure",
     "specToPng",
     "specToSvg",
