@@ -1,0 +1,88 @@
+/**
+ * {@linkcode showFigure}, the one function notebooks call to save and display a figure: a PNG under
+ * the results folder, and inside the Jupyter kernel one output bundle (interactive spec + PNG).
+ * Needs `--allow-read --allow-write --allow-env --allow-ffi --allow-sys`.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { withCsvData } from "./csv.ts";
+import { projectRoot } from "./paths.ts";
+import { specToPng } from "./render.ts";
+import { VEGA_LITE_V5_SCHEMA, type VegaLiteSpec } from "./spec.ts";
+
+type JupyterDisplay = (
+  obj: unknown,
+  options?: { raw?: boolean },
+) => Promise<void>;
+
+/** `Deno.jupyter.display` inside the Jupyter kernel, else undefined (`Deno.jupyter` throws there). */
+function jupyterDisplay(): JupyterDisplay | undefined {
+  if (!("jupyter" in Deno)) return undefined;
+  try {
+    const j = (Deno as unknown as { jupyter?: { display?: JupyterDisplay } }).jupyter;
+    return typeof j?.display === "function" ? j.display : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkPathPart(what: string, v: string): void {
+  if (v === "" || v === "." || v === ".." || /[\/\\]/.test(v)) {
+    throw new Error(`showFigure: ${what} "${v}" must be a plain file name (no "/", not "." or "..")`);
+  }
+}
+
+/** Options of {@linkcode showFigure}. */
+export type ShowFigureOptions = {
+  /** File name of the PNG, without folder (a trailing ".png" is dropped). */
+  name: string;
+  /** The notebook's name: the PNG's folder under the results folder. */
+  notebook: string;
+  /** Default: env var `COLLAPSE_RESULTS_DIR`, else `results/` under the project root. */
+  resultsDir?: string;
+  /** Scale of the written PNG, default 2. */
+  scale?: number;
+};
+
+/**
+ * The one function notebooks call. Renders `spec` to PNG and writes it to
+ * `<resultsDir>/<notebook>/<name>.png` (directories created).
+ * Inside the Jupyter kernel it also displays ONE output bundle: the spec (vega-lite v5 schema, for
+ * JupyterLab's interactive renderer), the PNG (for viewers without vega-lite, e.g. GitHub) and the
+ * name as text. Outside the kernel it prints the path.
+ *
+ * Returns nothing: a cell that ends with `await showFigure(...)` then has no `Out[...]` value (a
+ * returned path would be stored in the notebook, naming the machine that rendered it).
+ */
+export async function showFigure(spec: VegaLiteSpec, options: ShowFigureOptions): Promise<void> {
+  const name = options.name.replace(/\.png$/i, "");
+  checkPathPart("name", name);
+  checkPathPart("notebook", options.notebook);
+  let resultsDir = options.resultsDir;
+  if (resultsDir === undefined) {
+    try {
+      resultsDir = Deno.env.get("COLLAPSE_RESULTS_DIR") || undefined;
+    } catch { /* no env permission */ }
+  }
+  resultsDir ??= `${projectRoot()}results`;
+  const dir = `${resultsDir.replace(/\/$/, "")}/${options.notebook}`;
+  const path = `${dir}/${name}.png`;
+  const png = await specToPng(spec, { scale: options.scale });
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeFile(path, png);
+  const display = jupyterDisplay();
+  if (display === undefined) {
+    console.log(`figure written: ${path}`);
+    return;
+  }
+  const inline = { ...withCsvData(spec), $schema: VEGA_LITE_V5_SCHEMA };
+  // The inline fallback PNG is drawn at scale 1: it is stored in the notebook.
+  const inlinePng = await specToPng(spec, { scale: 1 });
+  await display({
+    "application/vnd.vegalite.v5+json": inline,
+    "image/png": Buffer.from(inlinePng).toString("base64"),
+    "text/plain": name,
+  }, { raw: true });
+}
