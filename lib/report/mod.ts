@@ -1,0 +1,9 @@
+/**
+ * Text and tables for the notebooks, computed from the stored rows at render time (`text.ts`), and theory
+ * checks beside the figures that have a closed form (`theory.ts`).
+ *
+ * @module
+ */
+
+export { claim, ClaimError, fmt, markdownTable, showMarkdown } from "./text.ts";
+export { theoryCheck, type TheoryCheckOptions, type TheoryRow } from "./theory.ts";
