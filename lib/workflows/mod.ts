@@ -9,31 +9,44 @@
  * - Accumulate: the pool grows by the new samples; iteration t fits all of it.
  * - Accumulate-Subsample: the pool grows as in Accumulate, but each fit uses as
  *   many points as the real data has, drawn without replacement from the pool.
+ * - Fresh (beyond the paper): Replace, with a fraction of each training set
+ *   drawn fresh from the real data ({@linkcode FreshData}).
+ *
+ * Any of them may verify its synthetic data before it is trained on
+ * (verify.ts).
  *
  * @module
  */
 
-import type { Estimator } from "../models/estimator.ts";
+import type { DataOps, Estimator } from "../models/estimator.ts";
 import type { Rng } from "../numerics/rng.ts";
+import { assertVerifier, drawVerified, type Verifier } from "./verify.ts";
 
-/** The workflows, in the column order of the paper's figures. */
+/** The paper's three workflows, in the column order of its figures. */
 export const WORKFLOWS = [
   "Replace",
   "Accumulate-Subsample",
   "Accumulate",
 ] as const;
 
-/** One of the paper's three training workflows. */
-export type Workflow = typeof WORKFLOWS[number];
+/**
+ * Every workflow: the paper's three and "Fresh" (Replace with a fraction of
+ * each training set drawn fresh from the real data; see
+ * {@linkcode FreshData}).
+ */
+export const ALL_WORKFLOWS = [...WORKFLOWS, "Fresh"] as const;
+
+/** One of {@linkcode ALL_WORKFLOWS}. */
+export type Workflow = typeof ALL_WORKFLOWS[number];
 
 /** Throws unless `value` is a workflow name, listing the allowed ones. */
 export function assertWorkflow(
   value: unknown,
   field = "workflow",
 ): asserts value is Workflow {
-  if (!WORKFLOWS.includes(value as Workflow)) {
+  if (!ALL_WORKFLOWS.includes(value as Workflow)) {
     throw new RangeError(
-      `${field} must be one of ${WORKFLOWS.map((w) => `"${w}"`).join(", ")}, got ${JSON.stringify(value)}`,
+      `${field} must be one of ${ALL_WORKFLOWS.map((w) => `"${w}"`).join(", ")}, got ${JSON.stringify(value)}`,
     );
   }
 }
@@ -60,6 +73,21 @@ export interface IterationData<D> {
   samples?: D;
 }
 
+/**
+ * Fresh real data for the "Fresh" workflow (after Bertrand et al., "On the
+ * stability of iterative retraining of generative models on their own
+ * data"): every training set after the first holds round(fraction n) real
+ * points drawn anew, and n minus that many samples of the last model. Fraction
+ * 0 is Replace, bit for bit (the synthetic draws consume the workflow's stream
+ * as Replace's do; the fresh points come from `draw`, which owns its stream).
+ */
+export interface FreshData<D> {
+  /** In [0, 1]. */
+  fraction: number;
+  /** `count` new real points (from the truth, or without replacement from a finite real set). */
+  draw(count: number): D | Promise<D>;
+}
+
 /** Options of {@linkcode runWorkflow}. */
 export interface RunWorkflowOptions<D = unknown> {
   workflow: Workflow;
@@ -68,6 +96,14 @@ export interface RunWorkflowOptions<D = unknown> {
   rng: Rng;
   /** New samples per iteration; defaults to the size of the real data. */
   samplesPerIteration?: number;
+  /** The fresh real data of the "Fresh" workflow (required there, refused elsewhere). */
+  fresh?: FreshData<D>;
+  /**
+   * Verifies each iteration's synthetic draw before it enters the training
+   * data (any workflow); the record of the iteration whose model drew them
+   * gets `acceptRate` and `accepted` in its metrics.
+   */
+  verifier?: Verifier<D>;
   /**
    * Called after each iteration, once its model has been scored, sampled and
    * disposed of (progress, storing, early stopping), with the iteration's
@@ -114,9 +150,21 @@ export async function runWorkflow<D, M>(
     );
   }
 
+  const { fresh, verifier } = options;
+  if ((workflow === "Fresh") !== (fresh !== undefined)) {
+    throw new RangeError(`fresh data are the "Fresh" workflow's and only its (workflow "${workflow}")`);
+  }
+  if (fresh && !(fresh.fraction >= 0 && fresh.fraction <= 1)) {
+    throw new RangeError(`freshFraction must be a number in [0, 1], got ${JSON.stringify(fresh.fraction)}`);
+  }
+  if (verifier) assertVerifier(verifier);
+  const freshCount = fresh ? Math.round(fresh.fraction * perIteration) : 0;
+  const syntheticCount = perIteration - freshCount;
+
   const records: IterationRecord[] = [];
+  const replacing = workflow === "Replace" || workflow === "Fresh";
   const accumulator = workflow === "Accumulate" ? estimator.accumulator?.() : undefined;
-  const pool = workflow === "Replace" || accumulator ? undefined : estimator.ops.pool();
+  const pool = replacing || accumulator ? undefined : estimator.ops.pool();
   accumulator?.add(real);
   pool?.append(real);
 
@@ -125,7 +173,7 @@ export async function runWorkflow<D, M>(
   let realFraction = 1;
   for (let t = 1; t <= iterations; t++) {
     let fitted: M | Promise<M>;
-    if (t === 1 || workflow === "Replace") {
+    if (t === 1 || replacing) {
       fitted = estimator.fit(training!);
     } else if (accumulator) {
       training = undefined;
@@ -153,26 +201,41 @@ export async function runWorkflow<D, M>(
     };
     records.push(record);
     let samples: D | undefined;
-    if (t < iterations) {
-      const drawn = estimator.sample(model, perIteration, rng);
-      samples = isPromise(drawn) ? await drawn : drawn;
+    if (t < iterations && syntheticCount > 0) {
+      if (verifier) {
+        const verified = await drawVerified(estimator, model, { count: syntheticCount, rng, verifier });
+        samples = verified.data;
+        record.metrics.acceptRate = verified.acceptRate;
+        record.metrics.accepted = estimator.ops.size(samples);
+      } else {
+        const drawn = estimator.sample(model, syntheticCount, rng);
+        samples = isPromise(drawn) ? await drawn : drawn;
+      }
     }
     estimator.dispose?.(model);
     const verdict = options.onIteration?.(record, { training, samples });
-    if ((isPromise(verdict) ? await verdict : verdict) === false || samples === undefined) break;
+    if ((isPromise(verdict) ? await verdict : verdict) === false || t === iterations) break;
 
-    if (workflow === "Replace") {
-      training = samples;
-      trainingSize = perIteration;
-      realFraction = 0;
+    if (replacing) {
+      training = freshCount > 0 ? await withFresh(estimator.ops, fresh!, { count: freshCount, samples }) : samples!;
+      trainingSize = estimator.ops.size(training);
+      realFraction = freshCount / trainingSize;
     } else {
-      accumulator?.add(samples);
-      pool?.append(samples);
+      accumulator?.add(samples!);
+      pool?.append(samples!);
       if (workflow === "Accumulate") {
-        trainingSize += perIteration;
+        trainingSize += estimator.ops.size(samples!);
         realFraction = realSize / trainingSize;
       }
     }
   }
   return records;
+}
+
+/** `count` fresh real points followed by `samples` (if any), as one data set. */
+async function withFresh<D>(ops: DataOps<D>, fresh: FreshData<D>, data: { count: number; samples?: D }): Promise<D> {
+  const pool = ops.pool();
+  pool.append(await fresh.draw(data.count));
+  if (data.samples !== undefined) pool.append(data.samples);
+  return pool.all();
 }
