@@ -34,6 +34,12 @@ export interface Field<T extends Value = Value> {
   readonly when?: (config: Config) => boolean;
   /** Where the field applies, in words (for the error when it is given elsewhere), e.g. 'family "kde"'. */
   readonly appliesTo?: string;
+  /**
+   * May be left out (without a default): the configuration then has no such
+   * key, so adding an optional field to an experiment changes no stored run's
+   * identity.
+   */
+  readonly optional?: boolean;
   /** The allowed values, in words: "an integer >= 1", 'one of "a", "b"'. */
   describe(): string;
   /** `value` if allowed, else undefined. */
@@ -46,6 +52,7 @@ export interface FieldOptions<T extends Value> {
   default?: T | ((config: Config) => T);
   when?: (config: Config) => boolean;
   appliesTo?: string;
+  optional?: boolean;
 }
 
 /** A safe integer in [min, max] (default min 1; max unbounded). */
@@ -129,8 +136,11 @@ export function seed(options: FieldOptions<number> = {}): Field<number> {
   return integer({ doc: "seed of every random stream of the run", ...options, min: 0, max: Number.MAX_SAFE_INTEGER });
 }
 
-function common<T extends Value>(options: FieldOptions<T>): Pick<Field<T>, "doc" | "default" | "when" | "appliesTo"> {
-  return { doc: options.doc ?? "", default: options.default, when: options.when, appliesTo: options.appliesTo };
+function common<T extends Value>(
+  options: FieldOptions<T>,
+): Pick<Field<T>, "doc" | "default" | "when" | "appliesTo" | "optional"> {
+  const { doc = "", default: fallback, when, appliesTo, optional } = options;
+  return { doc, default: fallback, when, appliesTo, optional };
 }
 
 /** `when` and `appliesTo` of a field that applies only where `field` takes one of `values`. */
@@ -174,7 +184,10 @@ export function validateFields<F extends Fields>(fields: F, config: Record<strin
     if (value === undefined && field.default !== undefined) {
       value = typeof field.default === "function" ? field.default(out) : field.default;
     }
-    if (value === undefined) throw new RangeError(`${name} is required: ${field.describe()}`);
+    if (value === undefined) {
+      if (field.optional) continue;
+      throw new RangeError(`${name} is required: ${field.describe()}`);
+    }
     const accepted = field.accept(value);
     if (accepted === undefined) {
       throw new RangeError(`${name} must be ${field.describe()}, got ${JSON.stringify(value)}`);
@@ -190,7 +203,7 @@ export function describeFields(fields: Fields): { name: string; allowed: string;
     name,
     allowed: field.describe(),
     default: field.default === undefined
-      ? undefined
+      ? (field.optional ? "none" : undefined)
       : typeof field.default === "function"
       ? "derived"
       : JSON.stringify(field.default),

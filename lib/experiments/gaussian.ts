@@ -10,12 +10,14 @@
  * @module
  */
 
-import { gaussianEstimator, gaussianSummaryEstimator, summarize } from "../models/gaussian.ts";
-import { matrix } from "../numerics/matrix.ts";
+import { fitGaussian, gaussianEstimator, gaussianSummaryEstimator, summarize } from "../models/gaussian.ts";
+import { gaussianLogDensity } from "../models/gaussian_likelihood.ts";
+import { type Matrix, matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { defineExperiment, type Grid, workflowRows } from "./define.ts";
 import { choice, type Config, integer, real, seed } from "./fields.ts";
+import { checkVerifier, verifierFields, verifierRule, WORKFLOW_FIELDS, workflowStream } from "./workflow_fields.ts";
 
 /** How synthetic data are drawn: every point, or only their sufficient statistics (exact in distribution). */
 export const SAMPLINGS = ["points", "statistics"] as const;
@@ -38,19 +40,26 @@ const gaussian = defineExperiment({
   fields: {
     dim: integer({ doc: "dimension d of the data" }),
     samplesPerIteration: integer({ doc: "n: real points, and synthetic points drawn per iteration" }),
-    workflow: choice(WORKFLOWS, { doc: "what each iteration trains on" }),
+    ...WORKFLOW_FIELDS,
     seed: seed(),
     iterations: integer({ doc: "model-fitting iterations (the first fits the real data)" }),
     sigmaSquared: real({ greaterThan: 0, doc: "variance of the truth N(0, sigma^2 I)" }),
+    ...verifierFields(["oracle", "first-fit"]),
     sampling: choice(SAMPLINGS, {
-      doc: "draw every synthetic point, or only their sufficient statistics (not for Accumulate-Subsample)",
-      default: (c: Config) => c.workflow === "Accumulate-Subsample" ? "points" : "statistics",
+      doc:
+        "draw every synthetic point, or only their sufficient statistics (not for Accumulate-Subsample or a verifier)",
+      default: (c: Config) =>
+        c.workflow === "Accumulate-Subsample" || c.verifier !== undefined ? "points" : "statistics",
     }),
   },
   check: (c) => {
     if (c.sampling === "statistics" && c.workflow === "Accumulate-Subsample") {
       throw new RangeError('sampling "statistics" cannot serve workflow "Accumulate-Subsample": use "points"');
     }
+    if (c.sampling === "statistics" && c.verifier !== undefined) {
+      throw new RangeError('sampling "statistics" cannot serve a verifier, which scores every point: use "points"');
+    }
+    checkVerifier(c);
   },
   grids: {
     main: {
@@ -71,21 +80,49 @@ const gaussian = defineExperiment({
   example: { dim: 3, samplesPerIteration: 10, workflow: "Accumulate", seed: 0, iterations: 10, sigmaSquared: 1 },
   run: async (c) => {
     const n = c.samplesPerIteration;
-    const real = new Rng(c.seed, "gaussian-data", c.dim, n).fillNormal(new Float64Array(n * c.dim));
-    const scale = Math.sqrt(c.sigmaSquared);
-    for (let i = 0; i < real.length; i++) real[i] *= scale;
     const truth = { dim: c.dim, sigmaSquared: c.sigmaSquared };
+    const draw = (rng: Rng) => (count: number): Matrix => normals(count, c.dim, { rng, sigmaSquared: c.sigmaSquared });
+    const realData = draw(new Rng(c.seed, "gaussian-data", c.dim, n))(n);
+    const freshPoints = draw(new Rng(c.seed, "gaussian-fresh", c.dim, n));
     const options = {
       workflow: c.workflow,
       iterations: c.iterations,
-      rng: new Rng(c.seed, "gaussian-workflow", c.workflow, c.sampling, c.dim, n),
+      rng: new Rng(c.seed, "gaussian-workflow", workflowStream(c.workflow), c.sampling, c.dim, n),
     };
-    const realData = matrix(n, c.dim, real);
-    const records = c.sampling === "statistics"
-      ? await runWorkflow(gaussianSummaryEstimator(truth), summarize(realData), options)
-      : await runWorkflow(gaussianEstimator(truth), realData, options);
-    return workflowRows(c, records);
+    if (c.sampling === "statistics") {
+      const fresh = c.freshFraction === undefined
+        ? undefined
+        : { fraction: c.freshFraction, draw: (count: number) => summarize(freshPoints(count)) };
+      return workflowRows(
+        c,
+        await runWorkflow(gaussianSummaryEstimator(truth), summarize(realData), { ...options, fresh }),
+      );
+    }
+    const fresh = c.freshFraction === undefined ? undefined : { fraction: c.freshFraction, draw: freshPoints };
+    // The oracle scores by the true density; the first fit (on the real data) is a fixed judge.
+    const judge = c.verifier === undefined
+      ? undefined
+      : c.verifier === "oracle"
+      ? { dim: c.dim, mean: new Float64Array(c.dim), covariance: scaledIdentity(c.dim, c.sigmaSquared) }
+      : fitGaussian(realData);
+    const verifier = judge &&
+      { score: (x: Matrix) => gaussianLogDensity(judge, x), rule: verifierRule(c), budget: c.verifierBudget };
+    return workflowRows(c, await runWorkflow(gaussianEstimator(truth), realData, { ...options, fresh, verifier }));
   },
 });
 
 export default gaussian;
+
+/** `count` points of N(0, sigma^2 I), row by row from `rng`. */
+function normals(count: number, dim: number, options: { rng: Rng; sigmaSquared: number }): Matrix {
+  const values = options.rng.fillNormal(new Float64Array(count * dim));
+  const scale = Math.sqrt(options.sigmaSquared);
+  for (let i = 0; i < values.length; i++) values[i] *= scale;
+  return matrix(count, dim, values);
+}
+
+function scaledIdentity(dim: number, value: number): Float64Array {
+  const out = new Float64Array(dim * dim);
+  for (let i = 0; i < dim; i++) out[i * dim + i] = value;
+  return out;
+}

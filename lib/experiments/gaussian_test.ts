@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { meanAndStandardError } from "../numerics/stats.ts";
+import { gaussianFreshExpectations } from "../models/gaussian_theory.ts";
 import gaussian from "./gaussian.ts";
 
 for (const sampling of ["points", "statistics"]) {
@@ -144,4 +145,66 @@ Deno.test("a run is reproducible bit for bit from its seed", async () => {
     sigmaSquared: 2,
   };
   assert.deepEqual(await gaussian.runConfig(config), await gaussian.runConfig(config));
+});
+
+Deno.test("Fresh with freshFraction 0 is Replace bit for bit; other fractions follow the exact recursion (|z| < 4)", async () => {
+  const base = { dim: 2, samplesPerIteration: 10, seed: 4, iterations: 8, sigmaSquared: 1 };
+  const strip = (rows: Record<string, unknown>[]) => rows.map(({ workflow: _w, freshFraction: _f, ...rest }) => rest);
+  assert.deepEqual(
+    strip(await gaussian.runConfig({ ...base, workflow: "Fresh", freshFraction: 0 })),
+    strip(await gaussian.runConfig({ ...base, workflow: "Replace" })),
+  );
+  const n = 10, d = 2, iterations = 8, seeds = 600;
+  for (const fraction of [0.3, 0.8]) {
+    const exact = gaussianFreshExpectations({ dim: d, samplesPerIteration: n, fraction, iterations });
+    const traces: number[][] = Array.from({ length: iterations }, () => []);
+    const errors: number[][] = Array.from({ length: iterations }, () => []);
+    for (let seed = 0; seed < seeds; seed++) {
+      const rows = await gaussian.runConfig({ ...base, seed, workflow: "Fresh", freshFraction: fraction });
+      rows.forEach((row, t) => {
+        traces[t].push(row.traceRatio as number);
+        errors[t].push(row.squaredErrorOfMean as number);
+      });
+    }
+    for (const t of [2, 4, iterations]) {
+      for (
+        const [values, expected, what] of [[traces, exact.traceRatio, "trace"], [
+          errors,
+          exact.squaredErrorOfMean,
+          "mean error",
+        ]] as const
+      ) {
+        const { mean, se } = meanAndStandardError(values[t - 1]);
+        assert(
+          Math.abs(mean - expected[t - 1]) < 4 * se,
+          `fraction ${fraction} t=${t} ${what}: ${mean} vs ${expected[t - 1]}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("verified Gaussian runs: the rule is recorded, statistics sampling and a missing rule are refused", async () => {
+  const base = { dim: 2, samplesPerIteration: 20, workflow: "Replace", seed: 0, iterations: 4, sigmaSquared: 1 };
+  const rows = await gaussian.runConfig({ ...base, verifier: "oracle", verifierFraction: 0.5 });
+  assert.deepEqual(rows.map((r) => r.acceptRate), [0.5, 0.5, 0.5, undefined]);
+  assert.equal(rows[0].sampling, "points", "a verifier samples points");
+  // Keeping the samples the true density scores highest keeps the central ones: the covariance shrinks faster.
+  const plain = await gaussian.runConfig({ ...base, sampling: "points" });
+  assert((rows.at(-1)!.traceRatio as number) < (plain.at(-1)!.traceRatio as number));
+  assert.throws(() => gaussian.validate({ ...base, verifier: "oracle" }), /needs exactly one of verifierFraction/);
+  assert.throws(
+    () => gaussian.validate({ ...base, verifier: "oracle", verifierFraction: 0.5, sampling: "statistics" }),
+    /cannot serve a verifier/,
+  );
+  assert.throws(
+    () => gaussian.validate({ ...base, verifier: "judge" }),
+    /verifier must be one of "oracle", "first-fit"/,
+  );
+  assert.throws(
+    () => gaussian.validate({ ...base, verifierFraction: 0.5 }),
+    /does not apply here: only to runs with a verifier/,
+  );
+  assert.throws(() => gaussian.validate({ ...base, freshFraction: 0.5 }), /only to workflow "Fresh"/);
+  assert.throws(() => gaussian.validate({ ...base, workflow: "Fresh", freshFraction: 1.5 }), /freshFraction must be/);
 });

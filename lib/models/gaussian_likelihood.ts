@@ -12,29 +12,43 @@ import { type Estimator, matrixOps } from "./estimator.ts";
 import { fitGaussian, type GaussianModel, sampleGaussian } from "./gaussian.ts";
 
 /**
- * Mean negative log-likelihood (nats per point) of the rows of `test` under a
- * fitted Gaussian; +Infinity when the covariance is singular (a pivot at or
- * below 1e-12 of the largest diagonal).
+ * The log-density of a fitted Gaussian at each row of `x`; every entry is
+ * -Infinity when the covariance is singular (a pivot at or below 1e-12 of the
+ * largest diagonal).
  */
-export function gaussianMeanNll(model: GaussianModel, test: Matrix): number {
+export function gaussianLogDensity(model: GaussianModel, x: Matrix): Float64Array {
   const d = model.dim;
-  if (test.cols !== d) throw new RangeError(`test must have ${d} columns, got ${test.cols}`);
+  if (x.cols !== d) throw new RangeError(`points must have ${d} columns, got ${x.cols}`);
+  const out = new Float64Array(x.rows);
   const l = cholesky(model.covariance, d, { relativeTolerance: 1e-12 });
-  if (!l) return Infinity;
+  if (!l) return out.fill(-Infinity);
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += 2 * Math.log(l[i * d + i]);
   const z = new Float64Array(d);
-  let quadratic = 0;
-  for (let r = 0; r < test.rows; r++) {
+  for (let r = 0; r < x.rows; r++) {
     // Solve L z = x - mean.
+    let quadratic = 0;
     for (let i = 0; i < d; i++) {
-      let v = test.data[r * d + i] - model.mean[i];
+      let v = x.data[r * d + i] - model.mean[i];
       for (let k = 0; k < i; k++) v -= l[i * d + k] * z[k];
       z[i] = v / l[i * d + i];
       quadratic += z[i] * z[i];
     }
+    out[r] = -0.5 * (d * Math.log(2 * Math.PI) + logDet + quadratic);
   }
-  return 0.5 * (d * Math.log(2 * Math.PI) + logDet + quadratic / test.rows);
+  return out;
+}
+
+/**
+ * Mean negative log-likelihood (nats per point) of the rows of `test` under a
+ * fitted Gaussian; +Infinity when the covariance is singular.
+ */
+export function gaussianMeanNll(model: GaussianModel, test: Matrix): number {
+  if (test.cols !== model.dim) throw new RangeError(`test must have ${model.dim} columns, got ${test.cols}`);
+  const logDensity = gaussianLogDensity(model, test);
+  let sum = 0;
+  for (const v of logDensity) sum += v;
+  return -sum / test.rows;
 }
 
 /** The Gaussian estimator scored by the mean negative log-likelihood of `test` (`testNll`). */

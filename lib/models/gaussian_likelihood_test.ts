@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { matrix } from "../numerics/matrix.ts";
-import { gaussianMeanNll } from "./gaussian_likelihood.ts";
+import { gaussianLogDensity, gaussianMeanNll } from "./gaussian_likelihood.ts";
 
 Deno.test("gaussianMeanNll: the closed form, and +Infinity for a singular fit", () => {
   const test = matrix(2, 2, new Float64Array([1, 0, 0, 2]));
@@ -10,4 +10,17 @@ Deno.test("gaussianMeanNll: the closed form, and +Infinity for a singular fit", 
   assert(Math.abs(gaussianMeanNll(model, test) - expected) < 1e-12);
   const singular = { dim: 2, mean: new Float64Array([0, 0]), covariance: new Float64Array([1, 1, 1, 1]) };
   assert.equal(gaussianMeanNll(singular, test), Infinity);
+});
+
+Deno.test("gaussianLogDensity: each point's log-density, and -Infinity for a singular fit", () => {
+  const x = matrix(2, 2, new Float64Array([1, 0, 0, 2]));
+  const model = { dim: 2, mean: new Float64Array([0, 0]), covariance: new Float64Array([1, 0, 0, 4]) };
+  // log N(x; 0, diag(1, 4)) = -log(2 pi) - log(2) - (x1^2 + x2^2 / 4) / 2; both points have quadratic form 1.
+  const expected = -Math.log(2 * Math.PI) - Math.log(2) - 0.5;
+  const got = gaussianLogDensity(model, x);
+  for (const v of got) assert(Math.abs(v - expected) < 1e-12);
+  // The mean NLL is minus the mean of the log-densities.
+  assert(Math.abs(gaussianMeanNll(model, x) + (got[0] + got[1]) / 2) < 1e-12);
+  const singular = { dim: 2, mean: new Float64Array([0, 0]), covariance: new Float64Array([1, 1, 1, 1]) };
+  assert.deepEqual([...gaussianLogDensity(singular, x)], [-Infinity, -Infinity]);
 });

@@ -40,3 +40,43 @@ export function gaussianExpectations(
   }
   return { traceRatio, squaredErrorOfMean };
 }
+
+/**
+ * Exact expectations under the "Fresh" workflow (sigma^2 = 1): every training
+ * set after the first holds m = round(fraction n) fresh real points and
+ * k = n - m samples of the last model N(mu_t, Sigma_t). Per dimension, with
+ * S_t = E[Sigma_t] and M_t = E[mu_t^2] (both linear in the previous ones, so
+ * the expectations pass through):
+ *   S_{t+1} = (n - 1)/n^2 (m + k S_t) + (k m / n^2) M_t,
+ *   M_{t+1} = (m + k S_t)/n^2 + (k/n)^2 M_t,
+ * from S_1 = (n - 1)/n, M_1 = 1/n (iteration 1 fits n real points). m = 0 is
+ * Replace's recursion. Returns E[tr Sigma_t]/d and E||mu_t||^2 = d M_t per
+ * iteration, and their fixed point (the limit as t grows; for m = 0 it is
+ * (0, d), Replace's collapse).
+ */
+export function gaussianFreshExpectations(
+  options: { dim: number; samplesPerIteration: number; fraction: number; iterations: number },
+): { traceRatio: number[]; squaredErrorOfMean: number[]; limit: { traceRatio: number; squaredErrorOfMean: number } } {
+  const { dim: d, samplesPerIteration: n, fraction, iterations } = options;
+  if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`fraction must be in [0, 1], got ${fraction}`);
+  const m = Math.round(fraction * n), k = n - m;
+  const traceRatio: number[] = [], squaredErrorOfMean: number[] = [];
+  let s = (n - 1) / n, mu2 = 1 / n;
+  for (let t = 1; t <= iterations; t++) {
+    if (t > 1) {
+      [s, mu2] = [((n - 1) / n ** 2) * (m + k * s) + (k * m / n ** 2) * mu2, (m + k * s) / n ** 2 + (k / n) ** 2 * mu2];
+    }
+    traceRatio.push(s);
+    squaredErrorOfMean.push(d * mu2);
+  }
+  // The fixed point solves the 2 x 2 linear system S = a + b S + c M, M = e + f S + g M.
+  const [a, b, c] = [((n - 1) / n ** 2) * m, ((n - 1) / n ** 2) * k, k * m / n ** 2];
+  const [e, f, g] = [m / n ** 2, k / n ** 2, (k / n) ** 2];
+  let limit = { traceRatio: 0, squaredErrorOfMean: d };
+  if (m > 0) {
+    // M = (e + f S) / (1 - g), so S (1 - b - c f / (1 - g)) = a + c e / (1 - g).
+    const sStar = (a + (c * e) / (1 - g)) / (1 - b - (c * f) / (1 - g));
+    limit = { traceRatio: sStar, squaredErrorOfMean: (d * (e + f * sStar)) / (1 - g) };
+  }
+  return { traceRatio, squaredErrorOfMean, limit };
+}
