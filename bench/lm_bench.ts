@@ -16,10 +16,10 @@
  */
 
 import { Rng } from "../lib/numerics/rng.ts";
-import { initBackend } from "../lib/lm/backend.ts";
+import { GptModel, initBackend } from "../lib/lm/tfjs/mod.ts";
 import { formatPair, splitPairs, wordnetPairs } from "../lib/lm/data.ts";
 import { FINE_TUNE_DEFAULTS, LM_PRESETS, toSequences } from "../lib/lm/experiment.ts";
-import { GptModel, initWeights, parameterCount } from "../lib/lm/model.ts";
+import { initWeights, parameterCount } from "../lib/lm/weights.ts";
 import { writeHfFolder } from "../lib/lm/onnx_export.ts";
 import { OnnxGptTrainer, releaseOnnxTrainingSessions } from "../lib/lm/onnx_train.ts";
 import { forwardBatch, loadHfFolder, sampleChats } from "../lib/lm/sample.ts";

@@ -1,18 +1,24 @@
 /**
- * The language-model experiment: data, tokenizer, transformer (TensorFlow.js
- * reference and the onnxruntime trainer the experiment uses), ONNX export,
- * sampling and the experiment driver (its workflows run through `runWorkflow`
- * in `lib/workflows.ts`).
+ * The language-model experiment: data, tokenizer, the transformer's ONNX
+ * graphs (onnx/: one forward pass, its backward pass, the training and
+ * inference graphs), the onnxruntime trainer the experiment uses,
+ * the one AdamW, the Hugging Face export, sampling
+ * and the experiment driver (its workflows run through `runWorkflow`
+ * in `lib/workflows/`). The TensorFlow.js reference model is not exported
+ * here, so that importing lib/lm does not load TensorFlow.js: import
+ * `lib/lm/tfjs/mod.ts` for it.
  *
  * @module
  */
 
-export * from "./backend.ts";
+export * from "./adamw.ts";
+export * from "./batch.ts";
 export * from "./data.ts";
 export * from "./diversity.ts";
 export * from "./experiment.ts";
-export * from "./model.ts";
+export * from "./onnx/mod.ts";
 export * from "./onnx_export.ts";
 export * from "./onnx_train.ts";
 export * from "./sample.ts";
 export * from "./tokenizer.ts";
+export * from "./weights.ts";
