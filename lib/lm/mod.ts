@@ -1,9 +1,9 @@
 /**
  * The language-model experiment: data, tokenizer, the transformer's ONNX
  * graphs (onnx/: one forward pass, its backward pass, the training and
- * inference graphs), the onnxruntime trainer the experiment uses,
- * the one AdamW, the Hugging Face export, sampling
- * and the experiment driver (its workflows run through `runWorkflow`
+ * inference graphs), the onnxruntime trainer the experiment uses and the
+ * trainer factory, the one AdamW, the Hugging Face export, sampling (three
+ * engines) and the experiment driver (its workflows run through `runWorkflow`
  * in `lib/workflows/`). The TensorFlow.js reference model is not exported
  * here, so that importing lib/lm does not load TensorFlow.js: import
  * `lib/lm/tfjs/mod.ts` for it.
@@ -13,6 +13,8 @@
 
 export * from "./adamw.ts";
 export * from "./batch.ts";
+export * from "./cached_sampler.ts";
+export * from "./categorical.ts";
 export * from "./data.ts";
 export * from "./diversity.ts";
 export * from "./experiment.ts";
