@@ -23,4 +23,5 @@ export * from "./onnx_export.ts";
 export * from "./onnx_train.ts";
 export * from "./sample.ts";
 export * from "./tokenizer.ts";
+export * from "./trainer.ts";
 export * from "./weights.ts";
