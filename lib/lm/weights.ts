@@ -23,6 +23,20 @@ export interface GptConfig {
 /** Named weight arrays in a fixed order; the format of caches and ONNX export. */
 export type GptWeights = Map<string, { shape: number[]; values: Float32Array }>;
 
+/**
+ * A larger shape for users with a GPU or a patient CPU: 4 layers of width 256
+ * (8 heads of 32), the default preset's vocabulary and context; 3.4 M
+ * parameters, 20x the default preset's. `deno run -A bench/lm_bench.ts` times
+ * its training step on both trainers.
+ */
+export const LARGE_GPT_CONFIG: Readonly<GptConfig> = Object.freeze({
+  vocabSize: 1024,
+  contextLength: 64,
+  dModel: 256,
+  nLayers: 4,
+  nHeads: 8,
+});
+
 /** Names and shapes of every weight, in order. */
 export function weightShapes(config: GptConfig): [string, number[]][] {
   const { vocabSize: v, contextLength: t, dModel: d, nLayers } = config;

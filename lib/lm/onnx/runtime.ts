@@ -54,8 +54,8 @@ export interface SessionOptions {
   threads?: number;
   /**
    * Whether idle intra-op threads spin between ops (onnxruntime's own default).
-   * Default false here: on a shared machine spinning threads fight other
-   * processes for the cores (measured: see the README's performance section).
+   * Default false here: on a shared machine, threads spinning between ops
+   * take cores from the other processes, and steps got slower, not faster.
    */
   spinning?: boolean;
   /** Write an onnxruntime per-op profile (JSON) with this file prefix. */
