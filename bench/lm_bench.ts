@@ -175,7 +175,7 @@ for (const newTokens of newTokenCounts) {
       what: `sampling ${sampleRows} rows x ${newTokens} new tokens, ${engine}`,
       value: best,
       unit: "tokens/s",
-      torch: `sampling ${torch} (${cores} threads), ${sampleRows} rows x ${newTokens} new tokens`,
+      torch: `sampling ${torch} (best of 1, ${cores} threads), ${sampleRows} rows x ${newTokens} new tokens`,
     });
     console.log(`${rows.at(-1)!.what}: ${best.toFixed(0)} tokens/s`);
   }
@@ -209,7 +209,9 @@ if (args.includes("--torch")) {
   }
 }
 
-console.log("\n| workload | this project | PyTorch (CPU) | PyTorch / this project |\n|---|---:|---:|---:|");
+console.log(
+  "\n| workload | this project | PyTorch (CPU) | speed-up over PyTorch | PyTorch row |\n|---|---:|---:|---:|---|",
+);
 for (const row of rows) {
   const reference = row.torch ? torch.get(row.torch) : undefined;
   const show = (v: number) => row.unit === "ms" ? `${v.toFixed(1)} ms` : `${v.toFixed(0)} tokens/s`;
@@ -217,7 +219,9 @@ for (const row of rows) {
   const ratio = reference === undefined
     ? "n/a"
     : `${(row.unit === "ms" ? reference / row.value : row.value / reference).toFixed(2)}x`;
-  const label = reference === undefined ? "n/a" : `${show(reference)} (${row.torch})`;
-  console.log(`| ${row.what} | ${show(row.value)} | ${label} | ${ratio} |`);
+  const shown = reference === undefined ? "n/a" : show(reference);
+  console.log(
+    `| ${row.what} | ${show(row.value)} | ${shown} | ${ratio} | ${reference === undefined ? "" : row.torch} |`,
+  );
 }
 Deno.removeSync(dir, { recursive: true });

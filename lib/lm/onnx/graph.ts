@@ -44,8 +44,11 @@ function valueInfo(name: string, elemType: number, shape: readonly Dim[]): Value
  * (`<op>_<counter>`), so a builder never collides with itself.
  */
 export class Graph {
+  /** The nodes, in the order added (a valid topological order: inputs exist before use). */
   readonly nodes: NodeProto[] = [];
+  /** Constant tensors (weights of an inference graph, shapes, scalars). */
   readonly inits: TensorProto[] = [];
+  /** Declared graph inputs and outputs. */
   readonly inputs: ValueInfoProto[] = [];
   readonly outputs: ValueInfoProto[] = [];
   #counter = 0;
