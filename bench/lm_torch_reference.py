@@ -53,6 +53,16 @@ class Gpt(nn.Module):
         self.blocks = nn.ModuleList([Block(d, c["nHeads"]) for _ in range(c["nLayers"])])
         self.ln_f = nn.LayerNorm(d)
         self.register_buffer("mask", torch.triu(torch.full((t, t), -1e9), 1))
+        # GPT-2's initialisation, as lib/lm/weights.ts initWeights: a model at PyTorch's default one draws
+        # EOS within a few tokens, and a throughput over such short rows would not compare.
+        for name, p in self.named_parameters():
+            if p.dim() == 2:
+                std = 0.02 / math.sqrt(2 * c["nLayers"]) if name.endswith(("o.weight", "proj.weight")) else 0.02
+                nn.init.normal_(p, 0.0, std)
+            elif "ln" in name and name.endswith("weight"):
+                nn.init.ones_(p)
+            else:
+                nn.init.zeros_(p)
 
     def forward(self, ids, last_only=False, past=None):
         """Logits for ids [b, t] after the cached positions of `past` (a (keys, values) per layer, or None)."""
@@ -168,7 +178,7 @@ def main():
                 for threads in sorted({1, cores}):
                     torch.set_num_threads(threads)
                     sample(model, sampling["rows"], 4, cache)  # warm-up: thread pool, allocator
-                    best = 0.0
+                    best, generated = 0.0, 0
                     for _ in range(repeats):
                         generated, seconds = sample(model, sampling["rows"], new_tokens, cache)
                         best = max(best, generated / seconds)
@@ -177,6 +187,6 @@ def main():
                 each = ", ".join(f"{t} thread{'s' if t > 1 else ''} {r:.0f}" for t, r in rates.items())
                 print(f"PyTorch sampling {label} (best of 1, {cores} threads), {sampling['rows']} rows x {new_tokens}"
                       f" new tokens: {max(rates.values()):.0f} tokens/s")
-                print(f"  ({each} tokens/s)")
+                print(f"  ({each} tokens/s; {generated} tokens drawn)")
 
 main()
