@@ -268,24 +268,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(`| ${label} | ${ours.toFixed(3)} | ${shown} | ${ratio} |`);
   }
 
-  // The language model's training step and sampling throughput, against the same
-  // model in PyTorch (bench/lm_bench.ts installs nothing: it needs Debian's
-  // python3-torch for the side-by-side column).
+  // The language model: both trainers' training steps (default and large shapes) and the three sampling
+  // engines, against the same model in PyTorch with and without its key/value cache (bench/lm_bench.ts;
+  // it needs Debian's python3-torch for the side-by-side column, and OpenBLAS under it: without
+  // libopenblas0 the BLAS alternative is the reference one, ~40x slower, and the comparison meaningless).
   if (lmSelected) {
-    if (!hasModule("/usr/bin/python3", "torch")) {
-      console.log("no PyTorch for /usr/bin/python3: installing Debian's python3-torch");
-      new Deno.Command("sh", { args: ["-c", "apt-get update -qq && apt-get install -y -qq python3-torch"] })
+    const packages = [
+      ...(hasModule("/usr/bin/python3", "torch") ? [] : ["python3-torch"]),
+      ...(exists("/usr/lib/x86_64-linux-gnu/libopenblas.so.0") ? [] : ["libopenblas0-pthread"]),
+    ];
+    if (packages.length > 0 && Deno.build.os === "linux") {
+      console.log(`installing Debian's ${packages.join(" ")} for the PyTorch reference`);
+      new Deno.Command("sh", { args: ["-c", `apt-get update -qq && apt-get install -y -qq ${packages.join(" ")}`] })
         .outputSync();
     }
     console.log("\nlanguage model (bench/lm_bench.ts --torch):");
     const lm = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${root}bench/lm_bench.ts`, "--torch"],
+      args: ["run", "-A", `${root}bench/lm_bench.ts`, "--torch", "--repeats", String(repeats)],
       stdout: "inherit",
       stderr: "inherit",
     }).outputSync();
     if (!lm.success) throw new Error("bench/lm_bench.ts failed");
   }
   return 0;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 if (import.meta.main) await runTool("bench", () => main(Deno.args));

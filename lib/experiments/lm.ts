@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { LmSettings } from "../lm/settings.ts";
+import { type LmSettings, SAMPLING_ENGINES } from "../lm/settings.ts";
 import { WORKFLOWS } from "../workflows/mod.ts";
 import { defineExperiment, type Grid, type RunRow } from "./define.ts";
 import { choice, type Config, type Field, integer, real, seed } from "./fields.ts";
@@ -33,7 +33,9 @@ export const LM_SETTINGS_FIELDS = {
   validationPairs: integer({ doc: "real validation chats every model is scored on" }),
   maxGlossChars: integer({ doc: "longest WordNet gloss kept, in characters" }),
   fineTuneLearningRate: real({ greaterThan: 0, doc: "fine-tuning learning rate" }),
-  samplingEngine: choice(["generate", "forward"], { doc: "how chats are sampled (both on onnxruntime)" }),
+  samplingEngine: choice(SAMPLING_ENGINES, {
+    doc: "how chats are sampled (all on onnxruntime; see lib/lm/settings.ts)",
+  }),
   dataSeed: integer({ min: 0, doc: "seed of the data split and of the base model" }),
 } satisfies Record<keyof LmSettings & string, Field>;
 

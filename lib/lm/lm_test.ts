@@ -2,33 +2,22 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow } from "../workflows/mod.ts";
-import { initBackend } from "./backend.ts";
+import { GptModel, initBackend } from "./tfjs/mod.ts";
 import { formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
 import { distinctNgramRatio, tokenEntropy } from "./diversity.ts";
-import { type GptConfig, GptModel, type GptWeights, initWeights, loadWeights, saveWeights } from "./model.ts";
+import { type GptConfig, initWeights, loadWeights, saveWeights } from "./weights.ts";
 import { writeHfFolder } from "./onnx_export.ts";
-import { OnnxGptTrainer } from "./onnx_train.ts";
 import { forwardBatch, keepSample, loadHfFolder, onnxLogits, sampleChats } from "./sample.ts";
 import { Tensor } from "@huggingface/transformers";
-import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
+import { encode, loadTokenizer } from "./tokenizer.ts";
+import { tinyTokenizerDir } from "./testing/tokenizer.ts";
 import { arrayOps, type Estimator } from "../models/estimator.ts";
 
-await initBackend({ quiet: true });
+await initBackend({ quiet: true, backend: "wasm" });
 
 const TINY: GptConfig = { vocabSize: 300, contextLength: 16, dModel: 16, nLayers: 2, nHeads: 2 };
 const moby = mobyDickText();
 const pairs = wordnetPairs({ maxGlossChars: 60 });
-
-let tokenizerDir: string | undefined;
-function tinyTokenizerDir(): string {
-  if (tokenizerDir) return tokenizerDir;
-  tokenizerDir = Deno.makeTempDirSync({ prefix: "lm_tok_" });
-  writeTokenizer(
-    tokenizerDir,
-    trainBpe([moby.slice(0, 30_000), ...pairs.slice(0, 200).map(formatPair)], { vocabSize: 300 }),
-  );
-  return tokenizerDir;
-}
 
 /** A tiny model whose gains and biases are not the trivial 1 and 0, so that export mistakes show. */
 function tinyModel(seed = 1): GptModel {
@@ -62,35 +51,6 @@ Deno.test("BPE tokenizer loads with AutoTokenizer and round-trips real text", as
   // Merges shorten common text below one token per byte.
   const sample = moby.slice(0, 3000);
   assert.ok(encode(tokenizer, sample).length < 0.8 * new TextEncoder().encode(sample).length);
-});
-
-Deno.test("training lowers the loss on a tiny batch, on onnxruntime (the experiment's trainer) and tfjs", async () => {
-  for (const make of [(w: GptWeights) => new OnnxGptTrainer(TINY, w), (w: GptWeights) => new GptModel(TINY, w)]) {
-    const model = make(initWeights(TINY, new Rng(2)));
-    const rng = new Rng(5);
-    const batch = Array.from({ length: 8 }, () => Array.from({ length: 12 }, () => rng.int(300)));
-    const options = { learningRate: 1e-2, batchSize: 8, warmupFraction: 0, weightDecay: 0.01, clipNorm: 1 };
-    const first = await model.trainStep(batch, options);
-    let last = first;
-    for (let i = 0; i < 25; i++) last = await model.trainStep(batch, options);
-    const evaluated = await model.evaluate(batch);
-    model.dispose();
-    assert.ok(last < first - 1, `${model.constructor.name}: loss went from ${first} to ${last}`);
-    assert.ok(evaluated < first - 1, `${model.constructor.name}: evaluate gives ${evaluated}`);
-  }
-});
-
-Deno.test("causal masking: a later token never changes an earlier position's logits", () => {
-  const model = tinyModel();
-  const a = [[3, 14, 15, 92, 65, 35, 89, 79]];
-  const b = [[3, 14, 15, 92, 200, 7, 1, 2]];
-  const la = model.logits(tf.tensor2d(a, undefined, "int32")).arraySync()[0];
-  const lb = model.logits(tf.tensor2d(b, undefined, "int32")).arraySync()[0];
-  model.dispose();
-  for (let t = 0; t < 4; t++) {
-    for (let v = 0; v < TINY.vocabSize; v++) assert.ok(Math.abs(la[t][v] - lb[t][v]) < 1e-5);
-  }
-  assert.ok(la[4].some((x, v) => Math.abs(x - lb[4][v]) > 1e-3), "position 4 must see its own token");
 });
 
 Deno.test("the ONNX export computes the tfjs model's logits, and generate samples from it", async () => {

@@ -1,13 +1,19 @@
 /**
- * Sampling chats from an exported model folder with `@huggingface/transformers`'
- * `generate` (onnxruntime's native CPU runtime, offline), as the original does
- * with vLLM: from an empty prompt (the BOS token only), temperature 1.0, no
- * top-k or top-p, keeping only outputs that start with `user: ` and contain
- * exactly one `assistant: `, until the quota is met.
+ * Sampling chats from an exported model folder (onnxruntime's native CPU
+ * runtime, offline), as the original does with vLLM: from an empty prompt
+ * (the BOS token only), temperature 1.0, no top-k or top-p, keeping only
+ * outputs that start with `user: ` and contain exactly one `assistant: `,
+ * until the quota is met. Three engines ({@linkcode SamplingEngine}):
+ * transformers.js' `generate`, and two that draw with the project's seeded
+ * Rng (categorical.ts): the whole-context forward pass, and the key/value
+ * cache (cached_sampler.ts).
+ *
+ * Tests: lm_test.ts, cached_sampler_test.ts.
  *
  * @module
  */
 
+import { SAMPLING_ENGINES, type SamplingEngine } from "./settings.ts";
 import {
   AutoModelForCausalLM,
   type PreTrainedModel,
@@ -16,6 +22,8 @@ import {
   Tensor,
 } from "@huggingface/transformers";
 import { Rng } from "../numerics/rng.ts";
+import { cachedTokens, closeCachedModel, openCachedModel } from "./cached_sampler.ts";
+import { drawToken } from "./categorical.ts";
 import { assertModelFolder, loadTokenizer, useLocalFolder } from "./tokenizer.ts";
 
 /** Whether a generated text is a well-formed chat: starts with `user: `, exactly one `assistant: `. */
@@ -56,19 +64,9 @@ export async function onnxLogits(lm: LoadedLm, ids: number[][]): Promise<Float32
   return out.logits.data as Float32Array;
 }
 
-/**
- * How samples are drawn, both through the exported ONNX model on onnxruntime:
- * - "generate": transformers.js' `generate` (do_sample, temperature 1, top_k 0).
- * - "forward": the same model's forward pass through transformers.js, sampled
- *   in this module from the full softmax with the project's seeded Rng, rows
- *   leaving the batch when they emit EOS. Same distribution; about 5x faster,
- *   because `generate` runs one onnxruntime TopK call per row and step.
- */
-export type SamplingEngine = "generate" | "forward";
-
 /** Options of {@linkcode sampleChats}. */
 export interface SampleOptions {
-  /** Seeds the sampler (transformers.js' Mersenne Twister, or the Rng stream of "forward"). */
+  /** Seeds the sampler (transformers.js' Mersenne Twister, or the Rng stream of "forward" and "cached"). */
   seed: number;
   /** Default "generate". */
   engine?: SamplingEngine;
@@ -80,6 +78,8 @@ export interface SampleOptions {
   maxAttempts?: number;
   /** Called after each batch with (kept, attempted). */
   onBatch?: (kept: number, attempted: number) => void;
+  /** "cached" only: onnxruntime intra-op threads (default: every core). */
+  threads?: number;
 }
 
 /** Kept samples, and how many were generated to get them. */
@@ -99,29 +99,45 @@ export async function sampleChats(lm: LoadedLm, count: number, options: SampleOp
   const batchSize = options.batchSize ?? 64;
   const maxAttempts = options.maxAttempts ?? 20 * count;
   const engine = options.engine ?? "generate";
+  if (!SAMPLING_ENGINES.includes(engine)) {
+    throw new RangeError(`engine must be one of ${SAMPLING_ENGINES.join(", ")}, got ${JSON.stringify(engine)}`);
+  }
   random.seed(options.seed);
   const rng = new Rng(options.seed, "lm-sampling");
+  const cached = engine === "cached" ? await openCachedModel(lm.dir, { threads: options.threads }) : undefined;
   const texts: string[] = [];
   let attempted = 0;
   let wellFormed = 0;
-  while (texts.length < count) {
-    if (attempted >= maxAttempts) {
-      throw new Error(
-        `sampling: only ${texts.length} of ${count} samples were well-formed after ${attempted} attempts`,
-      );
+  try {
+    while (texts.length < count) {
+      if (attempted >= maxAttempts) {
+        throw new Error(
+          `sampling: only ${texts.length} of ${count} samples were well-formed after ${attempted} attempts`,
+        );
+      }
+      const { maxNewTokens } = options;
+      const decoded = cached
+        ? decodeRows(lm, await cachedTokens(cached, batchSize, { rng, maxNewTokens }))
+        : engine === "forward"
+        ? await forwardBatch(lm, batchSize, { rng, maxNewTokens })
+        : await generateBatch(lm, batchSize, maxNewTokens);
+      attempted += batchSize;
+      for (const text of decoded) {
+        if (!keepSample(text)) continue;
+        wellFormed++;
+        if (texts.length < count) texts.push(text);
+      }
+      options.onBatch?.(texts.length, attempted);
     }
-    const decoded = engine === "forward"
-      ? await forwardBatch(lm, batchSize, { rng, maxNewTokens: options.maxNewTokens })
-      : await generateBatch(lm, batchSize, options.maxNewTokens);
-    attempted += batchSize;
-    for (const text of decoded) {
-      if (!keepSample(text)) continue;
-      wellFormed++;
-      if (texts.length < count) texts.push(text);
-    }
-    options.onBatch?.(texts.length, attempted);
+  } finally {
+    if (cached) await closeCachedModel(cached);
   }
   return { texts, attempted, wellFormed };
+}
+
+/** Decodes sampled rows (BOS first, then up to an EOS), dropping the special token. */
+function decodeRows(lm: LoadedLm, rows: readonly number[][]): string[] {
+  return rows.map((ids) => lm.tokenizer.decode(ids, { skip_special_tokens: true }));
 }
 
 async function generateBatch(lm: LoadedLm, batchSize: number, maxNewTokens: number): Promise<string[]> {
@@ -155,16 +171,31 @@ async function generateBatch(lm: LoadedLm, batchSize: number, maxNewTokens: numb
   return texts;
 }
 
-/** Samples `batchSize` sequences from BOS with the model's forward pass and a seeded categorical draw. */
-export async function forwardBatch(
+/** Options of {@linkcode forwardTokens} and {@linkcode forwardBatch}. */
+export interface ForwardSampleOptions {
+  rng: Rng;
+  /** New tokens per row at most (after BOS). */
+  maxNewTokens: number;
+  /** Default 1. */
+  temperature?: number;
+  /** Called before each step's draws with the rows still active and their logits [rows, vocab]. */
+  onStep?: (step: number, rows: readonly number[], logits: Float32Array) => void;
+}
+
+/**
+ * Samples `batchSize` sequences from BOS with the model's forward pass on the
+ * whole context at every step and a seeded categorical draw; returns each
+ * row's ids, BOS first, up to and including its EOS (or `maxNewTokens` new).
+ */
+export async function forwardTokens(
   lm: LoadedLm,
   batchSize: number,
-  options: { rng: Rng; maxNewTokens: number; temperature?: number },
-): Promise<string[]> {
-  const temperature = options.temperature ?? 1;
+  options: ForwardSampleOptions,
+): Promise<number[][]> {
   const rows: number[][] = Array.from({ length: batchSize }, () => [0]);
   let active = rows.map((_, i) => i);
   const keep = new Tensor("int64", BigInt64Array.of(1n), []);
+  let scratch = new Float64Array(0);
   for (let step = 0; step < options.maxNewTokens && active.length > 0; step++) {
     const length = rows[active[0]].length;
     const flat = new BigInt64Array(active.length * length);
@@ -173,26 +204,28 @@ export async function forwardBatch(
     const out = await lm.model({ input_ids, num_logits_to_keep: keep }) as { logits: Tensor };
     const logits = out.logits.data as Float32Array;
     const vocab = logits.length / active.length;
+    if (scratch.length !== vocab) scratch = new Float64Array(vocab);
+    options.onStep?.(step, active, logits);
     const still: number[] = [];
-    const probs = new Float64Array(vocab);
     active.forEach((r, i) => {
-      let max = -Infinity;
-      for (let v = 0; v < vocab; v++) max = Math.max(max, logits[i * vocab + v]);
-      let sum = 0;
-      for (let v = 0; v < vocab; v++) sum += probs[v] = Math.exp((logits[i * vocab + v] - max) / temperature);
-      let u = options.rng.random() * sum;
-      let token = vocab - 1;
-      for (let v = 0; v < vocab; v++) {
-        u -= probs[v];
-        if (u < 0) {
-          token = v;
-          break;
-        }
-      }
+      const token = drawToken(logits, {
+        offset: i * vocab,
+        vocab,
+        rng: options.rng,
+        temperature: options.temperature,
+        scratch,
+      });
       rows[r].push(token);
       if (token !== 0) still.push(r);
     });
     active = still;
   }
-  return rows.map((ids) => lm.tokenizer.decode(ids, { skip_special_tokens: true }));
+  return rows;
 }
+
+/** {@linkcode forwardTokens}, decoded (the special token dropped). */
+export async function forwardBatch(lm: LoadedLm, batchSize: number, options: ForwardSampleOptions): Promise<string[]> {
+  return decodeRows(lm, await forwardTokens(lm, batchSize, options));
+}
+
+export { SAMPLING_ENGINES, type SamplingEngine } from "./settings.ts";

@@ -8,7 +8,24 @@
  * @module
  */
 
-import type { SamplingEngine } from "./sample.ts";
+/**
+ * How samples are drawn, all through the exported ONNX model on onnxruntime:
+ * - "generate": transformers.js' `generate` (do_sample, temperature 1, top_k 0).
+ * - "forward": the same model's forward pass through transformers.js on the
+ *   whole context at every step, sampled in this module from the full softmax
+ *   with the project's seeded Rng, rows leaving the batch when they emit EOS.
+ *   Same distribution; faster than `generate`, which runs one onnxruntime
+ *   TopK call per row and step.
+ * - "cached": the forward engine's rule and Rng stream, the graph run directly
+ *   on onnxruntime with its key/value cache (one position per step). Its
+ *   logits equal the forward engine's to float32 rounding (see
+ *   cached_sampler.ts), so the two give the same tokens but for a draw that
+ *   lands within rounding of a boundary.
+ */
+export type SamplingEngine = typeof SAMPLING_ENGINES[number];
+
+/** Every {@linkcode SamplingEngine}. */
+export const SAMPLING_ENGINES = ["generate", "forward", "cached"] as const;
 
 /**
  * What trains the model, part of the identity of cached base models and of

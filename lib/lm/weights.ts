@@ -1,9 +1,9 @@
 /**
- * The shape and weights of the small GPT that lib/lm trains (see model.ts for
- * the architecture): configuration, weight names and shapes, GPT-2's
- * initialisation, the training options, and the weight files of the cache.
- * No TensorFlow.js here, so the experiment and the onnxruntime trainer
- * (onnx_train.ts) load without it.
+ * The shape and weights of the small GPT that lib/lm trains (see
+ * onnx/forward.ts for the architecture): configuration, weight names and
+ * shapes, GPT-2's initialisation, the training options, the epoch loop both
+ * trainers share, and the weight files of the cache. No TensorFlow.js here, so
+ * the experiment and the onnxruntime trainer (onnx_train.ts) load without it.
  *
  * @module
  */
@@ -22,6 +22,20 @@ export interface GptConfig {
 
 /** Named weight arrays in a fixed order; the format of caches and ONNX export. */
 export type GptWeights = Map<string, { shape: number[]; values: Float32Array }>;
+
+/**
+ * A larger shape for users with a GPU or a patient CPU: 4 layers of width 256
+ * (8 heads of 32), the default preset's vocabulary and context; 3.4 M
+ * parameters, 20x the default preset's. `deno run -A bench/lm_bench.ts` times
+ * its training step on both trainers.
+ */
+export const LARGE_GPT_CONFIG: Readonly<GptConfig> = Object.freeze({
+  vocabSize: 1024,
+  contextLength: 64,
+  dModel: 256,
+  nLayers: 4,
+  nHeads: 8,
+});
 
 /** Names and shapes of every weight, in order. */
 export function weightShapes(config: GptConfig): [string, number[]][] {
@@ -66,6 +80,24 @@ export function parameterCount(config: GptConfig): number {
   return weightShapes(config).reduce((sum, [, shape]) => sum + shape.reduce((a, b) => a * b, 1), 0);
 }
 
+/**
+ * A copy of `weights` with exactly `config`'s names, shapes and sizes, in
+ * `weightShapes` order; fails naming the first missing or misshapen weight.
+ */
+export function copyWeights(config: GptConfig, weights: GptWeights): GptWeights {
+  const copy: GptWeights = new Map();
+  for (const [name, shape] of weightShapes(config)) {
+    const w = weights.get(name);
+    if (!w) throw new Error(`weights lack "${name}"`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (w.shape.join("x") !== shape.join("x") || w.values.length !== size) {
+      throw new Error(`weight "${name}" has shape [${w.shape}] (${w.values.length} values), expected [${shape}]`);
+    }
+    copy.set(name, { shape: shape.slice(), values: Float32Array.from(w.values) });
+  }
+  return copy;
+}
+
 /** GPT-2's initialisation: normal(0, 0.02), residual projections scaled by 1/sqrt(2 layers); norms 1, biases 0. */
 export function initWeights(config: GptConfig, rng: Rng): GptWeights {
   validateGptConfig(config);
@@ -100,6 +132,14 @@ export interface TrainOptions {
   epsilon?: number;
   /** Called after every step with its loss (for progress bars). */
   onStep?: (step: number, steps: number, loss: number) => void;
+}
+
+/** A batch's mean token loss and the gradient of every weight. */
+export interface LossAndGradients {
+  loss: number;
+  /** Masked target tokens in the batch. */
+  tokens: number;
+  gradients: Map<string, Float32Array>;
 }
 
 /** A model that takes one optimiser step on a batch of token sequences, returning the batch's loss. */

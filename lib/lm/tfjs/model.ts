@@ -1,60 +1,56 @@
 /**
- * A small GPT-style decoder-only transformer in TensorFlow.js: learned token
- * and position embeddings (token embedding tied to the output layer), pre-norm
- * blocks of causal multi-head self-attention and a GELU MLP, a final layer norm.
- * Trained with AdamW (decoupled weight decay), warm-up then constant learning
- * rate, and gradient clipping by global norm.
+ * The TensorFlow.js reference of the transformer that lib/lm trains (the
+ * architecture is onnx/forward.ts'; the experiment trains it on onnxruntime,
+ * onnx_train.ts): the same forward pass in tfjs ops, gradients from
+ * `tf.variableGrads`, and the project's one AdamW (adamw.ts) on Float32Array
+ * copies of the weights, written back into the variables after each step. The
+ * tests check the onnxruntime graphs against it; `createTrainer(config,
+ * weights, { trainer: "tfjs" })` (trainer.ts) trains with it, on tfjs-node-gpu,
+ * WebGPU or wasm (backend.ts).
  *
  * The wasm backend lacks the gradient of `tf.gather`, so tokens are embedded
  * as one-hot rows times the embedding matrix.
  *
- * The experiment trains this architecture with `OnnxGptTrainer`
- * (onnx_train.ts, on onnxruntime, several times faster); this TensorFlow.js
- * model is the reference its tests check against, and a row of the benchmark.
- * The configuration, weight shapes, initialisation and weight files live in
- * weights.ts (re-exported here), which does not load TensorFlow.js.
+ * Tests: model_test.ts; onnx/training_graph_test.ts and trainer_test.ts
+ * compare the two trainers.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs";
-import type { Rng } from "../numerics/rng.ts";
+import type { Rng } from "../../numerics/rng.ts";
+import { AdamW } from "../adamw.ts";
+import { padBatch } from "../batch.ts";
 import {
+  copyWeights,
   type GptConfig,
   type GptWeights,
+  type LossAndGradients,
   trainEpoch,
   type TrainOptions,
   validateGptConfig,
-  weightShapes,
-} from "./weights.ts";
+} from "../weights.ts";
 
-export * from "./weights.ts";
-
-/** A batch of token sequences, padded to a common length, with a loss mask. */
+/** A padded batch as tensors. */
 interface Batch {
   inputs: tf.Tensor2D;
   targets: tf.Tensor2D;
   mask: tf.Tensor2D;
+  tokens: number;
 }
 
-function makeBatch(sequences: readonly (readonly number[])[], padId: number): Batch {
-  const length = Math.max(...sequences.map((s) => s.length)) - 1;
-  const b = sequences.length;
-  const inputs = new Int32Array(b * length).fill(padId);
-  const targets = new Int32Array(b * length).fill(padId);
-  const mask = new Float32Array(b * length);
-  sequences.forEach((s, row) => {
-    for (let i = 0; i + 1 < s.length; i++) {
-      inputs[row * length + i] = s[i];
-      targets[row * length + i] = s[i + 1];
-      mask[row * length + i] = 1;
-    }
-  });
+function makeBatch(sequences: readonly (readonly number[])[], config: GptConfig): Batch {
+  const b = padBatch(sequences, config);
   return {
-    inputs: tf.tensor2d(inputs, [b, length], "int32"),
-    targets: tf.tensor2d(targets, [b, length], "int32"),
-    mask: tf.tensor2d(mask, [b, length]),
+    inputs: tf.tensor2d(b.ids, [b.rows, b.length], "int32"),
+    targets: tf.tensor2d(b.targets, [b.rows, b.length], "int32"),
+    mask: tf.tensor2d(b.mask, [b.rows, b.length]),
+    tokens: b.tokens,
   };
+}
+
+function disposeBatch(batch: Batch): void {
+  tf.dispose([batch.inputs, batch.targets, batch.mask]);
 }
 
 /**
@@ -89,24 +85,25 @@ function gelu(x: tf.Tensor): tf.Tensor {
 export class GptModel {
   readonly config: GptConfig;
   readonly #vars = new Map<string, tf.Variable>();
-  #adam?: Map<string, { m: tf.Variable; v: tf.Variable }>;
-  #step = 0;
+  /** The weights AdamW updates; the variables hold copies. */
+  #weights: GptWeights;
+  #adam = new AdamW();
 
-  /** A model holding a copy of `weights` (the caller's arrays are not kept). */
+  /** A model holding a copy of `weights` (the caller's arrays are not kept); checks every name and shape. */
   constructor(config: GptConfig, weights: GptWeights) {
     this.config = validateGptConfig(config);
-    for (const [name, shape] of weightShapes(config)) {
-      const w = weights.get(name);
-      if (!w) throw new Error(`weights lack "${name}"`);
-      if (w.shape.join("x") !== shape.join("x")) {
-        throw new Error(`weight "${name}" has shape [${w.shape}], expected [${shape}]`);
-      }
-      this.#vars.set(name, tf.variable(tf.tensor(w.values, shape), true, undefined));
+    this.#weights = copyWeights(config, weights);
+    for (const [name, w] of this.#weights) {
+      const initial = tf.tensor(w.values, w.shape);
+      this.#vars.set(name, tf.variable(initial, true));
+      initial.dispose(); // the variable holds its own reference to the data
     }
   }
 
   #w(name: string): tf.Variable {
-    return this.#vars.get(name)!;
+    const v = this.#vars.get(name);
+    if (!v) throw new Error("this GptModel was disposed");
+    return v;
   }
 
   /** Logits [batch, length, vocab] for token ids [batch, length] (length <= contextLength). */
@@ -143,7 +140,7 @@ export class GptModel {
     });
   }
 
-  /** Sum of token cross-entropies (nats) over the mask, and the mask's size. */
+  /** Sum of token cross-entropies (nats) over the mask. */
   #lossSum(batch: Batch): tf.Scalar {
     const { inputs, targets, mask } = batch;
     const logits = this.logits(inputs);
@@ -157,16 +154,47 @@ export class GptModel {
     sequences: readonly (readonly number[])[],
     options: { batchSize?: number; padId?: number } = {},
   ): Promise<number> {
+    if ((options.padId ?? 0) !== 0) throw new RangeError("GptModel pads with id 0 only");
     const batchSize = options.batchSize ?? 64;
     let total = 0, count = 0;
     for (let start = 0; start < sequences.length; start += batchSize) {
-      const batch = makeBatch(sequences.slice(start, start + batchSize), options.padId ?? 0);
+      const batch = makeBatch(sequences.slice(start, start + batchSize), this.config);
       const loss = tf.tidy(() => this.#lossSum(batch));
       total += (await loss.data())[0];
-      count += (await batch.mask.sum().data())[0];
-      tf.dispose([loss, batch.inputs, batch.targets, batch.mask]);
+      count += batch.tokens;
+      loss.dispose();
+      disposeBatch(batch);
     }
     return total / count;
+  }
+
+  /** The mean token loss of one batch and every weight's gradient (`tf.variableGrads`), at the current weights. */
+  async lossAndGradients(sequences: readonly (readonly number[])[]): Promise<LossAndGradients> {
+    const batch = makeBatch(sequences, this.config);
+    const names = [...this.#weights.keys()];
+    const { value, grads } = tf.tidy(() => {
+      const vars = names.map((n) => this.#w(n));
+      const result = tf.variableGrads(() => this.#lossSum(batch).div(batch.tokens) as tf.Scalar, vars);
+      return { value: result.value, grads: vars.map((v) => result.grads[v.name]) };
+    });
+    const gradients = new Map<string, Float32Array>();
+    for (let i = 0; i < names.length; i++) gradients.set(names[i], (await grads[i].data()) as Float32Array);
+    const loss = (await value.data())[0];
+    tf.dispose([value, ...grads]);
+    disposeBatch(batch);
+    return { loss, tokens: batch.tokens, gradients };
+  }
+
+  /** One AdamW step (adamw.ts) on one batch at the given learning rate; returns the batch's mean token loss. */
+  async trainStep(sequences: readonly (readonly number[])[], options: TrainOptions): Promise<number> {
+    const { loss, gradients } = await this.lossAndGradients(sequences);
+    this.#adam.step(this.#weights, gradients, options);
+    for (const [name, w] of this.#weights) {
+      const update = tf.tensor(w.values, w.shape);
+      this.#w(name).assign(update);
+      update.dispose();
+    }
+    return loss;
   }
 
   /**
@@ -177,60 +205,19 @@ export class GptModel {
     return trainEpoch(this, sequences, { ...options, rng });
   }
 
-  /** One AdamW step on one batch at the given learning rate; returns the batch's mean token loss. */
-  async trainStep(sequences: readonly (readonly number[])[], options: TrainOptions): Promise<number> {
-    const { learningRate: lr, weightDecay, clipNorm } = options;
-    const beta1 = options.beta1 ?? 0.9, beta2 = options.beta2 ?? 0.95, eps = options.epsilon ?? 1e-8;
-    if (!this.#adam) {
-      this.#adam = new Map();
-      for (const [name, v] of this.#vars) {
-        this.#adam.set(name, { m: tf.variable(tf.zerosLike(v)), v: tf.variable(tf.zerosLike(v)) });
-      }
-    }
-    const batch = makeBatch(sequences, 0);
-    const tokens = (await batch.mask.sum().data())[0];
-    this.#step++;
-    const t = this.#step;
-    const lossTensor = tf.tidy(() => {
-      const vars = [...this.#vars.values()];
-      const { value, grads: byVarName } = tf.variableGrads(() => this.#lossSum(batch).div(tokens) as tf.Scalar, vars);
-      const grads: Record<string, tf.Tensor> = {};
-      for (const [name, v] of this.#vars) grads[name] = byVarName[v.name];
-      const names = Object.keys(grads);
-      const norm = tf.sqrt(tf.addN(names.map((n) => grads[n].square().sum())));
-      const scale = tf.minimum(1, tf.div(clipNorm, norm.add(1e-6)));
-      const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
-      for (const name of names) {
-        const g = grads[name].mul(scale);
-        const state = this.#adam!.get(name)!;
-        const w = this.#vars.get(name)!;
-        state.m.assign(state.m.mul(beta1).add(g.mul(1 - beta1)));
-        state.v.assign(state.v.mul(beta2).add(g.square().mul(1 - beta2)));
-        let update = state.m.div(c1).div(state.v.div(c2).sqrt().add(eps));
-        if (w.shape.length === 2) update = update.add(w.mul(weightDecay));
-        w.assign(w.sub(update.mul(lr)));
-      }
-      return value;
-    });
-    const loss = (await lossTensor.data())[0];
-    tf.dispose([lossTensor, batch.inputs, batch.targets, batch.mask]);
-    return loss;
-  }
-
   /** A copy of the current weights. */
-  async weights(): Promise<GptWeights> {
+  weights(): GptWeights {
+    if (this.#vars.size === 0) throw new Error("this GptModel was disposed");
     const out: GptWeights = new Map();
-    for (const [name, v] of this.#vars) {
-      out.set(name, { shape: v.shape.slice(), values: new Float32Array(await v.data()) });
-    }
+    for (const [name, w] of this.#weights) out.set(name, { shape: w.shape.slice(), values: w.values.slice() });
     return out;
   }
 
-  /** Frees every tensor of the model and its optimizer. */
+  /** Frees every tensor of the model and its optimizer state. */
   dispose(): void {
     for (const v of this.#vars.values()) v.dispose();
-    for (const s of this.#adam?.values() ?? []) tf.dispose([s.m, s.v]);
     this.#vars.clear();
-    this.#adam = undefined;
+    this.#weights = new Map();
+    this.#adam = new AdamW();
   }
 }
