@@ -75,8 +75,14 @@ Deno.test("training lowers the loss on a tiny batch, on onnxruntime (the experim
     for (let i = 0; i < 25; i++) last = await model.trainStep(batch, options);
     const evaluated = await model.evaluate(batch);
     model.dispose();
-    assert.ok(last < first - 1, `${model.constructor.name}: loss went from ${first} to ${last}`);
-    assert.ok(evaluated < first - 1, `${model.constructor.name}: evaluate gives ${evaluated}`);
+    // A model giving every position one distribution can do no better on the batch than its targets' empirical
+    // entropy (Gibbs' inequality; ~4.3 nats here, the first loss is ~log 300): below it, it learned the sequences.
+    const targets = batch.flatMap((s) => s.slice(1));
+    const counts = new Map<number, number>();
+    for (const t of targets) counts.set(t, (counts.get(t) ?? 0) + 1);
+    const entropy = -[...counts.values()].reduce((h, c) => h + (c / targets.length) * Math.log(c / targets.length), 0);
+    assert.ok(last < entropy, `${model.constructor.name}: loss went from ${first} to ${last}, not below ${entropy}`);
+    assert.ok(evaluated < entropy, `${model.constructor.name}: evaluate gives ${evaluated}`);
   }
 });
 
