@@ -10,10 +10,11 @@
  * workers, and trusted the cost model's proportions, which are far from the
  * real durations of cheap runs. Here an item's duration is modelled as
  * `a + b * work` (a fixed overhead per item plus a rate), fitted on the most
- * recent finished items; the runs in flight and those not started are then
- * scheduled on the workers, each taking the next item when free, as the
- * runner does. No estimate ("left ~?") is printed until an item timed apart
- * from a worker's start-up has finished.
+ * recent finished items, except that items of a work already timed twice (a
+ * grid's seeds) take the mean of those; the runs in flight and those not
+ * started are then scheduled on the workers, each taking the next item when
+ * free, as the runner does. No estimate ("left ~?") is printed until two
+ * items timed apart from a worker's start-up have finished.
  *
  * @module
  */
