@@ -75,7 +75,13 @@ Deno.test("training lowers the loss on a tiny batch, and evaluate agrees, on bot
     const evaluated = await trainer.evaluate(batch);
     const { loss } = await trainer.lossAndGradients(batch);
     trainer.dispose();
-    assert.ok(last < first - 1, `${trainer.constructor.name}: loss went from ${first} to ${last}`);
+    // A model giving every position one distribution can do no better on the batch than its targets' empirical
+    // entropy (Gibbs' inequality; ~4.3 nats here, the first loss is ~log 300): below it, it learned the sequences.
+    const targets = batch.flatMap((s) => s.slice(1));
+    const counts = new Map<number, number>();
+    for (const t of targets) counts.set(t, (counts.get(t) ?? 0) + 1);
+    const entropy = -[...counts.values()].reduce((h, c) => h + (c / targets.length) * Math.log(c / targets.length), 0);
+    assert.ok(last < entropy, `${trainer.constructor.name}: loss went from ${first} to ${last}, not below ${entropy}`);
     assert.ok(
       Math.abs(evaluated - loss) <= 1e-6 * loss,
       `${trainer.constructor.name}: evaluate ${evaluated} vs ${loss}`,

@@ -66,15 +66,17 @@ export async function runGrid(
   if (missing.length > 0) {
     const cost = (index: number): number => experiment.cost?.(valid[index]) ?? 1;
     const queue = [...missing].sort((a, b) => cost(b) - cost(a) || a - b);
-    const progress = new Progress(label, missing.length, { totalWork: queue.reduce((sum, i) => sum + cost(i), 0) });
     const wanted = Math.min(options.workers ?? navigator.hardwareConcurrency, experiment.maxWorkers ?? Infinity);
     const workerCount = Math.max(1, Math.min(wanted, missing.length));
+    // Each worker takes the next of the queue when free: the estimate of the time left schedules them so.
+    const progress = new Progress(label, missing.length, { costs: queue.map(cost), workers: workerCount });
     const failures: string[] = [];
     await Promise.all(Array.from({ length: workerCount }, async () => {
       const worker = new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
       try {
         for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
           const config = valid[index];
+          const item = progress.start(cost(index));
           const response = await request(worker, { id: index, moduleUrl: experiment.module, config }, grid);
           if ("error" in response) {
             failures.push(`run ${JSON.stringify(config)} failed:\n${response.error}`);
@@ -85,7 +87,7 @@ export async function runGrid(
           writeRun(runPath(experiment, config, storeDir), rows, { attachments: response.attachments });
           results[index] = rows;
           options.onComputed?.(config);
-          progress.tick(1, cost(index));
+          progress.finish(item);
         }
       } finally {
         worker.terminate();

@@ -15,7 +15,7 @@ function tagged(source: number, count: number): Matrix {
 }
 
 function rowsOf(x: Matrix): number[][] {
-  return Array.from({ length: x.rows }, (_, r) => Array.from(x.data.subarray(2 * r, 2 * r + 2)));
+  return Array.from({ length: x.rows }, (_, r) => Array.from(x.data.subarray(x.cols * r, x.cols * (r + 1))));
 }
 
 function throwsWith(fn: () => unknown, type: typeof RangeError, text: string): void {
@@ -127,6 +127,66 @@ Deno.test("runMixing: first generation fitted on all real data, synthetic drawn 
     RangeError,
     "numSynthetic must be an integer in [0, 5]",
   );
+});
+
+// A model that encodes the data it was fitted on: rows [source, index, draw] (source 0 = real, 1 = synthetic) are
+// summed into a fingerprint; each sampled row carries the fingerprint of the model that drew it and a fresh word
+// of the run's stream, so a row drawn twice, or by another model, is told apart.
+interface Fingerprint {
+  rows: number;
+  realRows: number;
+  checksum: number;
+}
+const fingerprintOf = (x: Matrix): Fingerprint => {
+  let realRows = 0, checksum = 0;
+  for (let r = 0; r < x.rows; r++) {
+    if (x.data[3 * r] === 0) realRows++;
+    checksum += (r + 1) * (x.data[3 * r] * 1e6 + x.data[3 * r + 1] + x.data[3 * r + 2]);
+  }
+  return { rows: x.rows, realRows, checksum };
+};
+function fingerprintEstimator(fitted: Matrix[]): Estimator<Matrix, Fingerprint> {
+  return {
+    ops: matrixOps,
+    fit: (data: Matrix): Fingerprint => {
+      fitted.push(data);
+      return fingerprintOf(data);
+    },
+    sample: (model: Fingerprint, count: number, rng: Rng): Matrix => {
+      const out = matrix(count, 3);
+      for (let i = 0; i < count; i++) out.data.set([1, model.checksum, rng.nextUint32()], 3 * i);
+      return out;
+    },
+    evaluate: (model: Fingerprint): Record<string, number> => ({ rows: model.rows, realRows: model.realRows }),
+  };
+}
+
+Deno.test("the synthetic rows: drawn once by the model of ALL the real rows, each grid point a prefix of them", async () => {
+  const realRows = matrix(10, 3, Float64Array.from({ length: 30 }, (_, i) => (i % 3 === 1 ? Math.floor(i / 3) : 0)));
+  const allReal = fingerprintOf(realRows);
+  const grid = [{ numReal: 0, numSynthetic: 2 }, { numReal: 3, numSynthetic: 7 }, { numReal: 10, numSynthetic: 5 }];
+  const fitted: Matrix[] = [];
+  const records = await runMixing(fingerprintEstimator(fitted), realRows, { grid, rng: new Rng(1), syntheticSize: 8 });
+  assert.deepEqual(fitted[0].data, realRows.data, "the first generation is fitted on all the real rows");
+  // The synthetic set as drawn: 8 rows carrying the first generation's checksum and consecutive stream words.
+  const words = new Rng(1);
+  const expected = Array.from({ length: 8 }, () => [1, allReal.checksum, words.nextUint32()]);
+  grid.forEach((point, k) => {
+    const rows = rowsOf(fitted[k + 1]);
+    assert.deepEqual(rows.slice(0, point.numReal), rowsOf(realRows).slice(0, point.numReal), `point ${k}: real`);
+    assert.deepEqual(rows.slice(point.numReal), expected.slice(0, point.numSynthetic), `point ${k}: synthetic`);
+  });
+  assert.deepEqual(records.map((r) => r.metrics), [{ rows: 2, realRows: 0 }, { rows: 10, realRows: 3 }, {
+    rows: 15,
+    realRows: 10,
+  }]);
+  // Grid points run apart (one per stored run, as the mixing experiment does) with the same syntheticSize and
+  // stream see the same synthetic rows: a point's rows do not depend on the other points.
+  for (const point of grid) {
+    const alone: Matrix[] = [];
+    await runMixing(fingerprintEstimator(alone), realRows, { grid: [point], rng: new Rng(1), syntheticSize: 8 });
+    assert.deepEqual(alone[1].data, fitted[grid.indexOf(point) + 1].data);
+  }
 });
 
 Deno.test("runMixing with arrayOps and an asynchronous estimator: the same mixing for string data", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type Matrix, matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
+import { meanAndStandardError } from "../numerics/stats.ts";
 import { runWorkflow, WORKFLOWS } from "./mod.ts";
 import { type Estimator, matrixOps } from "../models/estimator.ts";
 
@@ -70,31 +71,61 @@ Deno.test("Accumulate trains on the whole pool, real data first", async () => {
   ]);
 });
 
+/** Hypergeometric(population, successes, draws): the probabilities of 0..draws successes. */
+function hypergeometric(population: number, successes: number, draws: number): number[] {
+  const choose = (a: number, b: number): number => {
+    let c = 1;
+    for (let i = 1; i <= b; i++) c = (c * (a - b + i)) / i;
+    return b < 0 || b > a ? 0 : c;
+  };
+  const total = choose(population, draws);
+  return Array.from(
+    { length: draws + 1 },
+    (_, k) => (choose(successes, k) * choose(population - successes, draws - k)) / total,
+  );
+}
+
 Deno.test("Accumulate-Subsample draws n distinct pool points without replacement", async () => {
-  const seen: number[][] = [];
-  const iterations = 30;
-  const records = await runWorkflow(trackingEstimator(seen), real, {
-    workflow: "Accumulate-Subsample",
-    iterations,
-    rng: new Rng(1),
-  });
-  let realShare = 0;
-  for (let t = 0; t < iterations; t++) {
-    const set = seen[t];
-    assert.equal(set.length, 5);
-    assert.equal(new Set(set).size, 5, "no point drawn twice");
-    // Every point comes from the pool of iteration t: real or generations 1..t.
-    for (const label of set) {
-      assert(Math.floor(label / 1000) <= t && label % 1000 < 5);
+  const n = 5, iterations = 8, runs = 400;
+  // counts[t][r]: real points in the training set of iteration t + 1 of run r.
+  const counts: number[][] = Array.from({ length: iterations }, () => []);
+  for (let run = 0; run < runs; run++) {
+    const seen: number[][] = [];
+    const records = await runWorkflow(trackingEstimator(seen), real, {
+      workflow: "Accumulate-Subsample",
+      iterations,
+      rng: new Rng(run),
+    });
+    assert.deepEqual(seen[0], [0, 1, 2, 3, 4]);
+    assert(records.every((r) => r.trainingSize === n));
+    for (let t = 0; t < iterations; t++) {
+      const set = seen[t];
+      assert.equal(set.length, n);
+      assert.equal(new Set(set).size, n, "no point drawn twice");
+      // Every point comes from the pool of iteration t + 1: real or generations 1..t.
+      for (const label of set) assert(Math.floor(label / 1000) <= t && label % 1000 < n);
+      const realCount = set.filter((label) => label < 1000).length;
+      assert.equal(records[t].realFraction, realCount / n);
+      counts[t].push(realCount);
     }
-    const realCount = set.filter((label) => label < 1000).length;
-    assert.equal(records[t].realFraction, realCount / 5);
-    if (t > 0) realShare += realCount / 5 / (1 / (t + 1));
   }
-  assert.deepEqual(seen[0], [0, 1, 2, 3, 4]);
-  assert(records.every((r) => r.trainingSize === 5));
-  // In expectation the real fraction is 1/t; the mean ratio to it is near 1.
-  assert(Math.abs(realShare / (iterations - 1) - 1) < 0.5);
+  // Iteration t draws n of the pool's t n points, n of them real, without replacement: the real count is
+  // Hypergeometric(t n, n, n), mean n / t; its exact variance and fourth moment give the standard errors.
+  for (let t = 2; t <= iterations; t++) {
+    const pmf = hypergeometric(t * n, n, n);
+    const moment = (f: (k: number) => number) => pmf.reduce((s, p, k) => s + p * f(k), 0);
+    const mean = moment((k) => k);
+    const variance = moment((k) => (k - mean) ** 2);
+    const mu4 = moment((k) => (k - mean) ** 4);
+    assert(Math.abs(mean - n / t) < 1e-12);
+    const sample = meanAndStandardError(counts[t - 1]);
+    assert(Math.abs(sample.mean - mean) < 4 * Math.sqrt(variance / runs), `t=${t}: mean ${sample.mean} vs ${mean}`);
+    // Without replacement the variance is n (1/t)(1 - 1/t) (t n - n)/(t n - 1), below the binomial's.
+    assert(
+      Math.abs(sample.sd ** 2 - variance) < 4 * Math.sqrt((mu4 - variance ** 2) / runs),
+      `t=${t}: variance ${sample.sd ** 2} vs ${variance}`,
+    );
+  }
 });
 
 Deno.test("samplesPerIteration different from the real size grows the pool by that much", async () => {
