@@ -9,6 +9,8 @@
  * deno task sweeps [--check] [--dir sweeps]
  * ```
  *
+ * Tested by lib/run/sweep_test.ts (the shipped files equal the generated ones).
+ *
  * @module
  */
 

@@ -4,6 +4,10 @@
  * synthetic data (lib/workflows). Verification fields are optional, so runs
  * without a verifier keep the identity they always had.
  *
+ * Tested through the experiments that use them: lib/experiments/gaussian_test.ts
+ * (Fresh against its exact recursion, verifier fields refused where they do not
+ * apply) and lib/workflows/fresh_test.ts, verify_test.ts.
+ *
  * @module
  */
 

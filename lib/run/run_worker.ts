@@ -4,6 +4,8 @@
  * lib/experiments/define.ts), runs the configuration and posts back its rows
  * and attachments. Runs are independent, so a pool of these uses every core.
  *
+ * Exercised by lib/run/runner_test.ts, whose computed runs all go through it.
+ *
  * @module
  */
 

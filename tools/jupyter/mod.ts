@@ -16,6 +16,9 @@
  * if (run.errors.length === 0) await Deno.writeTextFile("out.ipynb", serializeNotebook(run.notebook));
  * ```
  *
+ * The entry of the folder: re-exports, exercised by every test beside the modules
+ * and by tools/notebooks_test.ts.
+ *
  * @module
  */
 
