@@ -27,6 +27,7 @@ import { nativeKernels } from "../lib/numerics/native/mod.ts";
 import { Rng } from "../lib/numerics/rng.ts";
 import { WORKFLOWS } from "../lib/workflows/mod.ts";
 import { parseCommandLine, positiveNumber, runTool, UsageError } from "./cli.ts";
+import { exists } from "../lib/util/files.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -291,15 +292,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!lm.success) throw new Error("bench/lm_bench.ts failed");
   }
   return 0;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 if (import.meta.main) await runTool("bench", () => main(Deno.args));

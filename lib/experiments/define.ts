@@ -24,6 +24,7 @@
  * @module
  */
 
+import { assertOneOf } from "../util/one_of.ts";
 import type { IterationRecord } from "../workflows/mod.ts";
 import { type Config, type ConfigOf, type Fields, validateFields, type Value } from "./fields.ts";
 import { assertPreset, PRESET_NAMES, type PresetName } from "./presets.ts";
@@ -110,9 +111,7 @@ export function defineExperiment<F extends Fields>(definition: ExperimentDefinit
   };
   const gridOf = (preset: PresetName, grid: string): Grid => {
     assertPreset(preset);
-    if (!Object.hasOwn(grids, grid)) {
-      throw new RangeError(`grid must be one of ${gridNames.map((g) => `"${g}"`).join(", ")}, got "${grid}"`);
-    }
+    assertOneOf(grid, gridNames, "grid");
     return grids[grid][preset];
   };
   return {

@@ -96,7 +96,7 @@ export function choice<const T extends string>(
   return {
     ...common(options),
     column: "string",
-    describe: () => `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`,
+    describe: () => `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`, // the wording of assertOneOf
     accept: (v) => values.includes(v as T) ? v as T : undefined,
   };
 }

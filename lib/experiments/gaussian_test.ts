@@ -3,39 +3,39 @@ import { meanAndStandardError } from "../numerics/stats.ts";
 import { gaussianFreshExpectations } from "../models/gaussian_theory.ts";
 import gaussian from "./gaussian.ts";
 
+/** Per iteration, the trace ratio and mean error of `seeds` runs of `config` (seeds 0..seeds-1). */
+async function simulate(
+  config: Record<string, unknown>,
+  seeds: number,
+): Promise<{ traces: number[][]; errors: number[][] }> {
+  const iterations = config.iterations as number;
+  const traces: number[][] = Array.from({ length: iterations }, () => []);
+  const errors: number[][] = Array.from({ length: iterations }, () => []);
+  for (let seed = 0; seed < seeds; seed++) {
+    (await gaussian.runConfig({ ...config, seed })).forEach((row, t) => {
+      traces[t].push(row.traceRatio as number);
+      errors[t].push(row.squaredErrorOfMean as number);
+    });
+  }
+  return { traces, errors };
+}
+
+/** The mean of `values` is within 4 standard errors of `expected`. */
+function assertMeanNear(values: number[], expected: number, label: string): void {
+  const { mean, se } = meanAndStandardError(values);
+  assert(Math.abs(mean - expected) < 4 * se, `${label}: ${mean} vs ${expected} (se ${se})`);
+}
+
 for (const sampling of ["points", "statistics"]) {
   Deno.test(`Replace (${sampling}): E[tr Sigma_t / tr Sigma_0] = (1 - 1/n)^t, E||mu_t||^2 = (d/n) sum_{s<t} (1 - 1/n)^s`, async () => {
-    const d = 3, n = 10, iterations = 8, seeds = 400;
-    const traces: number[][] = Array.from({ length: iterations }, () => []);
-    const errors: number[][] = Array.from({ length: iterations }, () => []);
-    for (let seed = 0; seed < seeds; seed++) {
-      const rows = await gaussian.runConfig({
-        dim: d,
-        samplesPerIteration: n,
-        workflow: "Replace",
-        seed,
-        iterations,
-        sigmaSquared: 1,
-        sampling,
-      });
-      rows.forEach((row, t) => {
-        traces[t].push(row.traceRatio as number);
-        errors[t].push(row.squaredErrorOfMean as number);
-      });
-    }
+    const d = 3, n = 10, iterations = 8;
+    const base = { dim: d, samplesPerIteration: n, workflow: "Replace", iterations, sigmaSquared: 1, sampling };
+    const { traces, errors } = await simulate(base, 400);
     for (let t = 1; t <= iterations; t++) {
-      const trace = meanAndStandardError(traces[t - 1]);
-      assert(
-        Math.abs(trace.mean - (1 - 1 / n) ** t) < 4 * trace.se,
-        `t=${t}: ${trace.mean} vs ${(1 - 1 / n) ** t}`,
-      );
+      assertMeanNear(traces[t - 1], (1 - 1 / n) ** t, `trace t=${t}`);
       let expected = 0;
       for (let s = 0; s < t; s++) expected += (d / n) * (1 - 1 / n) ** s;
-      const error = meanAndStandardError(errors[t - 1]);
-      assert(
-        Math.abs(error.mean - expected) < 4 * error.se,
-        `t=${t}: ${error.mean} vs ${expected}`,
-      );
+      assertMeanNear(errors[t - 1], expected, `mean error t=${t}`);
     }
   });
 }
@@ -49,40 +49,17 @@ for (const sampling of ["points", "statistics"]) {
 // d E[Sigma_t] / (n (t + 1)^2), E||mu_1||^2 = d/n.
 for (const sampling of ["points", "statistics"]) {
   Deno.test(`Accumulate (${sampling}): E[tr Sigma_t]/d = (1 - 1/n) prod_{k=2..t} (1 - 1/(k^2 n)), and the mean error`, async () => {
-    const n = 6, d = 2, iterations = 6, seeds = 1500;
-    const traces: number[][] = Array.from({ length: iterations }, () => []);
-    const errors: number[][] = Array.from({ length: iterations }, () => []);
-    for (let seed = 0; seed < seeds; seed++) {
-      const rows = await gaussian.runConfig({
-        dim: d,
-        samplesPerIteration: n,
-        workflow: "Accumulate",
-        seed,
-        iterations,
-        sigmaSquared: 1,
-        sampling,
-      });
-      rows.forEach((row, t) => {
-        traces[t].push(row.traceRatio as number);
-        errors[t].push(row.squaredErrorOfMean as number);
-      });
-    }
+    const n = 6, d = 2, iterations = 6;
+    const base = { dim: d, samplesPerIteration: n, workflow: "Accumulate", iterations, sigmaSquared: 1, sampling };
+    const { traces, errors } = await simulate(base, 1500);
     let trace = 1 - 1 / n, error = d / n;
     for (let t = 1; t <= iterations; t++) {
       if (t > 1) {
         error += (d * trace) / (n * t * t); // uses E[Sigma_{t-1}]
         trace *= 1 - 1 / (t * t * n);
       }
-      const simulatedTrace = meanAndStandardError(traces[t - 1]);
-      const simulatedError = meanAndStandardError(errors[t - 1]);
-      assert(
-        Math.abs(simulatedTrace.mean - trace) < 4 * simulatedTrace.se,
-        `t=${t}: ${simulatedTrace.mean} vs ${trace}`,
-      );
-      assert(
-        Math.abs(simulatedError.mean - error) < 4 * simulatedError.se,
-        `t=${t}: ${simulatedError.mean} vs ${error}`,
-      );
+      assertMeanNear(traces[t - 1], trace, `trace t=${t}`);
+      assertMeanNear(errors[t - 1], error, `mean error t=${t}`);
     }
   });
 }
@@ -154,32 +131,12 @@ Deno.test("Fresh with freshFraction 0 is Replace bit for bit; other fractions fo
     strip(await gaussian.runConfig({ ...base, workflow: "Fresh", freshFraction: 0 })),
     strip(await gaussian.runConfig({ ...base, workflow: "Replace" })),
   );
-  const n = 10, d = 2, iterations = 8, seeds = 600;
   for (const fraction of [0.3, 0.8]) {
-    const exact = gaussianFreshExpectations({ dim: d, samplesPerIteration: n, fraction, iterations });
-    const traces: number[][] = Array.from({ length: iterations }, () => []);
-    const errors: number[][] = Array.from({ length: iterations }, () => []);
-    for (let seed = 0; seed < seeds; seed++) {
-      const rows = await gaussian.runConfig({ ...base, seed, workflow: "Fresh", freshFraction: fraction });
-      rows.forEach((row, t) => {
-        traces[t].push(row.traceRatio as number);
-        errors[t].push(row.squaredErrorOfMean as number);
-      });
-    }
-    for (const t of [2, 4, iterations]) {
-      for (
-        const [values, expected, what] of [[traces, exact.traceRatio, "trace"], [
-          errors,
-          exact.squaredErrorOfMean,
-          "mean error",
-        ]] as const
-      ) {
-        const { mean, se } = meanAndStandardError(values[t - 1]);
-        assert(
-          Math.abs(mean - expected[t - 1]) < 4 * se,
-          `fraction ${fraction} t=${t} ${what}: ${mean} vs ${expected[t - 1]}`,
-        );
-      }
+    const exact = gaussianFreshExpectations({ dim: 2, samplesPerIteration: 10, fraction, iterations: 8 });
+    const { traces, errors } = await simulate({ ...base, workflow: "Fresh", freshFraction: fraction }, 600);
+    for (const t of [2, 4, 8]) {
+      assertMeanNear(traces[t - 1], exact.traceRatio[t - 1], `fraction ${fraction} trace t=${t}`);
+      assertMeanNear(errors[t - 1], exact.squaredErrorOfMean[t - 1], `fraction ${fraction} mean error t=${t}`);
     }
   }
 });

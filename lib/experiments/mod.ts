@@ -6,6 +6,7 @@
  * @module
  */
 
+import { assertOneOf } from "../util/one_of.ts";
 import type { Experiment } from "./define.ts";
 import discrete from "./discrete.ts";
 import gaussian from "./gaussian.ts";
@@ -27,10 +28,6 @@ export function experimentByName(
   name: unknown,
   registry: Readonly<Record<string, Experiment>> = EXPERIMENTS,
 ): Experiment {
-  if (typeof name !== "string" || !Object.hasOwn(registry, name)) {
-    throw new RangeError(
-      `experiment must be one of ${Object.keys(registry).map((e) => `"${e}"`).join(", ")}, got ${JSON.stringify(name)}`,
-    );
-  }
+  assertOneOf(name, Object.keys(registry), "experiment");
   return registry[name];
 }

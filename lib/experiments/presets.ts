@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { assertOneOf } from "../util/one_of.ts";
 
 /** The preset names, from smallest to largest. */
 export const PRESET_NAMES = ["smoke", "default", "paper"] as const;
@@ -19,11 +20,7 @@ export function assertPreset(
   value: unknown,
   field = "preset",
 ): asserts value is PresetName {
-  if (!PRESET_NAMES.includes(value as PresetName)) {
-    throw new RangeError(
-      `${field} must be one of ${PRESET_NAMES.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(value)}`,
-    );
-  }
+  assertOneOf(value, PRESET_NAMES, field);
 }
 
 /**

@@ -15,6 +15,7 @@
 
 import { type Matrix, matrix } from "../numerics/matrix.ts";
 import type { Rng } from "../numerics/rng.ts";
+import { assertOneOf } from "../util/one_of.ts";
 
 /** The data set names, in the order of the figures. */
 export const DATASET_NAMES = ["blobs", "circles", "moons", "swiss_roll"] as const;
@@ -24,11 +25,7 @@ export type DatasetName = typeof DATASET_NAMES[number];
 
 /** Throws unless `value` names a data set, listing the allowed names. */
 export function assertDatasetName(value: unknown, field = "dataset"): asserts value is DatasetName {
-  if (!DATASET_NAMES.includes(value as DatasetName)) {
-    throw new RangeError(
-      `${field} must be one of ${DATASET_NAMES.map((d) => `"${d}"`).join(", ")}, got ${JSON.stringify(value)}`,
-    );
-  }
+  assertOneOf(value, DATASET_NAMES, field);
 }
 
 /** The dimension of each data set's points. */

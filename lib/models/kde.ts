@@ -35,6 +35,7 @@ import {
 } from "../numerics/kernel_sums.ts";
 import type { Rng } from "../numerics/rng.ts";
 import { type Accumulator, type DataPool, type Estimator, matrixOps } from "./estimator.ts";
+import { assertOneOf } from "../util/one_of.ts";
 
 /** scikit-learn's bandwidth rules. */
 export const BANDWIDTH_RULES = ["scott", "silverman"] as const;
@@ -47,11 +48,7 @@ export type Bandwidth = number | BandwidthRule;
 
 /** Throws unless `value` names a kernel, listing the allowed ones. */
 export function assertKernel(value: unknown, field = "kernel"): asserts value is Kernel {
-  if (!KERNELS.includes(value as Kernel)) {
-    throw new RangeError(
-      `${field} must be one of ${KERNELS.map((k) => `"${k}"`).join(", ")}, got ${JSON.stringify(value)}`,
-    );
-  }
+  assertOneOf(value, KERNELS, field);
 }
 
 /** Throws unless `value` is a finite number > 0 or a rule name, listing the allowed values. */

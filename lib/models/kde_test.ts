@@ -10,25 +10,10 @@ import {
   sampleKde,
 } from "./kde.ts";
 import { logUnitBallVolume } from "../numerics/kernel_sums.ts";
-import { fromRows, type Matrix, matrix } from "../numerics/matrix.ts";
+import { fromRows, type Matrix, matrix, stackRows } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow } from "../workflows/mod.ts";
-
-function randomMatrix(rows: number, cols: number, rng: Rng, scale = 1): Matrix {
-  const x = matrix(rows, cols, rng.fillNormal(new Float64Array(rows * cols)));
-  for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
-  return x;
-}
-
-function concat(parts: Matrix[]): Matrix {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.data.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p.data, offset);
-    offset += p.data.length;
-  }
-  return matrix(out.length / parts[0].cols, parts[0].cols, out);
-}
+import { randomMatrix } from "../numerics/_test_utils.ts";
 
 /** The Gaussian KDE log-density written out directly: log((1/N) sum_i (2 pi h^2)^(-d/2) exp(-|x - x_i|^2 / 2h^2)). */
 function directLogDensity(train: number[][], x: number[], h: number): number {
@@ -118,7 +103,7 @@ Deno.test("the accumulator's NLL equals the batch NLL of the concatenated pool",
       accumulator.add(batch);
       seen.push(batch);
       const incremental = accumulator.fit();
-      const batchModel = fitKde(concat(seen), { bandwidth: h });
+      const batchModel = fitKde(stackRows(seen), { bandwidth: h });
       assert.equal(accumulator.count, batchModel.points.rows);
       const a = kdeMeanNll(incremental, test);
       const b = kdeMeanNll(batchModel, test);

@@ -6,40 +6,11 @@ import {
   labelSetRows,
   LinearRegressionAccumulator,
   linearRegressionEstimator,
-  type LinearRegressionSetting,
 } from "./linear_regression.ts";
-import { type Matrix, matrix } from "../numerics/matrix.ts";
+import { type Matrix, matrix, stackRows } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    assert(
-      Math.abs(actual[i] - expected[i]) <= tolerance * Math.max(1, Math.abs(expected[i])),
-      `entry ${i}: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
-}
-
-function concat(parts: Matrix[]): Matrix {
-  const cols = parts[0].cols;
-  const data = new Float64Array(parts.reduce((s, p) => s + p.data.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    data.set(p.data, offset);
-    offset += p.data.length;
-  }
-  return matrix(data.length / cols, cols, data);
-}
-
-function randomSetting(rng: Rng, n: number, d: number, sigmaSquared: number): LinearRegressionSetting {
-  return {
-    trueWeights: rng.fillNormal(new Float64Array(d)),
-    design: matrix(n, d, rng.fillNormal(new Float64Array(n * d))),
-    sigmaSquared,
-    testDesign: matrix(200, d, rng.fillNormal(new Float64Array(200 * d))),
-  };
-}
+import { assertClose } from "../numerics/_test_utils.ts";
+import { randomSetting } from "./_test_utils.ts";
 
 for (const [n, d] of [[20, 4], [4, 9]]) {
   Deno.test(`the accumulator equals a refit of the stacked pool (n = ${n}, d = ${d})`, async () => {
@@ -54,7 +25,7 @@ for (const [n, d] of [[20, 4], [4, 9]]) {
       parts.push(labelSetRows(labelled));
       accumulator.add(labelled);
       w = accumulator.fit().weights;
-      assertClose(w, leastSquares(concat(parts)), 1e-9);
+      assertClose(w, leastSquares(stackRows(parts)), 1e-9);
       // The design shortcut of fit() agrees with the generic solver too.
       assertClose((await estimator.fit(labelled)).weights, leastSquares(labelSetRows(labelled)), 1e-9);
     }
@@ -62,7 +33,7 @@ for (const [n, d] of [[20, 4], [4, 9]]) {
     const drawn = { design: setting.design, labels: rng.fillNormal(new Float64Array(3)), rows: Int32Array.of(0, 2, 2) };
     accumulator.add(drawn);
     parts.push(labelSetRows(drawn));
-    assertClose(accumulator.fit().weights, leastSquares(concat(parts)), 1e-9);
+    assertClose(accumulator.fit().weights, leastSquares(stackRows(parts)), 1e-9);
   });
 
   Deno.test(`the label pool draws labelled design rows, and fits on them weight repeats (n = ${n}, d = ${d})`, async () => {

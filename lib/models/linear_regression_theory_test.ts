@@ -1,24 +1,10 @@
 import assert from "node:assert/strict";
 import { MinimumNormSolver } from "../numerics/least_squares.ts";
-import { matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow } from "../workflows/mod.ts";
-import {
-  designGram,
-  labelDesign,
-  linearRegressionEstimator,
-  type LinearRegressionSetting,
-} from "./linear_regression.ts";
+import { designGram, labelDesign, linearRegressionEstimator } from "./linear_regression.ts";
 import { expectedTestMse, inverseWishartTrace } from "./linear_regression_theory.ts";
-
-function randomSetting(rng: Rng, n: number, d: number, sigmaSquared: number): LinearRegressionSetting {
-  return {
-    trueWeights: rng.fillNormal(new Float64Array(d)),
-    design: matrix(n, d, rng.fillNormal(new Float64Array(n * d))),
-    sigmaSquared,
-    testDesign: matrix(200, d, rng.fillNormal(new Float64Array(200 * d))),
-  };
-}
+import { randomSetting } from "./_test_utils.ts";
 
 Deno.test("closed forms: Accumulate stays below pi^2/6 times its first iteration, Replace grows linearly", () => {
   const options = { sigmaSquared: 1, trace: inverseWishartTrace(10, 100) };

@@ -8,12 +8,7 @@ import {
 } from "./kernel_sums.ts";
 import { type Matrix, matrix } from "./matrix.ts";
 import { Rng } from "./rng.ts";
-
-function randomMatrix(rows: number, cols: number, rng: Rng, scale = 1): Matrix {
-  const x = matrix(rows, cols, rng.fillNormal(new Float64Array(rows * cols)));
-  for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
-  return x;
-}
+import { randomMatrix } from "./_test_utils.ts";
 
 const rowsOf = (x: Matrix): number[][] =>
   Array.from({ length: x.rows }, (_, r) => [...x.data.subarray(r * x.cols, (r + 1) * x.cols)]);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { leastSquares, MinimumNormSolver } from "./least_squares.ts";
 import { fromRows } from "./matrix.ts";
 import { Rng } from "./rng.ts";
+import { assertClose } from "./_test_utils.ts";
 
 /** Gaussian elimination with partial pivoting: an independent dense solver for tests. */
 function gaussSolve(a: number[][], b: number[]): number[] {
@@ -27,16 +28,6 @@ function gaussSolve(a: number[][], b: number[]): number[] {
 
 function randomRows(rng: Rng, n: number, d: number): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: d + 1 }, () => rng.normal()));
-}
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    assert(
-      Math.abs(actual[i] - expected[i]) <= tolerance * Math.max(1, Math.abs(expected[i])),
-      `entry ${i}: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
 }
 
 Deno.test("leastSquares: a hand-solved overdetermined system", () => {

@@ -1,19 +1,6 @@
 import assert from "node:assert/strict";
 import { pivotedCholesky } from "./linalg.ts";
-
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tolerance = 1e-12,
-): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    assert(
-      Math.abs(actual[i] - expected[i]) <= tolerance,
-      `index ${i}: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
-}
+import { assertClose } from "./_test_utils.ts";
 
 function productWithTranspose(
   b: Float64Array,

@@ -108,6 +108,13 @@ export class MatrixPool {
   }
 }
 
+/** The rows of `parts`, stacked in order. */
+export function stackRows(parts: readonly Matrix[]): Matrix {
+  const pool = new MatrixPool();
+  for (const part of parts) pool.append(part);
+  return pool.all();
+}
+
 /** Column means of `x`. */
 export function columnMeans(x: Matrix): Float64Array {
   const { rows, cols, data } = x;

@@ -1,19 +1,5 @@
-import assert from "node:assert/strict";
 import { columnMeans, fromRows, scatterMatrix } from "./matrix.ts";
-
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tolerance = 1e-12,
-): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    assert(
-      Math.abs(actual[i] - expected[i]) <= tolerance,
-      `index ${i}: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
-}
+import { assertClose } from "./_test_utils.ts";
 
 Deno.test("column means and scatter matrix match a hand computation", () => {
   // Five rows so both the 4-row block and the remainder loop run.

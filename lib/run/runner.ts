@@ -7,6 +7,7 @@
  */
 
 import type { Experiment } from "../experiments/define.ts";
+import { exists } from "../util/files.ts";
 import { Progress } from "../util/progress.ts";
 import { showVolatile } from "../util/volatile.ts";
 import type { RunRequest, RunResponse } from "./run_worker.ts";
@@ -107,10 +108,7 @@ export function describeCounts(label: string, experiment: Experiment, counts: Gr
 
 function storedByOlderVersion(experiment: Experiment, config: RunConfig, storeDir: string): boolean {
   for (let version = experiment.version - 1; version >= 1; version--) {
-    try {
-      Deno.statSync(runPath({ name: experiment.name, version }, config, storeDir));
-      return true;
-    } catch { /* not stored under this version */ }
+    if (exists(runPath({ name: experiment.name, version }, config, storeDir))) return true;
   }
   return false;
 }

@@ -21,6 +21,7 @@
 import type { DataOps, Estimator } from "../models/estimator.ts";
 import type { Rng } from "../numerics/rng.ts";
 import { assertVerifier, drawVerified, type Verifier } from "./verify.ts";
+import { assertOneOf } from "../util/one_of.ts";
 
 /** The paper's three workflows, in the column order of its figures. */
 export const WORKFLOWS = [
@@ -44,11 +45,7 @@ export function assertWorkflow(
   value: unknown,
   field = "workflow",
 ): asserts value is Workflow {
-  if (!ALL_WORKFLOWS.includes(value as Workflow)) {
-    throw new RangeError(
-      `${field} must be one of ${ALL_WORKFLOWS.map((w) => `"${w}"`).join(", ")}, got ${JSON.stringify(value)}`,
-    );
-  }
+  assertOneOf(value, ALL_WORKFLOWS, field);
 }
 
 /** What one model-fitting iteration records. */

@@ -18,6 +18,7 @@
  */
 
 import { fnv1a64 } from "../hash.ts";
+import { exists } from "../../util/files.ts";
 
 /** The compiled kernels, called on typed arrays. */
 export interface NativeKernels {
@@ -137,15 +138,6 @@ function hasAvx2(): boolean {
   if (Deno.build.arch !== "x86_64" || Deno.build.os !== "linux") return false;
   try {
     return /\bavx2\b/.test(Deno.readTextFileSync("/proc/cpuinfo"));
-  } catch {
-    return false;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
   } catch {
     return false;
   }

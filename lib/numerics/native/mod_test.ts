@@ -3,6 +3,7 @@ import { addKernelSumsTypeScript, emptyKernelSums, type KernelSums } from "../ke
 import { dotRowsTypeScript, matrix } from "../matrix.ts";
 import { Rng } from "../rng.ts";
 import { nativeKernels } from "./mod.ts";
+import { assertClose } from "../_test_utils.ts";
 
 const native = nativeKernels();
 // Machines without a C compiler run the TypeScript loops; there is nothing native to test.
@@ -20,15 +21,6 @@ function naiveDotRows(a: Float64Array, b: Float64Array, shape: { m: number; n: n
     }
   }
   return c;
-}
-
-/** |actual - expected| <= tolerance * max(1, |expected|), entry by entry. */
-function assertClose(actual: Float64Array, expected: Float64Array, tolerance: number): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    const scale = Math.max(1, Math.abs(expected[i]));
-    assert(Math.abs(actual[i] - expected[i]) <= tolerance * scale, `entry ${i}: ${actual[i]} vs ${expected[i]}`);
-  }
 }
 
 Deno.test({
@@ -183,12 +175,13 @@ Deno.test("COLLAPSE_NATIVE=0 turns the native kernels off", async () => {
 });
 
 Deno.test("a fresh checkout compiles the kernels into .cache/native; a failing compiler falls back to TypeScript", async () => {
-  // A copy of lib/numerics/native (and the hash it imports) in a scratch tree: its .cache/native starts empty.
+  // A copy of lib/numerics/native (and the modules it imports) in a scratch tree: its .cache/native starts empty.
   const scratch = await Deno.makeTempDir({ prefix: "collapse-native-" });
   try {
     await Deno.mkdir(`${scratch}/lib/numerics/native`, { recursive: true });
-    for (const file of ["native/mod.ts", "native/kernels.c", "hash.ts"]) {
-      await Deno.copyFile(new URL(`../${file}`, import.meta.url), `${scratch}/lib/numerics/${file}`);
+    await Deno.mkdir(`${scratch}/lib/util`, { recursive: true });
+    for (const file of ["numerics/native/mod.ts", "numerics/native/kernels.c", "numerics/hash.ts", "util/files.ts"]) {
+      await Deno.copyFile(new URL(`../../${file}`, import.meta.url), `${scratch}/lib/${file}`);
     }
     const probe = `import { nativeKernels } from "${scratch}/lib/numerics/native/mod.ts";
       const native = nativeKernels();
