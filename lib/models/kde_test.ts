@@ -13,18 +13,7 @@ import { logUnitBallVolume } from "../numerics/kernel_sums.ts";
 import { fromRows, type Matrix, matrix, stackRows } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow } from "../workflows/mod.ts";
-import { randomMatrix } from "../numerics/_test_utils.ts";
-
-/** The Gaussian KDE log-density written out directly: log((1/N) sum_i (2 pi h^2)^(-d/2) exp(-|x - x_i|^2 / 2h^2)). */
-function directLogDensity(train: number[][], x: number[], h: number): number {
-  const d = x.length;
-  let density = 0;
-  for (const p of train) {
-    const sq = p.reduce((s, v, k) => s + (v - x[k]) ** 2, 0);
-    density += Math.exp(-sq / (2 * h * h)) / (2 * Math.PI * h * h) ** (d / 2);
-  }
-  return Math.log(density / train.length);
-}
+import { directLogDensity, randomMatrix } from "../numerics/_test_utils.ts";
 
 Deno.test("log-density equals a direct hand computation on tiny inputs (2-D and 3-D)", () => {
   const train2 = [[0, 0], [1, 0], [0.5, 2], [-1, -0.3]];

@@ -24,3 +24,14 @@ export function randomMatrix(rows: number, cols: number, rng: Rng, scale = 1): M
   for (let i = 0; i < x.data.length; i++) x.data[i] *= scale;
   return x;
 }
+
+/** log((1/N) sum_i (2 pi h^2)^(-d/2) exp(-|x - x_i|^2 / 2h^2)), written out directly. */
+export function directLogDensity(train: number[][], x: number[], h: number): number {
+  const d = x.length;
+  let density = 0;
+  for (const p of train) {
+    const sq = p.reduce((s, v, k) => s + (v - x[k]) ** 2, 0);
+    density += Math.exp(-sq / (2 * h * h)) / (2 * Math.PI * h * h) ** (d / 2);
+  }
+  return Math.log(density / train.length);
+}

@@ -8,21 +8,10 @@ import {
 } from "./kernel_sums.ts";
 import { type Matrix, matrix } from "./matrix.ts";
 import { Rng } from "./rng.ts";
-import { randomMatrix } from "./_test_utils.ts";
+import { directLogDensity, randomMatrix } from "./_test_utils.ts";
 
 const rowsOf = (x: Matrix): number[][] =>
   Array.from({ length: x.rows }, (_, r) => [...x.data.subarray(r * x.cols, (r + 1) * x.cols)]);
-
-/** log((1/N) sum_i (2 pi h^2)^(-d/2) exp(-|x - x_i|^2 / 2h^2)), written out directly. */
-function directLogDensity(train: number[][], x: number[], h: number): number {
-  const d = x.length;
-  let density = 0;
-  for (const p of train) {
-    const sq = p.reduce((s, v, k) => s + (v - x[k]) ** 2, 0);
-    density += Math.exp(-sq / (2 * h * h)) / (2 * Math.PI * h * h) ** (d / 2);
-  }
-  return Math.log(density / train.length);
-}
 
 Deno.test("blocked kernel sums over more points than one block equal the direct formula (both routes)", () => {
   const rng = new Rng(11);
