@@ -1,9 +1,17 @@
 /**
- * Text and tables for the notebooks, computed from the stored rows at render time (`text.ts`), and theory
- * checks beside the figures that have a closed form (`theory.ts`).
+ * Text and tables for the notebooks, computed from the stored rows at render time (`text.ts`, `rows.ts`), and
+ * theory checks beside the figures that have a closed form (`theory.ts`).
  *
  * @module
  */
 
 export { claim, ClaimError, fmt, markdownTable, showMarkdown } from "./text.ts";
-export { theoryCheck, type TheoryCheckOptions, type TheoryRow } from "./theory.ts";
+export { type GroupedValues, groupValues, type GroupValuesOptions } from "./rows.ts";
+export {
+  summarizeTheoryChecks,
+  theoryCheck,
+  type TheoryCheckOptions,
+  type TheoryRow,
+  type TheorySummary,
+  type TheorySummaryOptions,
+} from "./theory.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { theoryCheck } from "./theory.ts";
+import { summarizeTheoryChecks, theoryCheck } from "./theory.ts";
 
 Deno.test("a theory check: per group the mean, the exact value, its standard error and z", () => {
   const rows = [
@@ -24,4 +24,37 @@ Deno.test("a theory check: per group the mean, the exact value, its standard err
   assert.equal(checks[0].seeds, 3);
   // Accumulate: mean 6 = exact: z = 0.
   assert.equal(checks[1].z, 0);
+});
+
+Deno.test("a curve without spread: z = 0 when it equals the exact value, infinite when it does not", () => {
+  const rows = [
+    { workflow: "Accumulate", v: 0.1 + 0.2 },
+    { workflow: "Accumulate", v: 0.1 + 0.2 },
+    { workflow: "Replace", v: 0.5 },
+    { workflow: "Replace", v: 0.5 },
+  ];
+  const checks = theoryCheck(rows, {
+    y: "v",
+    groupBy: ["workflow"],
+    exact: (g) => (g.workflow === "Replace" ? 0 : 0.3),
+  });
+  assert.deepEqual(checks.map((c) => [c.se, c.z]), [[0, 0], [0, Infinity]]);
+});
+
+Deno.test("a summary of theory checks counts |z| < 4 and names the worst", () => {
+  const row = (name: string, z: number) => ({ name, mean: 0, exact: 0, se: 1, z, seeds: 10 });
+  const summary = summarizeTheoryChecks([row("a", 1.2), row("b", -5.25), row("c", 3.9)], {
+    describe: (r) => `curve ${r.name}`,
+  });
+  assert.equal(summary.within, 2);
+  assert.equal(summary.total, 3);
+  assert.equal(summary.worst.name, "b");
+  assert.deepEqual(summary.outside.map((r) => r.name), ["b"]);
+  assert.equal(summary.text, "Of the 3 curves, 2 have |z| < 4; the largest |z| is z = -5.3 (curve b).");
+  const all = summarizeTheoryChecks([row("a", 1), row("b", 0.5), row("c", -2)], {
+    describe: (r) => r.name as string,
+    noun: "points",
+  });
+  assert.equal(all.text, "Of the 3 points, all have |z| < 4; the largest |z| is z = -2 (c).");
+  assert.throws(() => summarizeTheoryChecks([], { describe: () => "" }));
 });
