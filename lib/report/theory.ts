@@ -53,13 +53,14 @@ export function theoryCheck<T extends object>(rows: readonly T[], options: Theor
 }
 
 /**
- * z = (mean - exact) / se. A curve with no spread over seeds (se = 0, e.g. a
- * deterministic quantity) has z = 0 when its mean equals the exact value up to
- * rounding (1e-12 relative) and z = ±Infinity when it does not.
+ * z = (mean - exact) / se, and z = 0 when the mean equals the exact value up
+ * to rounding (1e-12 relative), as for a deterministic quantity whose mean is
+ * exact but whose float sum leaves an se of 1e-19; a curve without spread
+ * that misses the exact value gets z = ±Infinity.
  */
 function zScore(mean: number, exact: number, se: number): number {
+  if (Math.abs(mean - exact) <= 1e-12 * Math.max(Math.abs(mean), Math.abs(exact))) return 0;
   if (se > 0) return (mean - exact) / se;
-  if (Math.abs(mean - exact) <= 1e-12 * Math.max(1, Math.abs(exact))) return 0;
   return mean > exact ? Infinity : -Infinity;
 }
 
