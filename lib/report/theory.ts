@@ -46,7 +46,9 @@ export function theoryCheck<T extends object>(rows: readonly T[], options: Theor
   for (const { keys, values } of groups.values()) {
     const exact = options.exact(keys);
     if (exact === undefined || values.length === 0) continue;
-    const { mean, se, k } = meanAndStandardError(values);
+    const { mean, se: rawSe, k } = meanAndStandardError(values);
+    // A spread at the level of float rounding (identical values summed) is no spread.
+    const se = rawSe <= 1e-12 * Math.abs(mean) ? 0 : rawSe;
     out.push({ ...keys as Record<string, string | number>, mean, exact, se, z: zScore(mean, exact, se), seeds: k });
   }
   return out;

@@ -37,6 +37,7 @@ Deno.test("a mean exact up to rounding has z = 0; a curve without spread that mi
   const exact = { Accumulate: 0.01, Replace: 0, Other: 1 + 1e-9 } as Record<string, number>;
   const checks = theoryCheck(rows, { y: "v", groupBy: ["workflow"], exact: (g) => exact[g.workflow as string] });
   assert.deepEqual(checks.map((c) => c.z), [0, Infinity, -Infinity]);
+  assert.deepEqual(checks.map((c) => c.se), [0, 0, 0], "identical values have no spread, whatever their float sum");
 });
 
 Deno.test("a summary of theory checks counts |z| < 4 and names the worst", () => {
