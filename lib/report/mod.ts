@@ -5,7 +5,7 @@
  * @module
  */
 
-export { claim, ClaimError, fmt, markdownTable, showMarkdown } from "./text.ts";
+export { claim, ClaimError, fmt, fmtRange, markdownTable, showMarkdown } from "./text.ts";
 export { type GroupedValues, groupValues, type GroupValuesOptions } from "./rows.ts";
 export {
   summarizeTheoryChecks,
