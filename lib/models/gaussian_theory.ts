@@ -80,3 +80,67 @@ export function gaussianFreshExpectations(
   }
   return { traceRatio, squaredErrorOfMean, limit };
 }
+
+/**
+ * The digamma function psi(x) = d/dx ln Gamma(x) for x > 0: the recurrence
+ * psi(x) = psi(x + 1) - 1/x up to x >= 10, then the asymptotic series (error
+ * about 1e-14 there).
+ */
+export function digamma(x: number): number {
+  if (!(x > 0)) throw new RangeError(`digamma needs x > 0, got ${x}`);
+  let shift = 0;
+  while (x < 10) {
+    shift -= 1 / x;
+    x += 1;
+  }
+  const inv2 = 1 / (x * x);
+  return shift + Math.log(x) - 0.5 / x -
+    inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))));
+}
+
+/** E ln det(S / n) for S ~ Wishart_d(n - 1, I): the ML covariance of n points of N(mu, I). */
+function expectedLogDetFit(dim: number, samples: number): number {
+  let sum = dim * Math.log(2 / samples);
+  for (let i = 1; i <= dim; i++) sum += digamma((samples - i) / 2);
+  return sum;
+}
+
+function assertFitSize(dim: number, samples: number, what: string): void {
+  if (!(Number.isInteger(dim) && dim >= 1 && Number.isInteger(samples) && samples > dim + 2)) {
+    throw new RangeError(
+      `${what}: the expectation is finite only for integers n > d + 2, got n = ${samples}, d = ${dim}`,
+    );
+  }
+}
+
+/**
+ * The expected test NLL (nats per point, test points from the truth N(0, I_d))
+ * of the maximum-likelihood Gaussian fitted to `samples` points of the truth:
+ * (1/2)[d ln 2 pi + E ln det Sigma_hat + (n + 1) d / (n - d - 2)], with
+ * E ln det Sigma_hat = sum_{i=1..d} psi((n - i)/2) + d ln(2/n) and
+ * E tr(Sigma_hat^-1 (I + mu_hat mu_hat^T)) = (1 + 1/n) n d/(n - d - 2).
+ * The truth's own NLL, d (ln 2 pi + 1)/2, is its limit. Needs n > d + 2.
+ */
+export function expectedFitNll(dim: number, samples: number): number {
+  assertFitSize(dim, samples, "expectedFitNll");
+  const n = samples;
+  return 0.5 * (dim * Math.log(2 * Math.PI) + expectedLogDetFit(dim, n) + (n + 1) * dim / (n - dim - 2));
+}
+
+/**
+ * The expected test NLL (test points from the truth N(0, I_d)) of the ML
+ * Gaussian fitted to `samples` points drawn from the ML fit (mu_1, Sigma_1) of
+ * `pool` points of the truth: a first-generation model's synthetic data alone.
+ * With Sigma_hat = Sigma_1^(1/2) (W/m) Sigma_1^(1/2), W ~ Wishart(m - 1, I)
+ * independent of the first fit: (1/2)[d ln 2 pi + E ln det Sigma_1 +
+ * E ln det (W/m) + m/(m - d - 2) ((R + 1) d/(R - d - 2) + d/m)], R = pool,
+ * m = samples. Needs R, m > d + 2.
+ */
+export function expectedRefitNll(dim: number, options: { pool: number; samples: number }): number {
+  const { pool: r, samples: m } = options;
+  assertFitSize(dim, r, "expectedRefitNll (pool)");
+  assertFitSize(dim, m, "expectedRefitNll (samples)");
+  const trace = (r + 1) * dim / (r - dim - 2) + dim / m;
+  return 0.5 *
+    (dim * Math.log(2 * Math.PI) + expectedLogDetFit(dim, r) + expectedLogDetFit(dim, m) + m / (m - dim - 2) * trace);
+}

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { gaussianExpectations, gaussianFreshExpectations } from "./gaussian_theory.ts";
+import {
+  digamma,
+  expectedFitNll,
+  expectedRefitNll,
+  gaussianExpectations,
+  gaussianFreshExpectations,
+} from "./gaussian_theory.ts";
+import { fitGaussian, sampleGaussian } from "./gaussian.ts";
+import { gaussianMeanNll } from "./gaussian_likelihood.ts";
+import { Rng } from "../numerics/rng.ts";
+import { meanAndStandardError } from "../numerics/stats.ts";
 
 Deno.test("gaussianExpectations: the closed forms at hand-computed points and limits", () => {
   const replace = gaussianExpectations("Replace", { dim: 3, samplesPerIteration: 10, iterations: 3 });
@@ -34,4 +44,41 @@ Deno.test("the Fresh recursion: Replace at fraction 0, the real data's fit at fr
   assert(Math.abs(half.squaredErrorOfMean.at(-1)! - half.limit.squaredErrorOfMean) < 1e-12);
   assert(half.limit.traceRatio > 0 && half.limit.traceRatio < 0.9);
   assert.throws(() => gaussianFreshExpectations({ ...base, fraction: 2 }), /fraction must be in \[0, 1\]/);
+});
+
+Deno.test("digamma at known values and its recurrence", () => {
+  const gamma = 0.5772156649015329;
+  assert(Math.abs(digamma(1) + gamma) < 1e-13);
+  assert(Math.abs(digamma(0.5) + gamma + 2 * Math.LN2) < 1e-13);
+  for (const x of [0.3, 2.5, 7.1, 40]) assert(Math.abs(digamma(x + 1) - digamma(x) - 1 / x) < 1e-12);
+  assert.throws(() => digamma(0), RangeError);
+});
+
+Deno.test("expectedFitNll and expectedRefitNll match simulation (|z| < 4) and tend to the truth's NLL", () => {
+  const d = 3, n = 9, pool = 12, reps = 4000;
+  const truth = {
+    dim: d,
+    mean: new Float64Array(d),
+    covariance: Float64Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0)),
+  };
+  const rng = new Rng(5, "gaussian-nll-theory");
+  const fit: number[] = [], refit: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const test = sampleGaussian(truth, 200, rng);
+    fit.push(gaussianMeanNll(fitGaussian(sampleGaussian(truth, n, rng)), test));
+    const first = fitGaussian(sampleGaussian(truth, pool, rng));
+    refit.push(gaussianMeanNll(fitGaussian(sampleGaussian(first, n, rng)), test));
+  }
+  for (
+    const [values, exact] of [[fit, expectedFitNll(d, n)], [refit, expectedRefitNll(d, { pool, samples: n })]] as const
+  ) {
+    const { mean, se } = meanAndStandardError(values);
+    assert(Math.abs(mean - exact) < 4 * se, `${mean} vs ${exact} (se ${se})`);
+  }
+  const truthNll = (10 / 2) * (Math.log(2 * Math.PI) + 1);
+  assert(Math.abs(expectedFitNll(10, 1e7) - truthNll) < 1e-4);
+  // Synthetic data of a first fit on R points, m of them: worse than the first fit itself, towards it as m grows.
+  assert(expectedRefitNll(10, { pool: 3000, samples: 10_000 }) > expectedFitNll(10, 3000));
+  assert(Math.abs(expectedRefitNll(10, { pool: 3000, samples: 1e8 }) - expectedFitNll(10, 3000)) < 1e-5);
+  assert.throws(() => expectedFitNll(3, 5), RangeError);
 });

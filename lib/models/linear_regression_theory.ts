@@ -52,3 +52,19 @@ export function inverseWishartTrace(dim: number, samples: number): number {
   }
   return dim / (samples - dim - 1);
 }
+
+/**
+ * The expected test MSE of least squares on `samples` synthetic rows of fresh
+ * Gaussian inputs x ~ N(0, I_d), labelled y = x^T w_1 + sigma eps by a first
+ * fit w_1 on `pool` real rows (the real-versus-synthetic study's
+ * synthetic-only baseline): the first fit's error and the refit's add,
+ * sigma^2 (d/(R - d - 1) + d/(m - d - 1)), R = pool, m = samples, both > d + 1.
+ * With no first fit (real rows only) it is sigma^2 d/(m - d - 1), i.e.
+ * `sigmaSquared * inverseWishartTrace(d, m)`.
+ */
+export function expectedRefitMse(
+  dim: number,
+  options: { pool: number; samples: number; sigmaSquared: number },
+): number {
+  return options.sigmaSquared * (inverseWishartTrace(dim, options.pool) + inverseWishartTrace(dim, options.samples));
+}

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { MinimumNormSolver } from "../numerics/least_squares.ts";
+import { matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
+import { meanAndStandardError } from "../numerics/stats.ts";
 import { runWorkflow } from "../workflows/mod.ts";
 import { designGram, labelDesign, linearRegressionEstimator } from "./linear_regression.ts";
-import { expectedTestMse, inverseWishartTrace } from "./linear_regression_theory.ts";
+import { expectedRefitMse, expectedTestMse, inverseWishartTrace } from "./linear_regression_theory.ts";
+import { regressionRows, regressionRowsEstimator } from "./linear_regression_rows.ts";
 import { randomSetting } from "./_test_utils.ts";
 
 Deno.test("closed forms: Accumulate stays below pi^2/6 times its first iteration, Replace grows linearly", () => {
@@ -54,4 +57,22 @@ Deno.test("expected test MSE under Replace and Accumulate, for a fixed design, w
       );
     }
   }
+});
+
+Deno.test("expectedRefitMse: a fit on synthetic rows of a first fit adds both errors (simulation, |z| < 4)", async () => {
+  const d = 3, pool = 12, m = 9, sigmaSquared = 2, reps = 3000;
+  assert(Math.abs(expectedRefitMse(d, { pool, samples: m, sigmaSquared }) - 2 * (3 / 8 + 3 / 5)) < 1e-15);
+  const rng = new Rng(11, "refit-mse");
+  const values: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const trueWeights = rng.fillNormal(new Float64Array(d));
+    const testDesign = matrix(200, d, rng.fillNormal(new Float64Array(200 * d)));
+    const estimator = regressionRowsEstimator({ trueWeights, sigmaSquared, testDesign });
+    const first = await estimator.fit(regressionRows(pool, { weights: trueWeights, sigmaSquared, rng }));
+    const refit = await estimator.fit(await estimator.sample(first, m, rng));
+    values.push((await estimator.evaluate(refit)).testMse);
+  }
+  const { mean, se } = meanAndStandardError(values);
+  const exact = expectedRefitMse(d, { pool, samples: m, sigmaSquared });
+  assert(Math.abs(mean - exact) < 4 * se, `${mean} vs ${exact} (se ${se})`);
 });

@@ -44,6 +44,21 @@ export function fmt(x: number, digits = 3): string {
   return rounded.toLocaleString("en-US", { maximumFractionDigits: decimals, minimumFractionDigits: 0 });
 }
 
+/**
+ * The range of `values` for prose: "0.74 to 1.2" ({@linkcode fmt} with `digits`), or one number when both ends
+ * format alike ("0" rather than "0 to 0"). Throws on no values.
+ */
+export function fmtRange(values: readonly number[], digits = 3): string {
+  if (values.length === 0) throw new RangeError("fmtRange needs at least one value");
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const [a, b] = [fmt(lo, digits), fmt(hi, digits)];
+  return a === b ? a : `${a} to ${b}`;
+}
+
 /** A markdown table of `rows` (their keys, in first-row order, are the columns). */
 export function markdownTable(rows: readonly Record<string, string | number>[]): string {
   if (rows.length === 0) return "";

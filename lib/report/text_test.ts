@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { claim, ClaimError, fmt, markdownTable, showMarkdown } from "./text.ts";
+import { claim, ClaimError, fmt, fmtRange, markdownTable, showMarkdown } from "./text.ts";
 
 Deno.test("numbers for prose: significant digits, separators, no trailing zeros", () => {
   const cases: [number, string][] = [
@@ -47,4 +47,12 @@ Deno.test("outside a notebook, markdown is printed", async () => {
     console.log = log;
   }
   assert.deepEqual(lines, ["**bold**"]);
+});
+
+Deno.test("a range for prose: both ends, or one number when they format alike", () => {
+  assert.equal(fmtRange([1.2, 0.7412, 1]), "0.741 to 1.2");
+  assert.equal(fmtRange([0.7412, 1.2], 2), "0.74 to 1.2");
+  assert.equal(fmtRange([0, 0, 0]), "0");
+  assert.equal(fmtRange([0.92901, 0.92899]), "0.929");
+  assert.throws(() => fmtRange([]), RangeError);
 });

@@ -8,6 +8,7 @@
  */
 
 import { meanAndStandardError } from "../numerics/stats.ts";
+import { fmt } from "./text.ts";
 
 /** Options of {@linkcode theoryCheck}. */
 export interface TheoryCheckOptions<T> {
@@ -45,15 +46,61 @@ export function theoryCheck<T extends object>(rows: readonly T[], options: Theor
   for (const { keys, values } of groups.values()) {
     const exact = options.exact(keys);
     if (exact === undefined || values.length === 0) continue;
-    const { mean, se, k } = meanAndStandardError(values);
-    out.push({
-      ...keys as Record<string, string | number>,
-      mean,
-      exact,
-      se,
-      z: se > 0 ? (mean - exact) / se : NaN,
-      seeds: k,
-    });
+    const { mean, se: rawSe, k } = meanAndStandardError(values);
+    // A spread at the level of float rounding (identical values summed) is no spread.
+    const se = rawSe <= 1e-12 * Math.abs(mean) ? 0 : rawSe;
+    out.push({ ...keys as Record<string, string | number>, mean, exact, se, z: zScore(mean, exact, se), seeds: k });
   }
   return out;
+}
+
+/**
+ * z = (mean - exact) / se, and z = 0 when the mean equals the exact value up
+ * to rounding (1e-12 relative), as for a deterministic quantity whose mean is
+ * exact but whose float sum leaves an se of 1e-19; a curve without spread
+ * that misses the exact value gets z = ±Infinity.
+ */
+function zScore(mean: number, exact: number, se: number): number {
+  if (Math.abs(mean - exact) <= 1e-12 * Math.max(Math.abs(mean), Math.abs(exact))) return 0;
+  if (se > 0) return (mean - exact) / se;
+  return mean > exact ? Infinity : -Infinity;
+}
+
+/** Options of {@linkcode summarizeTheoryChecks}. */
+export interface TheorySummaryOptions {
+  /** Names one curve for the text, e.g. "Replace, n = 10". */
+  describe: (row: TheoryRow) => string;
+  /** |z| below this counts as agreeing with the closed form. Default 4. */
+  threshold?: number;
+  /** What the checks are of, in the plural ("curves" by default). */
+  noun?: string;
+}
+
+/** The one-line summary of a set of theory checks: how many agree, and the worst. */
+export interface TheorySummary {
+  total: number;
+  /** Checks with |z| < threshold. */
+  within: number;
+  /** The check with the largest |z|. */
+  worst: TheoryRow;
+  /** The checks with |z| >= threshold, worst first. */
+  outside: TheoryRow[];
+  /** "Of the 30 curves, 29 have |z| < 4; the largest |z| is z = -5.2 (Replace, n = 10)." */
+  text: string;
+}
+
+/** Counts the checks with |z| < threshold and names the worst (throws on no checks). */
+export function summarizeTheoryChecks(checks: readonly TheoryRow[], options: TheorySummaryOptions): TheorySummary {
+  if (checks.length === 0) throw new RangeError("summarizeTheoryChecks needs at least one check");
+  const threshold = options.threshold ?? 4;
+  const noun = options.noun ?? "curves";
+  const size = (r: TheoryRow): number => (Number.isNaN(r.z) ? Infinity : Math.abs(r.z));
+  const byWorst = [...checks].sort((a, b) => size(b) - size(a));
+  const worst = byWorst[0];
+  const outside = byWorst.filter((r) => !(Math.abs(r.z) < threshold));
+  const within = checks.length - outside.length;
+  const all = within === checks.length ? (checks.length === 2 ? "both" : "all") : String(within);
+  const text = `Of the ${checks.length} ${noun}, ${all} have |z| < ${threshold}; the largest |z| is ` +
+    `z = ${fmt(worst.z, 2)} (${options.describe(worst)}).`;
+  return { total: checks.length, within, worst, outside, text };
 }

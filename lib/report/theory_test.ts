@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { theoryCheck } from "./theory.ts";
+import { summarizeTheoryChecks, theoryCheck } from "./theory.ts";
 
 Deno.test("a theory check: per group the mean, the exact value, its standard error and z", () => {
   const rows = [
@@ -24,4 +24,36 @@ Deno.test("a theory check: per group the mean, the exact value, its standard err
   assert.equal(checks[0].seeds, 3);
   // Accumulate: mean 6 = exact: z = 0.
   assert.equal(checks[1].z, 0);
+});
+
+Deno.test("a mean exact up to rounding has z = 0; a curve without spread that misses has z = ±Infinity", () => {
+  const rows = [
+    ...Array.from({ length: 60 }, () => ({ workflow: "Accumulate", v: 0.01 })), // a float sum / 60
+    { workflow: "Replace", v: 0.5 },
+    { workflow: "Replace", v: 0.5 },
+    { workflow: "Other", v: 1 },
+    { workflow: "Other", v: 1 },
+  ];
+  const exact = { Accumulate: 0.01, Replace: 0, Other: 1 + 1e-9 } as Record<string, number>;
+  const checks = theoryCheck(rows, { y: "v", groupBy: ["workflow"], exact: (g) => exact[g.workflow as string] });
+  assert.deepEqual(checks.map((c) => c.z), [0, Infinity, -Infinity]);
+  assert.deepEqual(checks.map((c) => c.se), [0, 0, 0], "identical values have no spread, whatever their float sum");
+});
+
+Deno.test("a summary of theory checks counts |z| < 4 and names the worst", () => {
+  const row = (name: string, z: number) => ({ name, mean: 0, exact: 0, se: 1, z, seeds: 10 });
+  const summary = summarizeTheoryChecks([row("a", 1.2), row("b", -5.25), row("c", 3.9)], {
+    describe: (r) => `curve ${r.name}`,
+  });
+  assert.equal(summary.within, 2);
+  assert.equal(summary.total, 3);
+  assert.equal(summary.worst.name, "b");
+  assert.deepEqual(summary.outside.map((r) => r.name), ["b"]);
+  assert.equal(summary.text, "Of the 3 curves, 2 have |z| < 4; the largest |z| is z = -5.3 (curve b).");
+  const all = summarizeTheoryChecks([row("a", 1), row("b", 0.5), row("c", -2)], {
+    describe: (r) => r.name as string,
+    noun: "points",
+  });
+  assert.equal(all.text, "Of the 3 points, all have |z| < 4; the largest |z| is z = -2 (c).");
+  assert.throws(() => summarizeTheoryChecks([], { describe: () => "" }));
 });
