@@ -9,7 +9,16 @@
 import type { Experiment } from "../experiments/define.ts";
 import { Progress } from "../util/progress.ts";
 import type { RunRequest, RunResponse } from "./run_worker.ts";
-import { defaultStoreDir, readRun, type RunConfig, runPath, type RunRow, VERSION_COLUMN, writeRun } from "./store.ts";
+import {
+  defaultStoreDir,
+  readRun,
+  type RunConfig,
+  runPath,
+  type RunRow,
+  storedColumns,
+  VERSION_COLUMN,
+  writeRun,
+} from "./store.ts";
 
 /** Options of {@linkcode runGrid}. */
 export interface RunGridOptions {
@@ -67,6 +76,7 @@ export async function runGrid(
     const wanted = Math.min(options.workers ?? navigator.hardwareConcurrency, experiment.maxWorkers ?? Infinity);
     const workerCount = Math.max(1, Math.min(wanted, missing.length));
     const failures: string[] = [];
+    const columns = storedColumns(experiment);
     await Promise.all(Array.from({ length: workerCount }, async () => {
       const worker = new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
       try {
@@ -79,7 +89,7 @@ export async function runGrid(
             break;
           }
           const rows = response.rows.map((row) => ({ ...row, [VERSION_COLUMN]: experiment.version }));
-          writeRun(runPath(experiment, config, storeDir), rows, { attachments: response.attachments });
+          writeRun(runPath(experiment, config, storeDir), rows, { attachments: response.attachments, columns });
           results[index] = rows;
           options.onComputed?.(config);
           progress.tick(1, cost(index));
