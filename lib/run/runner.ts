@@ -1,5 +1,6 @@
 /**
- * Runs a grid of an experiment's configurations: stored runs are read back,
+ * Runs a grid of an experiment's configurations: stored runs are read back
+ * (an unusable file is set aside and its run computed again: store_reader.ts),
  * missing ones are computed in parallel workers (one per core) and stored as
  * each one finishes, so an interrupted grid loses only the runs in flight.
  *
@@ -11,7 +12,6 @@ import { Progress } from "../util/progress.ts";
 import type { RunRequest, RunResponse } from "./run_worker.ts";
 import {
   defaultStoreDir,
-  readRun,
   type RunConfig,
   runPath,
   type RunRow,
@@ -19,6 +19,7 @@ import {
   VERSION_COLUMN,
   writeRun,
 } from "./store.ts";
+import { StoreReader } from "./store_reader.ts";
 
 /** Options of {@linkcode runGrid}. */
 export interface RunGridOptions {
@@ -56,8 +57,9 @@ export async function runGrid(
   const valid = configs.map((config) => experiment.validate(config));
   const results = new Array<RunRow[] | undefined>(valid.length);
   const missing: number[] = [];
+  const reader = new StoreReader(experiment, { storeDir });
   valid.forEach((config, i) => {
-    const stored = options.refresh ? undefined : readRun(runPath(experiment, config, storeDir));
+    const stored = options.refresh ? undefined : reader.read(config);
     if (stored) results[i] = stored;
     else missing.push(i);
   });
@@ -65,7 +67,7 @@ export async function runGrid(
     runs: valid.length,
     reused: valid.length - missing.length,
     computed: missing.length,
-    olderVersion: missing.filter((i) => storedByOlderVersion(experiment, valid[i], storeDir)).length,
+    olderVersion: missing.filter((i) => reader.storedByOlderVersion(valid[i])).length,
   };
   const label = options.label ?? experiment.name;
   console.log(describeCounts(label, experiment, counts));
@@ -108,16 +110,6 @@ export function describeCounts(label: string, experiment: Experiment, counts: Gr
   const older = counts.olderVersion > 0 ? ` (${counts.olderVersion} of them stored by an older version, ignored)` : "";
   return `${label}: ${counts.runs} runs of version ${experiment.version}: ${counts.reused} reused, ` +
     `${counts.computed} to compute${older}`;
-}
-
-function storedByOlderVersion(experiment: Experiment, config: RunConfig, storeDir: string): boolean {
-  for (let version = experiment.version - 1; version >= 1; version--) {
-    try {
-      Deno.statSync(runPath({ name: experiment.name, version }, config, storeDir));
-      return true;
-    } catch { /* not stored under this version */ }
-  }
-  return false;
 }
 
 function request(worker: Worker, message: RunRequest): Promise<RunResponse> {
