@@ -5,7 +5,9 @@
  * `mixed` column (a number or a string, e.g. a bandwidth of 0.1 or "scott") is
  * two columns: `name`, Utf8, every value as text (what a person filters on),
  * and `name__number`, Float64, the number where the value is one and null
- * where it is a string, so decoding gives back exactly the value written.
+ * where it is a string, so decoding gives back exactly the value written
+ * (an integer column has no -0: it reads back as 0, the same run key, since
+ * JSON writes -0 as 0; floats keep -0, NaN and the infinities).
  * Decoding needs no declarations: it reads the Parquet types (and the
  * `__number` companions), so old files whose integers are Float64 decode to
  * the same JS numbers.
@@ -155,6 +157,11 @@ function decodeColumn(series: pl.Series, dtype: string): ColumnValues {
   return series.cast(pl.Float64).toTypedArray() as Float64Array;
 }
 
+function hasNull(record: Record<string, unknown>): boolean {
+  for (const key in record) if (record[key] === null) return true;
+  return false;
+}
+
 /** A Parquet frame decoded once into JS values: rows for a small frame, columns for a large one. */
 export class DecodedFrame {
   /** Number of rows. */
@@ -183,8 +190,7 @@ export class DecodedFrame {
     this.names = names;
     if (this.height < TYPED_FROM_ROWS) {
       const records = frame.toRecords() as Record<string, Value | null>[];
-      const clean = mixed.length === 0 && names.length === dtypes.size &&
-        records.every((record) => !Object.values(record).includes(null));
+      const clean = mixed.length === 0 && names.length === dtypes.size && !records.some(hasNull);
       this.#rows = clean ? records as RunRow[] : records.map((record) => {
         const row: RunRow = {};
         for (const name of names) {
@@ -214,10 +220,12 @@ export class DecodedFrame {
     return this.#columns!.get(name)?.[i] ?? undefined;
   }
 
-  /** The values of column `name` (null where a row has none), or undefined if no row has the column. */
-  column(name: string): ColumnValues | undefined {
-    if (this.#columns) return this.#columns.get(name);
-    return this.names.includes(name) ? this.#rows!.map((row) => row[name] ?? null) : undefined;
+  /** Reads column `name` row by row: the value of row `i`, undefined where the row has none. */
+  accessor(name: string): (i: number) => Value | undefined {
+    const rows = this.#rows;
+    if (rows) return (i) => rows[i][name];
+    const values = this.#columns!.get(name);
+    return values ? (i) => values[i] ?? undefined : () => undefined;
   }
 
   /** Rows `start` (included) to `end` (excluded); a null value is left out of its row. */

@@ -202,9 +202,9 @@ export function mismatch(
     ...expected.fields.map((field) => [field, expected.config[field]] as [string, unknown]),
   ];
   for (const [name, value] of wanted) {
-    const column = frame.column(name);
+    const valueAt = frame.accessor(name);
     for (let i = start; i < end; i++) {
-      const stored = column?.[i] ?? undefined;
+      const stored = valueAt(i);
       // === and not Object.is: the key's JSON text writes -0 as 0, and an integer column stores it so.
       if (stored !== value) {
         return `row ${i - start} has ${name} ${JSON.stringify(stored) ?? "missing"}, its key's ${

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import pl from "nodejs-polars";
 import { fnv1a64 } from "../numerics/hash.ts";
 import { integer, seed } from "../experiments/fields.ts";
 import { DecodedFrame, encodeRows } from "./columns.ts";
@@ -76,6 +77,8 @@ Deno.test("writes leave no temporary file; an unreadable file's error names it; 
     assert.throws(() => readRun(path), /at least 12 bytes/);
     assert.equal(quarantine(path), `${dir}/demo/${CORRUPT_FOLDER}/${name.replace(".parquet", "-1.parquet")}`);
     assert.equal(readRun(path), undefined, "moved away");
+    pl.DataFrame([pl.Series("dim", [], pl.Int64)]).writeParquet(path);
+    assert.throws(() => readRun(path), new RegExp(`^UnreadableRunError: ${path}: the file has no rows`));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
