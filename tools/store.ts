@@ -115,7 +115,7 @@ export function main(argv: readonly string[], experiments: Readonly<Record<strin
   const names = args.experiment ? [args.experiment] : Object.keys(experiments);
   for (const name of names) {
     const report = compactExperiment(storeDir, experimentByName(name, experiments));
-    for (const line of report.unreadable) console.error(`unreadable (left in place) ${line}`);
+    for (const line of report.unreadable) console.error(`unreadable ${line}`);
     failed ||= report.unreadable.length > 0;
     if (report.written) {
       const size = formatBytes(Deno.statSync(report.written).size);

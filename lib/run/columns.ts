@@ -114,7 +114,7 @@ export function encodeColumns(
   for (const [name, values] of columns) {
     const declared = options.types && Object.hasOwn(options.types, name) ? options.types[name] : undefined;
     const type = columnType(name, values, declared);
-    const list = Array.from(values);
+    const list = Array.isArray(values) ? values as (Value | null)[] : Array.from(values);
     if (type === "integer") series.push(numberSeries(name, list as (number | null)[]).cast(pl.Int64));
     else if (type === "float") series.push(numberSeries(name, list as (number | null)[]));
     else if (type === "string") series.push(pl.Series(name, list, pl.Utf8));
@@ -270,8 +270,8 @@ export class ColumnBuilder {
       for (let i = start; i < end; i++) column.push(value);
     }
     for (const name of frame.names) {
-      const column = this.#column(name);
-      for (let i = start; i < end; i++) column.push(frame.value(name, i) ?? null);
+      const column = this.#column(name), valueAt = frame.accessor(name);
+      for (let i = start; i < end; i++) column.push(valueAt(i) ?? null);
     }
     this.height += end - start;
     for (const column of this.#columns.values()) while (column.length < this.height) column.push(null);

@@ -92,33 +92,46 @@ export function compactedKeys(path: string): Set<string> {
 }
 
 /**
- * Writes `runs` (keyed ranges of decoded files) as one compacted file in `dir`,
- * durably (flushed, renamed, folder flushed), and reads it back to check it;
- * returns its path and size.
+ * Writes `runs` (keyed ranges of decoded files; a key seen again is skipped) as
+ * one compacted file in `dir`, durably (flushed, renamed, folder flushed), and
+ * reads it back to check it; returns its path, size and runs, or undefined if
+ * there were none. `runs` is consumed once, so a generator that reads one
+ * file at a time keeps only the gathered columns in memory.
  */
 export function writeCompacted(
   dir: string,
-  runs: ReadonlyMap<string, RunRange>,
+  runs: Iterable<readonly [string, RunRange]>,
   options: { experiment: Pick<Experiment, "fields"> },
-): { path: string; bytes: number } {
-  const keys = [...runs.keys()].sort();
-  const builder = new ColumnBuilder();
-  for (const key of keys) {
-    const { frame, start, end } = runs.get(key)!;
-    builder.append(frame, { start, end, constant: { [KEY_COLUMN]: key } });
-  }
-  const types: ColumnTypes = { ...storedColumns(options.experiment), [KEY_COLUMN]: "string" };
-  const bytes = encodeColumns(builder.columns, { types }).writeParquet({ compression: "zstd" });
-  const path = `${dir}/compacted-${fnv1a64(keys.join("\n"))}.parquet`;
+): { path: string; bytes: number; runs: number } | undefined {
+  const { lengths, bytes } = encodeRuns(runs, options.experiment);
+  if (lengths.size === 0) return undefined;
+  const path = `${dir}/compacted-${fnv1a64([...lengths.keys()].sort().join("\n"))}.parquet`;
   writeFileDurably(path, bytes);
   const written = readCompacted(path);
-  for (const key of keys) {
-    const range = written.index.get(key), { start, end } = runs.get(key)!;
-    if (!range || range.end - range.start !== end - start) {
+  for (const [key, length] of lengths) {
+    const range = written.index.get(key);
+    if (!range || range.end - range.start !== length) {
       throw new Error(`${path}: run ${key} did not survive the round trip`);
     }
   }
-  return { path, bytes: bytes.length };
+  return { path, bytes: bytes.length, runs: lengths.size };
+}
+
+// Its own function, so the gathered columns can be collected before the written file is read back.
+function encodeRuns(
+  runs: Iterable<readonly [string, RunRange]>,
+  experiment: Pick<Experiment, "fields">,
+): { lengths: Map<string, number>; bytes: Uint8Array } {
+  const lengths = new Map<string, number>();
+  const builder = new ColumnBuilder();
+  for (const [key, { frame, start, end }] of runs) {
+    if (lengths.has(key)) continue;
+    lengths.set(key, end - start);
+    builder.append(frame, { start, end, constant: { [KEY_COLUMN]: key } });
+  }
+  if (lengths.size === 0) return { lengths, bytes: new Uint8Array() };
+  const types: ColumnTypes = { ...storedColumns(experiment), [KEY_COLUMN]: "string" };
+  return { lengths, bytes: encodeColumns(builder.columns, { types }).writeParquet({ compression: "zstd" }) };
 }
 
 /** What {@linkcode compactExperiment} did. */
@@ -129,7 +142,7 @@ export interface CompactReport {
   runs: number;
   /** Single-run files and older compacted files merged into it (and removed). */
   merged: number;
-  /** Files that could not be read (left where they are; the runner moves them aside). */
+  /** Single-run files that could not be used (left where they are: the runner sets them aside) and runs of compacted files that could not (left out). */
   unreadable: string[];
 }
 
@@ -155,48 +168,50 @@ export function compactExperiment(
   const runFiles = names.filter((name) => RUN_FILE_NAME.test(name));
   const compactedFiles = names.filter((name) => COMPACTED_NAME.test(name));
   if (runFiles.length === 0 && compactedFiles.length <= 1) return report;
-  const runs = new Map<string, RunRange>();
   const merged: string[] = [];
-  for (const name of compactedFiles) {
-    let file: CompactedFile;
-    try {
-      file = readCompacted(`${dir}/${name}`);
-    } catch (error) {
-      report.unreadable.push((error as Error).message);
-      continue;
-    }
-    for (const [key, { start, end }] of file.index) {
-      const run = { frame: file.frame, start, end };
+  // A run's own file first: it wins over a compacted copy (writeCompacted keeps the first run of a key).
+  function* runs(): Generator<readonly [string, RunRange]> {
+    for (const name of runFiles) {
+      const key = RUN_FILE_NAME.exec(name)![1];
+      let run: RunRange;
+      try {
+        run = wholeFrame(readRunFrame(`${dir}/${name}`));
+      } catch (error) {
+        report.unreadable.push((error as Error).message);
+        continue;
+      }
       const problem = checkKey(run, key, experiment);
-      if (problem) report.unreadable.push(`${file.path}: run ${key}: ${problem}`);
-      else runs.set(key, run);
+      if (problem) {
+        report.unreadable.push(`${dir}/${name}: ${problem}`);
+        continue;
+      }
+      merged.push(name);
+      yield [key, run];
     }
-    merged.push(name);
+    for (const name of compactedFiles) {
+      let file: CompactedFile;
+      try {
+        file = readCompacted(`${dir}/${name}`);
+      } catch (error) {
+        report.unreadable.push((error as Error).message);
+        continue;
+      }
+      merged.push(name);
+      for (const [key, range] of file.index) {
+        const run = { frame: file.frame, ...range };
+        const problem = checkKey(run, key, experiment);
+        if (problem) report.unreadable.push(`${file.path}: run ${key}: ${problem}`);
+        else yield [key, run];
+      }
+    }
   }
-  for (const name of runFiles) {
-    const key = RUN_FILE_NAME.exec(name)![1];
-    let run: RunRange;
-    try {
-      run = wholeFrame(readRunFrame(`${dir}/${name}`));
-    } catch (error) {
-      report.unreadable.push((error as Error).message);
-      continue;
-    }
-    const problem = checkKey(run, key, experiment);
-    if (problem) {
-      report.unreadable.push(`${dir}/${name}: ${problem}`);
-      continue;
-    }
-    runs.set(key, run);
-    merged.push(name);
-  }
-  if (runs.size === 0) return report;
-  const { path } = writeCompacted(dir, runs, { experiment });
+  const written = writeCompacted(dir, runs(), { experiment });
+  if (!written) return report;
   for (const name of merged) {
-    if (`${dir}/${name}` !== path) Deno.removeSync(`${dir}/${name}`);
+    if (`${dir}/${name}` !== written.path) Deno.removeSync(`${dir}/${name}`);
   }
   syncFolder(dir);
-  return { ...report, written: path, runs: runs.size, merged: merged.length };
+  return { ...report, written: written.path, runs: written.runs, merged: merged.length };
 }
 
 /**

@@ -254,7 +254,7 @@ export function gcStore(storeDir: string, options: GcOptions): Removal[] {
       }
       const file = readCompacted(path);
       const runs = new Map(kept.map((key) => [key, { frame: file.frame, ...file.index.get(key)! }]));
-      const written = writeCompacted(dir, runs, { experiment });
+      const written = writeCompacted(dir, runs, { experiment })!;
       if (written.path !== path) Deno.removeSync(path);
       removals.push({
         path,
