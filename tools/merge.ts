@@ -7,73 +7,120 @@
  * deno task merge shard-store-0 shard-store-1 ... [--into runs]
  * ```
  *
- * Every file is read and its key recomputed from the configuration it holds,
+ * Every run is read and its key recomputed from the configuration it holds,
  * so a corrupt or misnamed file is reported, never merged. Files are copied to
- * a temporary name and renamed: an interrupted merge leaves no partial file.
+ * a temporary name, flushed and renamed: an interrupted merge leaves no partial
+ * file. Compacted files (`deno task store compact`) are merged run by run.
  *
  * @module
  */
 
 import { EXPERIMENTS } from "../lib/experiments/mod.ts";
-import { defaultStoreDir, readRun, runKey, VERSION_COLUMN } from "../lib/run/store.ts";
+import { compactedKeys, readCompacted, writeCompacted } from "../lib/run/compacted.ts";
+import {
+  defaultStoreDir,
+  identifyRun,
+  readRunFrame,
+  type RunRange,
+  syncFolder,
+  wholeFrame,
+  writeFileDurably,
+} from "../lib/run/store.ts";
+import { folderEntries } from "../lib/run/store_check.ts";
 import { parseCommandLine, runTool, UsageError } from "./cli.ts";
 
 /** What a merge did. */
 export interface MergeReport {
+  /** Runs copied (single files, or runs of compacted files). */
   copied: number;
   alreadyPresent: number;
   rejected: string[];
 }
 
-/** Merges the stores `sources` into `into`. */
+/**
+ * Merges the stores `sources` into `into`. Single-run files are copied as
+ * they are; the runs of a source's compacted file that `into` lacks become
+ * one new compacted file there.
+ */
 export function mergeStores(sources: readonly string[], into: string): MergeReport {
   const report: MergeReport = { copied: 0, alreadyPresent: 0, rejected: [] };
   for (const source of sources) {
     for (const folder of Deno.readDirSync(source)) {
       const experiment = EXPERIMENTS[folder.name];
       if (!folder.isDirectory || !experiment) continue;
-      Deno.mkdirSync(`${into}/${folder.name}`, { recursive: true });
-      for (const file of Deno.readDirSync(`${source}/${folder.name}`)) {
-        if (!file.name.endsWith(".parquet")) continue;
-        const from = `${source}/${folder.name}/${file.name}`;
-        const to = `${into}/${folder.name}/${file.name}`;
-        let key: string;
+      const from = `${source}/${folder.name}`, to = `${into}/${folder.name}`;
+      Deno.mkdirSync(to, { recursive: true });
+      const present = storedKeys(to);
+      const entries = folderEntries(from);
+      // A run's key, recomputed from the configuration its rows hold: a corrupt or misnamed run is never merged.
+      const accept = (run: RunRange, key: string, where: string): boolean => {
+        let actual: string;
         try {
-          const first = readRun(from)![0];
-          const fields = Object.keys(experiment.fields);
-          const config = Object.fromEntries(fields.filter((p) => p in first).map((p) => [p, first[p]]));
-          const version = first[VERSION_COLUMN];
-          if (typeof version !== "number") throw new Error(`no ${VERSION_COLUMN} column`);
-          key = runKey(experiment.validate(config), version);
+          actual = identifyRun(run, experiment).key;
         } catch (error) {
-          report.rejected.push(`${from}: unreadable (${(error as Error).message})`);
-          continue;
+          report.rejected.push(`${where}: unreadable (${(error as Error).message})`);
+          return false;
         }
-        if (`${key}.parquet` !== file.name) {
-          report.rejected.push(`${from}: holds the run ${key}, not ${file.name}`);
-          continue;
+        if (actual !== key) report.rejected.push(`${where}: holds the run ${actual}, not ${key}`);
+        else if (present.has(key)) report.alreadyPresent++;
+        return actual === key && !present.has(key);
+      };
+      // Attachments (`<key>.<name>`, e.g. the language model's examples.json) before the rows, as writeRun stores
+      // them: a merged run always has its attachments.
+      const copyAttachments = (key: string): void => {
+        for (const { name } of entries.attachments.filter((a) => a.key === key)) {
+          writeFileDurably(`${to}/${name}`, Deno.readFileSync(`${from}/${name}`), { syncFolder: false });
         }
+      };
+      for (const name of entries.runFiles) {
+        const key = name.slice(0, 16);
+        let run: RunRange;
         try {
-          Deno.statSync(to);
-          report.alreadyPresent++;
+          run = wholeFrame(readRunFrame(`${from}/${name}`));
+        } catch (error) {
+          report.rejected.push(`${from}/${name}: unreadable (${(error as { reason?: string }).reason ?? error})`);
           continue;
-        } catch { /* not there yet */ }
-        // Attachments (`<key>.<name>`, e.g. the language model's examples.json) first, the Parquet rows last,
-        // as writeRun stores them: a merged run always has its attachments.
-        const attachments = [...Deno.readDirSync(`${source}/${folder.name}`)]
-          .map((entry) => entry.name)
-          .filter((name) => name.startsWith(`${key}.`) && name !== file.name && !name.endsWith(".tmp"));
-        for (const name of [...attachments, file.name]) {
-          const target = `${into}/${folder.name}/${name}`;
-          const temporary = `${target}.${Deno.pid}.tmp`;
-          Deno.copyFileSync(`${source}/${folder.name}/${name}`, temporary);
-          Deno.renameSync(temporary, target);
         }
+        if (!accept(run, key, `${from}/${name}`)) continue;
+        copyAttachments(key);
+        writeFileDurably(`${to}/${name}`, Deno.readFileSync(`${from}/${name}`), { syncFolder: false });
+        present.add(key);
         report.copied++;
       }
+      for (const name of entries.compacted) {
+        const runs = new Map<string, RunRange>();
+        try {
+          const file = readCompacted(`${from}/${name}`);
+          for (const [key, range] of file.index) {
+            const run = { frame: file.frame, ...range };
+            if (accept(run, key, `${from}/${name} (run ${key})`)) runs.set(key, run);
+          }
+        } catch (error) {
+          report.rejected.push(`${from}/${name}: unreadable (${(error as { reason?: string }).reason ?? error})`);
+          continue;
+        }
+        if (runs.size === 0) continue;
+        for (const key of runs.keys()) copyAttachments(key);
+        writeCompacted(to, runs, { experiment });
+        for (const key of runs.keys()) present.add(key);
+        report.copied += runs.size;
+      }
+      syncFolder(to);
     }
   }
   return report;
+}
+
+/** The keys of the runs stored in an experiment's folder: single files and compacted files. */
+function storedKeys(dir: string): Set<string> {
+  const entries = folderEntries(dir);
+  const keys = new Set(entries.runFiles.map((name) => name.slice(0, 16)));
+  for (const name of entries.compacted) {
+    try {
+      for (const key of compactedKeys(`${dir}/${name}`)) keys.add(key);
+    } catch { /* unreadable: its runs count as absent, and the reader sets it aside */ }
+  }
+  return keys;
 }
 
 const USAGE = "usage: deno task merge STORE_DIR... [--into DIR]";

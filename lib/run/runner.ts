@@ -1,5 +1,6 @@
 /**
- * Runs a grid of an experiment's configurations: stored runs are read back,
+ * Runs a grid of an experiment's configurations: stored runs are read back
+ * (an unusable file is set aside and its run computed again: store_reader.ts),
  * missing ones are computed in parallel workers (one per core) and stored as
  * each one finishes, so an interrupted grid loses only the runs in flight.
  *
@@ -7,11 +8,19 @@
  */
 
 import type { Experiment } from "../experiments/define.ts";
-import { exists } from "../util/files.ts";
 import { Progress } from "../util/progress.ts";
 import { showVolatile } from "../util/volatile.ts";
 import type { RunRequest, RunResponse } from "./run_worker.ts";
-import { defaultStoreDir, readRun, type RunConfig, runPath, type RunRow, VERSION_COLUMN, writeRun } from "./store.ts";
+import {
+  defaultStoreDir,
+  type RunConfig,
+  runPath,
+  type RunRow,
+  storedColumns,
+  VERSION_COLUMN,
+  writeRun,
+} from "./store.ts";
+import { StoreReader } from "./store_reader.ts";
 
 /** Options of {@linkcode runGrid}. */
 export interface RunGridOptions {
@@ -49,8 +58,9 @@ export async function runGrid(
   const valid = configs.map((config) => experiment.validate(config));
   const results = new Array<RunRow[] | undefined>(valid.length);
   const missing: number[] = [];
+  const reader = new StoreReader(experiment, { storeDir });
   valid.forEach((config, i) => {
-    const stored = options.refresh ? undefined : readRun(runPath(experiment, config, storeDir));
+    const stored = options.refresh ? undefined : reader.read(config);
     if (stored) results[i] = stored;
     else missing.push(i);
   });
@@ -58,7 +68,7 @@ export async function runGrid(
     runs: valid.length,
     reused: valid.length - missing.length,
     computed: missing.length,
-    olderVersion: missing.filter((i) => storedByOlderVersion(experiment, valid[i], storeDir)).length,
+    olderVersion: missing.filter((i) => reader.storedByOlderVersion(valid[i])).length,
   };
   const label = options.label ?? experiment.name;
   const grid = ++grids;
@@ -72,6 +82,7 @@ export async function runGrid(
     // Each worker takes the next of the queue when free: the estimate of the time left schedules them so.
     const progress = new Progress(label, missing.length, { costs: queue.map(cost), workers: workerCount });
     const failures: string[] = [];
+    const columns = storedColumns(experiment);
     await Promise.all(Array.from({ length: workerCount }, async () => {
       const worker = new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
       try {
@@ -85,7 +96,7 @@ export async function runGrid(
             break;
           }
           const rows = response.rows.map((row) => ({ ...row, [VERSION_COLUMN]: experiment.version }));
-          writeRun(runPath(experiment, config, storeDir), rows, { attachments: response.attachments });
+          writeRun(runPath(experiment, config, storeDir), rows, { attachments: response.attachments, columns });
           results[index] = rows;
           options.onComputed?.(config);
           progress.finish(item);
@@ -104,13 +115,6 @@ export function describeCounts(label: string, experiment: Experiment, counts: Gr
   const older = counts.olderVersion > 0 ? ` (${counts.olderVersion} of them stored by an older version, ignored)` : "";
   return `${label}: ${counts.runs} runs of version ${experiment.version}: ${counts.reused} reused, ` +
     `${counts.computed} to compute${older}`;
-}
-
-function storedByOlderVersion(experiment: Experiment, config: RunConfig, storeDir: string): boolean {
-  for (let version = experiment.version - 1; version >= 1; version--) {
-    if (exists(runPath({ name: experiment.name, version }, config, storeDir))) return true;
-  }
-  return false;
 }
 
 let grids = 0;
