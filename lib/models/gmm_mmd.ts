@@ -13,7 +13,9 @@
  * terms, exact to rounding (A = 0 gives a point mass: the formula still holds).
  * Against a sample of Q instead of Q itself, the last term is the U-statistic
  * over distinct pairs of the sample, which makes the estimate unbiased for
- * MMD^2(P, Q) when P does not depend on the sample.
+ * MMD^2(P, Q) when the sample is i.i.d. from Q and P does not depend on it (a
+ * stratified sample, as make_blobs draws, or evenly spaced points, as
+ * make_moons and make_circles place, bias it by O(1 / sample size)).
  *
  * @module
  */
@@ -39,12 +41,18 @@ function shiftedFactor(covariance: Float64Array, options: { dim: number; shift: 
   return l;
 }
 
-/** log E k(X, Y) given the factor L of S and delta = a - b: d log l - log det L - |L^-1 delta|^2 / 2. */
-function logKernelMean(l: Float64Array, options: { delta: Float64Array; logBandwidth: number }): number {
-  const { delta, logBandwidth } = options;
+/**
+ * log E k(X, Y) given the factor L of S and delta = a - b: d log l - log det L
+ * - |L^-1 delta|^2 / 2. `scratch` (length d) holds L^-1 delta: the sample
+ * version calls this once per point, where allocating would dominate.
+ */
+function logKernelMean(
+  l: Float64Array,
+  options: { delta: Float64Array; logBandwidth: number; scratch: Float64Array },
+): number {
+  const { delta, logBandwidth, scratch: z } = options;
   const d = delta.length;
   let logDet = 0, quadratic = 0;
-  const z = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     let v = delta[i];
     for (let m = 0; m < i; m++) v -= l[i * d + m] * z[m];
@@ -64,7 +72,7 @@ export function gaussianKernelMean(a: GaussianModel, b: GaussianModel, bandwidth
   for (let m = 0; m < d * d; m++) sum[m] = a.covariance[m] + b.covariance[m];
   const l = shiftedFactor(sum, { dim: d, shift: bandwidth * bandwidth });
   const delta = a.mean.map((v, j) => v - b.mean[j]);
-  return Math.exp(logKernelMean(l, { delta, logBandwidth: Math.log(bandwidth) }));
+  return Math.exp(logKernelMean(l, { delta, logBandwidth: Math.log(bandwidth), scratch: new Float64Array(d) }));
 }
 
 /** E k(X, Y) for independent X ~ P and Y ~ Q: sum_ij p_i q_j E k(X_i, Y_j). */
@@ -128,10 +136,11 @@ export function gmmMmd2ToSample(p: Mixture, sample: MmdSample): number {
     if (a.dim !== d) throw new RangeError(`the mixture has dimension ${a.dim}, the sample ${d}`);
     const l = shiftedFactor(a.covariance, { dim: d, shift: bandwidth * bandwidth });
     const delta = new Float64Array(d);
+    const kernelOptions = { delta, logBandwidth, scratch: new Float64Array(d) };
     let sum = 0;
     for (let r = 0; r < m; r++) {
       for (let c = 0; c < d; c++) delta[c] = a.mean[c] - data[r * d + c];
-      sum += Math.exp(logKernelMean(l, { delta, logBandwidth }));
+      sum += Math.exp(logKernelMean(l, kernelOptions));
     }
     cross += p.weights[i] * sum / m;
   });
