@@ -2,7 +2,7 @@
  * Gaussian mixture models (beyond the paper; the family of Shumailov et al.,
  * "The curse of recursion", section 4): k components with full covariances
  * in d dimensions, fitted by expectation-maximization from a k-means start
- * (kmeans.ts: the best of 10 greedy k-means++ seedings refined by Lloyd's
+ * (kmeans.ts: the best of 5 greedy k-means++ seedings refined by Lloyd's
  * iterations, then one M-step on the hard assignment), sampled by picking a
  * component by weight and drawing from its Gaussian.
  *
