@@ -101,7 +101,7 @@ const gmm = defineExperiment({
         dataset: { values: ["mixture", "moons"] },
         samplesPerIteration: { values: [20, 100] },
         seed: { min: 0, max: 2 },
-        iterations: { value: 10 },
+        iterations: { value: 20 },
       },
       default: {
         ...PAPER_GRID,

@@ -63,12 +63,11 @@ const logisticRegression = defineExperiment({
         dim: { values: [1, 10] },
         samplesPerIteration: { values: [32, 100] },
         seed: { min: 0, max: 2 },
-        iterations: { value: 10 },
+        iterations: { value: 20 },
       },
       default: {
         ...PAPER_GRID,
         dim: { values: [1, 3, 10] },
-        samplesPerIteration: { values: [10, 32, 100, 316] },
         seed: { min: 0, max: 9 },
         iterations: { value: 50 },
       },
