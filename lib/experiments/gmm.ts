@@ -22,9 +22,9 @@
  * @module
  */
 
-import { DATASET_NAMES, DATASET_PARAMETERS, datasetSampler, drawBlobCentres, makeBlobs } from "../models/datasets.ts";
-import { fitGmm, GMM_DEFAULTS, gmmEstimator, gmmLogDensity, type Mixture, sampleMixture } from "../models/gmm.ts";
+import { fitGmm, GMM_DEFAULTS, gmmEstimator, gmmLogDensity } from "../models/gmm.ts";
 import { gmmMmd2, gmmMmd2ToSample, mmdSample } from "../models/gmm_mmd.ts";
+import { GMM_DATASETS, mixtureDataset } from "../models/mixture_datasets.ts";
 import type { Matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { freshFromPool } from "../workflows/fresh_pool.ts";
@@ -35,19 +35,6 @@ import { checkVerifier, verifierFields, verifierRule, WORKFLOW_FIELDS, workflowS
 
 /** Real test points per run. */
 export const TEST_POINTS = 500;
-
-/** The known truth: a 2-D mixture with weights 0.6, 0.3, 0.1, the two small components 4 apart. */
-export const KNOWN_MIXTURE: Mixture = {
-  weights: Float64Array.of(0.6, 0.3, 0.1),
-  components: [
-    { dim: 2, mean: Float64Array.of(-3, 0), covariance: Float64Array.of(1, 0.3, 0.3, 0.5) },
-    { dim: 2, mean: Float64Array.of(2, 2), covariance: Float64Array.of(0.5, 0, 0, 0.5) },
-    { dim: 2, mean: Float64Array.of(2, -2), covariance: Float64Array.of(0.3, -0.1, -0.1, 0.6) },
-  ],
-};
-
-/** The known mixture, then the KDE experiment's data sets. */
-export const GMM_DATASETS = ["mixture", ...DATASET_NAMES] as const;
 
 /** Data sets whose truth is a Gaussian mixture (the blobs: equal weights, N(centre, I)): MMD² and the oracle. */
 const MIXTURE_TRUTH: readonly string[] = ["mixture", "blobs"];
@@ -125,7 +112,7 @@ const gmm = defineExperiment({
   },
   run: async (c) => {
     const n = c.samplesPerIteration;
-    const { sample, truth } = truthOf(c.dataset, new Rng(c.seed, "gmm-data", c.dataset));
+    const { sample, truth } = mixtureDataset(c.dataset, new Rng(c.seed, "gmm-data", c.dataset));
     const test = sample(TEST_POINTS, new Rng(c.seed, "gmm-test", c.dataset));
     const real = sample(n, new Rng(c.seed, "gmm-real", c.dataset, n));
     const freshRng = new Rng(c.seed, "gmm-fresh", c.dataset, n);
@@ -161,29 +148,3 @@ const gmm = defineExperiment({
 });
 
 export default gmm;
-
-/** A data set's sampler for one run and, where it is a Gaussian mixture, the truth itself. */
-export function truthOf(
-  dataset: typeof GMM_DATASETS[number],
-  rng: Rng,
-): { sample: (count: number, rng: Rng) => Matrix; truth?: Mixture } {
-  if (dataset === "mixture") {
-    return { sample: (count, r) => sampleMixture(KNOWN_MIXTURE, count, r), truth: KNOWN_MIXTURE };
-  }
-  if (dataset !== "blobs") return { sample: datasetSampler(dataset, rng) };
-  // As datasetSampler draws them (the centres first, from the data stream), and their mixture.
-  const centres = drawBlobCentres(rng);
-  const variance = DATASET_PARAMETERS.blobs.clusterStd ** 2;
-  const truth: Mixture = {
-    weights: new Float64Array(centres.rows).fill(1 / centres.rows),
-    components: Array.from({ length: centres.rows }, (_, c) => ({
-      dim: centres.cols,
-      mean: centres.data.slice(c * centres.cols, (c + 1) * centres.cols),
-      covariance: Float64Array.from(
-        { length: centres.cols ** 2 },
-        (_, m) => (m % (centres.cols + 1) === 0 ? variance : 0),
-      ),
-    })),
-  };
-  return { sample: (count, r) => makeBlobs(count, r, { centres }), truth };
-}

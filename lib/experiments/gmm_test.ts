@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { datasetSampler } from "../models/datasets.ts";
 import { Rng } from "../numerics/rng.ts";
 import { meanAndStandardError } from "../numerics/stats.ts";
-import gmm, { truthOf } from "./gmm.ts";
+import { mixtureDataset } from "../models/mixture_datasets.ts";
+import gmm from "./gmm.ts";
 
 const base = { dataset: "mixture", components: 3, samplesPerIteration: 20, seed: 0, iterations: 5 };
 const strip = (rows: Record<string, unknown>[]) => rows.map(({ workflow: _w, freshFraction: _f, ...rest }) => rest);
@@ -84,7 +85,7 @@ Deno.test("the test-set MMD² is unbiased for the exact one; the blobs' truth is
   // The first stream whose centres are 8 apart (8 standard deviations): clusters can then be told apart by point.
   let key = 0;
   const apart = (k: number) => {
-    const [a, b, c] = truthOf("blobs", new Rng(k, "blobs")).truth!.components.map((x) => x.mean);
+    const [a, b, c] = mixtureDataset("blobs", new Rng(k, "blobs")).truth!.components.map((x) => x.mean);
     return Math.min(
       Math.hypot(a[0] - b[0], a[1] - b[1]),
       Math.hypot(a[0] - c[0], a[1] - c[1]),
@@ -92,7 +93,7 @@ Deno.test("the test-set MMD² is unbiased for the exact one; the blobs' truth is
     ) > 8;
   };
   while (!apart(key)) key++;
-  const { sample, truth } = truthOf("blobs", new Rng(key, "blobs"));
+  const { sample, truth } = mixtureDataset("blobs", new Rng(key, "blobs"));
   const points = sample(3000, new Rng(2));
   assert.deepEqual(points, datasetSampler("blobs", new Rng(key, "blobs"))(3000, new Rng(2)));
   truth!.components.forEach((component) => {

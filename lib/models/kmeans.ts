@@ -158,7 +158,7 @@ function meanVariance(x: Matrix): number {
 /**
  * k-means starts tried, the one of least total squared distance kept. One
  * start leaves two centres in one cluster and one on two clusters in 11 of 50
- * fits of 1000 points of the 0.6/0.3/0.1 mixture of lib/experiments/gmm.ts
+ * fits of 1000 points of the 0.6/0.3/0.1 mixture of mixture_datasets.ts
  * (even with the greedy seeding and Lloyd's iterations), a local optimum that
  * EM then keeps; three starts leave 1 of 50, five none, at a cost below EM's.
  */

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
-import { type Mixture, sampleMixture } from "./gmm.ts";
+import { sampleMixture } from "./gmm.ts";
 import { kMeansStart, lloyd } from "./kmeans.ts";
-
-/** The known mixture of lib/experiments/gmm.ts (weights 0.6, 0.3, 0.1; the two small components 4 apart). */
-const KNOWN_MIXTURE: Mixture = {
-  weights: Float64Array.of(0.6, 0.3, 0.1),
-  components: [
-    { dim: 2, mean: Float64Array.of(-3, 0), covariance: Float64Array.of(1, 0.3, 0.3, 0.5) },
-    { dim: 2, mean: Float64Array.of(2, 2), covariance: Float64Array.of(0.5, 0, 0, 0.5) },
-    { dim: 2, mean: Float64Array.of(2, -2), covariance: Float64Array.of(0.3, -0.1, -0.1, 0.6) },
-  ],
-};
+import { KNOWN_MIXTURE } from "./mixture_datasets.ts";
 
 Deno.test("Lloyd's iterations end with every point on its nearest centre, each centre its cluster's mean", () => {
   const x = sampleMixture(KNOWN_MIXTURE, 600, new Rng(1));
