@@ -10,8 +10,10 @@ import { assertOneOf } from "../util/one_of.ts";
 import type { Experiment } from "./define.ts";
 import discrete from "./discrete.ts";
 import gaussian from "./gaussian.ts";
+import gmm from "./gmm.ts";
 import kde from "./kde.ts";
 import linearRegression from "./linear_regression.ts";
+import logisticRegression from "./logistic_regression.ts";
 import lm from "./lm.ts";
 import mixing from "./mixing.ts";
 import mixingLm from "./mixing_lm.ts";
@@ -20,7 +22,9 @@ export type { Experiment } from "./define.ts";
 
 /** Every registered experiment, by name. */
 export const EXPERIMENTS: Readonly<Record<string, Experiment>> = Object.fromEntries(
-  ([gaussian, kde, linearRegression, discrete, mixing, lm, mixingLm] as Experiment[]).map((e) => [e.name, e]),
+  ([gaussian, kde, linearRegression, discrete, mixing, lm, mixingLm, gmm, logisticRegression] as Experiment[]).map((
+    e,
+  ) => [e.name, e]),
 );
 
 /** The experiment called `name` in `registry` (default: every registered one), or an error listing them. */

@@ -11,6 +11,8 @@ Deno.test("every registered experiment is complete: its module exports it, its e
     "mixing",
     "lm",
     "mixing_lm",
+    "gmm",
+    "logistic_regression",
   ]);
   for (const [name, experiment] of Object.entries(EXPERIMENTS)) {
     assert.equal(experiment.name, name);

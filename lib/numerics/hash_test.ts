@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fnv1a32, fnv1a64 } from "./hash.ts";
+import { fnv1a32, fnv1a32Words, fnv1a64 } from "./hash.ts";
 
 function fnv1a64Reference(text: string): string {
   let hash = 0xcbf29ce484222325n;
@@ -23,4 +23,14 @@ Deno.test("32-bit FNV-1a: published test vectors, and the basis continues a hash
   assert.equal(fnv1a32("a", 0x811c9dc5), 0xe40c292c);
   assert.equal(fnv1a32("foobar", 0x811c9dc5), 0xbf9cf968);
   assert.equal(fnv1a32("bar", fnv1a32("foo", 0x811c9dc5)), fnv1a32("foobar", 0x811c9dc5));
+});
+
+Deno.test("32-bit FNV-1a over words: one step per word, by hand; the order and every bit matter", () => {
+  assert.equal(fnv1a32Words(new Uint32Array(0)), 0x811c9dc5);
+  // One word: (basis ^ w) * prime mod 2^32, computed with BigInt.
+  const w = 0xdeadbeef;
+  const expected = Number(((BigInt(0x811c9dc5 ^ w) & 0xffffffffn) * 0x01000193n) & 0xffffffffn);
+  assert.equal(fnv1a32Words(Uint32Array.of(w)), expected);
+  assert.notEqual(fnv1a32Words(Uint32Array.of(1, 2)), fnv1a32Words(Uint32Array.of(2, 1)));
+  assert.notEqual(fnv1a32Words(Uint32Array.of(1, 2)), fnv1a32Words(Uint32Array.of(1, 3)));
 });
