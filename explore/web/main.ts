@@ -59,6 +59,8 @@ interface ExplorerHandle {
   scatterPoints: ScatterPoint[];
   /** The data the line chart's vega view holds. */
   lineData(): unknown[];
+  /** The iteration the scatter shows (its slider), if there is a scatter. */
+  scatterIteration(): number | undefined;
   /** Recomputes the current state with an empty cache (the same workers, already warm): its timings. */
   recompute(): Promise<ExplorerHandle["timings"]>;
   /**
@@ -85,6 +87,7 @@ const explorer: ExplorerHandle = {
   scatterFrames: [],
   scatterPoints: [],
   lineData: () => (lineSlot.view?.data("source_0") as unknown[] | undefined) ?? [],
+  scatterIteration: () => scatterSlot.view?.signal("t") as number | undefined,
   recompute: async () => {
     queue = new RunQueue(workers.map((w) => w.run));
     if (state) await show(state, "none");
