@@ -48,7 +48,8 @@ export function gridSuggestions(experiment: Experiment, field: string): string[]
   return [...out];
 }
 
-function control(experiment: Experiment, name: string, field: Field, text: string): ControlSpec {
+function control(experiment: Experiment, options: { name: string; field: Field; text: string }): ControlSpec {
+  const { name, field, text } = options;
   const choices = choiceValues(field);
   const derived = typeof field.default === "function";
   const base = {
@@ -76,15 +77,13 @@ export function controlsFor(experiment: Experiment, state: ExplorerState): Contr
   const applicable = applicableFields(experiment, state);
   const out: ControlSpec[] = [];
   if (Object.hasOwn(experiment.fields, SIZE_FIELD)) {
-    out.push({
-      ...control(experiment, SIZE_FIELD, experiment.fields[SIZE_FIELD], state.sizes.join(", ")),
-      kind: "list",
-    });
+    const sizes = { name: SIZE_FIELD, field: experiment.fields[SIZE_FIELD], text: state.sizes.join(", ") };
+    out.push({ ...control(experiment, sizes), kind: "list" });
   }
   for (const [name, field] of valueFields(experiment)) {
     if (!applicable.has(name)) continue;
     const value = state.values[name];
-    out.push(control(experiment, name, field, value === undefined ? "" : String(value)));
+    out.push(control(experiment, { name, field, text: value === undefined ? "" : String(value) }));
   }
   return out;
 }

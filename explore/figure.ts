@@ -40,7 +40,8 @@ export function chosenMetric(
 }
 
 /** The bands of the line chart: the notebooks' aggregation, one line per (workflow, n). */
-export function figureBands(rows: readonly RunRow[], metric: string, hasSizes: boolean): BandRow[] {
+export function figureBands(rows: readonly RunRow[], options: { metric: string; hasSizes: boolean }): BandRow[] {
+  const { metric, hasSizes } = options;
   if (!hasSizes) {
     return meanWithBand(rows, { x: "iteration", y: metric, groupBy: ["workflow"] }).map((r) => ({ ...r, n: 1 }));
   }
@@ -59,7 +60,7 @@ export function lineFigure(input: LineFigureInput): { spec: VegaLiteSpec; metric
   const metric = chosenMetric(experiment, state, rows);
   if (!metric) return undefined;
   const hasSizes = Object.hasOwn(experiment.fields, SIZE_FIELD);
-  const bands = figureBands(rows, metric.metric, hasSizes);
+  const bands = figureBands(rows, { metric: metric.metric, hasSizes });
   const iterations = state.values.iterations;
   const reference = metric.reference && input.base && typeof iterations === "number"
     ? metric.reference({ values: input.base, workflows: state.workflows, sizes: state.sizes, iterations })

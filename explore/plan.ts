@@ -130,8 +130,9 @@ export class RunQueue {
   start(
     experiment: string,
     runs: readonly PlannedRun[],
-    onProgress: (progress: PlanProgress) => void = () => {},
+    options: { onProgress?: (progress: PlanProgress) => void } = {},
   ): Promise<PlanProgress | undefined> {
+    const onProgress = options.onProgress ?? ((): void => {});
     const generation = ++this.#generation;
     const started = this.#now();
     // The previous plan's runs that no executor has begun are dropped (its promise then resolves to undefined).

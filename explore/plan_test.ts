@@ -77,7 +77,7 @@ Deno.test("the queue keeps plan order whatever order runs finish in, and reports
   const queue = new RunQueue(executors.map((e) => e.run), { now: () => 0 });
   const runs = [0, 1, 2].map((seed) => ({ config: { seed }, key: `k${seed}` }));
   const seen: PlanProgress[] = [];
-  const done = queue.start("x", runs, (p) => seen.push(p));
+  const done = queue.start("x", runs, { onProgress: (p) => seen.push(p) });
   await flush();
   assert.deepStrictEqual(executors.map((e) => e.asked.map((r) => r.config.seed)), [[0], [1]]);
   executors[1].finish();

@@ -155,7 +155,11 @@ export function choiceValues(field: Field | undefined): string[] | undefined {
 }
 
 /** A field's value from its text (a URL parameter, an input box), or a message saying what it allows. */
-export function parseValue(name: string, field: Field, text: string): { value: Value } | { error: string } {
+export function parseValue(
+  text: string,
+  options: { name: string; field: Field },
+): { value: Value } | { error: string } {
+  const { name, field } = options;
   const trimmed = text.trim();
   let candidate: Value = trimmed;
   if (field.column === "integer" || field.column === "float") candidate = trimmed === "" ? NaN : Number(trimmed);
@@ -231,7 +235,9 @@ export function decodeState(
   }
   const sizesText = params.get(SIZE_FIELD);
   if (sizesText !== null && Object.hasOwn(experiment.fields, SIZE_FIELD)) {
-    const parsed = list(sizesText).map((s) => parseValue(SIZE_FIELD, experiment.fields[SIZE_FIELD], s));
+    const parsed = list(sizesText).map((s) =>
+      parseValue(s, { name: SIZE_FIELD, field: experiment.fields[SIZE_FIELD] })
+    );
     for (const p of parsed) if ("error" in p) problems.push(p.error);
     const sizes = parsed.flatMap((p) => "value" in p ? [p.value as number] : []);
     if (sizes.length > 0) state.sizes = sizes;
@@ -244,7 +250,7 @@ export function decodeState(
       delete state.values[field];
       continue;
     }
-    const parsed = parseValue(field, spec, text);
+    const parsed = parseValue(text, { name: field, field: spec });
     if ("error" in parsed) problems.push(parsed.error);
     else state.values[field] = parsed.value;
   }

@@ -107,9 +107,11 @@ Deno.test("fields that apply only to some runs: Fresh's fraction, a verifier's r
 Deno.test("choiceValues reads a choice field's values and parseValue types text by the field", () => {
   assert.deepStrictEqual(choiceValues(registry.kde.fields.dataset), ["blobs", "circles", "moons", "swiss_roll"]);
   assert.equal(choiceValues(registry.kde.fields.bandwidth), undefined);
-  assert.deepStrictEqual(parseValue("dim", registry.gaussian.fields.dim, " 12 "), { value: 12 });
-  assert.deepStrictEqual(parseValue("bandwidth", registry.kde.fields.bandwidth, "silverman"), { value: "silverman" });
-  assert.deepStrictEqual(parseValue("dim", registry.gaussian.fields.dim, "1.5"), {
+  assert.deepStrictEqual(parseValue(" 12 ", { name: "dim", field: registry.gaussian.fields.dim }), { value: 12 });
+  assert.deepStrictEqual(parseValue("silverman", { name: "bandwidth", field: registry.kde.fields.bandwidth }), {
+    value: "silverman",
+  });
+  assert.deepStrictEqual(parseValue("1.5", { name: "dim", field: registry.gaussian.fields.dim }), {
     error: 'dim must be an integer >= 1, got "1.5"',
   });
 });

@@ -67,11 +67,12 @@ export const NOT_IN_BROWSER: Readonly<Record<string, string>> = {
   mixing_lm: "trains on onnxruntime-node (native code): run it with deno task render-all",
 };
 
-const line = (workflow: string, n: number, ys: readonly number[]): ReferenceRow[] =>
+/** One dashed curve: `ys` at iterations 1, 2, ... */
+const line = ({ workflow, n }: { workflow: string; n: number }, ys: readonly number[]): ReferenceRow[] =>
   ys.map((y, i) => ({ workflow, n, x: i + 1, y }));
 
 /** Gaussian closed forms (gaussian_theory.ts), written for sigma^2 = 1: the trace ratio is scale-free, the mean's squared error scales with sigma^2. */
-function gaussianReference(metric: "traceRatio" | "squaredErrorOfMean") {
+function gaussianReference(metric: "traceRatio" | "squaredErrorOfMean"): (input: ReferenceInput) => ReferenceRow[] {
   return ({ values, workflows, sizes, iterations }: ReferenceInput): ReferenceRow[] => {
     const dim = values.dim as number;
     const scale = metric === "squaredErrorOfMean" ? values.sigmaSquared as number : 1;
@@ -80,7 +81,7 @@ function gaussianReference(metric: "traceRatio" | "squaredErrorOfMean") {
       sizes.flatMap((n) => {
         if (workflow === "Replace" || workflow === "Accumulate") {
           const exact = gaussianExpectations(workflow, { dim, samplesPerIteration: n, iterations });
-          return line(workflow, n, scaled(exact[metric]));
+          return line({ workflow, n }, scaled(exact[metric]));
         }
         if (workflow === "Fresh" && typeof values.freshFraction === "number") {
           const exact = gaussianFreshExpectations({
@@ -89,7 +90,7 @@ function gaussianReference(metric: "traceRatio" | "squaredErrorOfMean") {
             fraction: values.freshFraction,
             iterations,
           });
-          return line(workflow, n, scaled(exact[metric]));
+          return line({ workflow, n }, scaled(exact[metric]));
         }
         return [];
       })
@@ -107,7 +108,7 @@ function regressionReference({ values, workflows, sizes, iterations }: Reference
         { length: iterations },
         (_, i) => expectedTestMse(workflow, i + 1, { sigmaSquared, trace }),
       );
-      return line(workflow, n, ys);
+      return line({ workflow, n }, ys);
     })
   );
 }

@@ -17,13 +17,16 @@ import { unexplorableReason, viewOf } from "../views.ts";
 /** What a control asks for: a new family, or a state with one value changed. */
 export type FormChange = { experiment: string } | { state: ExplorerState };
 
+/** A new `tag` element with `props` set, `dataset` entries and `children` appended. */
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
-  props: Partial<HTMLElementTagNameMap[K]> & { dataset?: Record<string, string> } = {},
-  children: (Node | string)[] = [],
+  props: Partial<Omit<HTMLElementTagNameMap[K], "children">> & {
+    dataset?: Record<string, string>;
+    children?: (Node | string)[];
+  } = {},
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
-  const { dataset, ...rest } = props;
+  const { dataset, children = [], ...rest } = props;
   Object.assign(el, rest);
   for (const [k, v] of Object.entries(dataset ?? {})) el.dataset[k] = v;
   el.append(...children);
@@ -31,7 +34,8 @@ function element<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** Fills the family menu: every registered experiment, those the page cannot run disabled with the reason. */
-export function renderFamilies(select: HTMLSelectElement, registry: Registry, current: string): void {
+export function renderFamilies(select: HTMLSelectElement, options: { registry: Registry; current: string }): void {
+  const { registry, current } = options;
   select.replaceChildren(
     ...Object.values(registry).map((e) => {
       const reason = unexplorableReason(e);
@@ -64,9 +68,10 @@ export function renderForm(
         );
         onChange({ state: { ...state, workflows } });
       });
-      return element("label", { className: "check" }, [box, ` ${workflow}`]);
+      return element("label", { className: "check", children: [box, ` ${workflow}`] });
     });
-    blocks.push(element("fieldset", { id: "workflows" }, [element("legend", { textContent: "workflows" }), ...boxes]));
+    const legend = element("legend", { textContent: "workflows" });
+    blocks.push(element("fieldset", { id: "workflows", children: [legend, ...boxes] }));
   }
   blocks.push(field({
     name: "seeds",
@@ -85,35 +90,35 @@ export function renderForm(
     },
     onChange,
   }));
-  for (const spec of controlsFor(experiment, state)) blocks.push(fieldControl(experiment, state, spec, onChange));
+  for (const spec of controlsFor(experiment, state)) blocks.push(fieldControl(spec, options));
   container.replaceChildren(...blocks);
 }
 
+/** The labelled control of one field, checked by the field when it changes. */
 function fieldControl(
-  experiment: Experiment,
-  state: ExplorerState,
   spec: ControlSpec,
-  onChange: (change: FormChange) => void,
+  options: { experiment: Experiment; state: ExplorerState; onChange: (change: FormChange) => void },
 ): HTMLElement {
+  const { experiment, state, onChange } = options;
   const declared = experiment.fields[spec.name];
   let input: HTMLInputElement | HTMLSelectElement;
   if (spec.kind === "menu") {
-    input = element(
-      "select",
-      { dataset: { field: spec.name } },
-      spec.options.map((o) =>
+    input = element("select", {
+      dataset: { field: spec.name },
+      children: spec.options.map((o) =>
         element("option", {
           value: o,
           textContent: o === "" ? (spec.derived ? "(derived per run)" : "(none)") : o,
           selected: o === spec.text,
         })
       ),
-    );
+    });
   } else {
     const listId = `suggest-${spec.name}`;
     input = element("input", { type: "text", value: spec.text, dataset: { field: spec.name } });
     input.setAttribute("list", listId);
-    const datalist = element("datalist", { id: listId }, spec.suggestions.map((s) => element("option", { value: s })));
+    const suggestions = spec.suggestions.map((s) => element("option", { value: s }));
+    const datalist = element("datalist", { id: listId, children: suggestions });
     const wrapper = field({ name: spec.name, input, doc: spec.doc, title: spec.allowed, parse, onChange });
     wrapper.append(datalist);
     return wrapper;
@@ -126,7 +131,7 @@ function fieldControl(
       if (parts.length === 0) return { error: `${spec.name}: give at least one value` };
       const sizes: number[] = [];
       for (const part of parts) {
-        const parsed = parseValue(spec.name, declared, part);
+        const parsed = parseValue(part, { name: spec.name, field: declared });
         if ("error" in parsed) return parsed;
         sizes.push(parsed.value as number);
       }
@@ -137,13 +142,14 @@ function fieldControl(
       delete values[spec.name];
       return { state: { ...state, values } };
     }
-    const parsed = parseValue(spec.name, declared, text);
+    const parsed = parseValue(text, { name: spec.name, field: declared });
     if ("error" in parsed) return parsed;
     values[spec.name] = parsed.value;
     return { state: { ...state, values } };
   }
 }
 
+/** A labelled input that checks its text with `parse` on change, marking and explaining a refused value. */
 function field(options: {
   name: string;
   input: HTMLInputElement | HTMLSelectElement;
@@ -167,10 +173,9 @@ function field(options: {
     message.textContent = "";
     onChange(result);
   });
-  return element("div", { className: "field" }, [
-    element("label", { htmlFor: input.id, textContent: name }),
-    input,
-    element("small", { textContent: doc }),
-    message,
-  ]);
+  const label = element("label", { htmlFor: input.id, textContent: name });
+  return element("div", {
+    className: "field",
+    children: [label, input, element("small", { textContent: doc }), message],
+  });
 }

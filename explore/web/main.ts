@@ -15,7 +15,7 @@ import type { Config } from "../../lib/experiments/fields.ts";
 import type { SamplePoint } from "../../lib/experiments/kde.ts";
 import { rowsToCsv } from "../csv.ts";
 import { lineFigure, scatterFigure, scatterFrames, type ScatterPoint, scatterPoints } from "../figure.ts";
-import { type PlannedRun, planRuns, RunQueue } from "../plan.ts";
+import { type PlannedRun, type PlanProgress, planRuns, RunQueue } from "../plan.ts";
 import { decodeState, encodeState, type ExplorerState, initialState, normalizeState } from "../state.ts";
 import { metricViews, SIZE_FIELD, viewOf } from "../views.ts";
 import { ChartSlot } from "./charts.ts";
@@ -52,9 +52,18 @@ interface ExplorerHandle {
   workers: number;
   /**
    * runsMs: from the start of the plan to its last run; drawnMs: to the final chart drawn; workerMs: the
-   * workers' own time in the runs, summed; draws: charts drawn while the runs came in.
+   * workers' own time in the runs, summed; draws: charts drawn while the runs came in; longestTaskMs: the longest
+   * task of the page's thread meanwhile (how long the page was unresponsive at worst; 0 when none reached 50 ms).
    */
-  timings: { runsMs?: number; drawnMs?: number; workerMs?: number; computed?: number; reused?: number; draws?: number };
+  timings: {
+    runsMs?: number;
+    drawnMs?: number;
+    workerMs?: number;
+    computed?: number;
+    reused?: number;
+    draws?: number;
+    longestTaskMs?: number;
+  };
   scatterFrames: number[];
   scatterPoints: ScatterPoint[];
   /** The data the line chart's vega view holds. */
@@ -70,6 +79,16 @@ interface ExplorerHandle {
   reference(experiment: string, configs: Config[]): Promise<RunRow[]>;
   /** The family's sample replay called directly on this thread (the scatter's reference). */
   referenceSamples(experiment: string, config: Config, iterations: number[]): Promise<SamplePoint[]>;
+}
+
+/** The page thread's long tasks (50 ms or more, as the browser reports them), for the timings. */
+const longTasks: { start: number; duration: number }[] = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: "longtask", buffered: true });
+} catch {
+  // A browser without long-task timing: longestTaskMs stays 0.
 }
 
 let state: ExplorerState | undefined;
@@ -142,7 +161,7 @@ async function show(next: ExplorerState, url: "push" | "replace" | "none"): Prom
   if (url === "push" && search !== location.search) history.pushState(null, "", search);
   if (url === "replace") history.replaceState(null, "", search);
   byId<HTMLAnchorElement>("link").href = search;
-  renderFamilies(byId("experiment"), registry, current.experiment);
+  renderFamilies(byId("experiment"), { registry, current: current.experiment });
   renderForm(byId("form"), { experiment, state: current, onChange });
   const plan = planRuns(experiment, current);
   explorer.problems = [...loadProblems, ...plan.problems];
@@ -164,14 +183,15 @@ async function show(next: ExplorerState, url: "push" | "replace" | "none"): Prom
   setStatus(`running ${plan.runs.length} runs on ${POOL_SIZE} workers…`);
   const planStart = performance.now();
   const busyBefore = workers.reduce((sum, w) => sum + w.busyMs, 0);
-  const final = await queue.start(experiment.name, plan.runs, (progress) => {
+  const onProgress = (progress: PlanProgress): void => {
     if (g !== generation || progress.finished) return;
     explorer.rows = progress.rows;
     setStatus(`${progress.done} of ${progress.total} runs…`);
     clearTimeout(timer);
     const wait = Math.max(REDRAW_MS, 2 * drawCost) - (performance.now() - lastDraw);
     timer = setTimeout(() => g === generation && draw(progress.rows), Math.max(0, wait));
-  });
+  };
+  const final = await queue.start(experiment.name, plan.runs, { onProgress });
   clearTimeout(timer);
   if (!final || g !== generation) return;
   const workerMs = workers.reduce((sum, w) => sum + w.busyMs, 0) - busyBefore, liveDraws = draws;
@@ -185,6 +205,7 @@ async function show(next: ExplorerState, url: "push" | "replace" | "none"): Prom
     drawnMs: performance.now() - planStart,
     workerMs,
     draws: liveDraws,
+    longestTaskMs: Math.max(0, ...longTasks.filter((t) => t.start >= planStart).map((t) => t.duration)),
     computed: final.total - final.reused,
     reused: final.reused,
   };
