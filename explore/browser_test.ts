@@ -5,7 +5,7 @@
  * what the page computed and plotted is, bit for bit, what the library's own
  * `runConfig` computes for the same configurations called directly in the
  * same browser (no plan, queue or worker), that a URL gives back the same
- * state and numbers, and that the download holds the same rows.
+ * state and numbers, and that the downloads (CSV, Parquet) hold the same rows.
  *
  * Against Deno (the notebooks' engine, on the same TypeScript kernels:
  * COLLAPSE_NATIVE=0) the random streams and every value computed with
@@ -23,12 +23,14 @@
  */
 
 import assert from "node:assert/strict";
+import pl from "nodejs-polars";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import type { RunRow } from "../lib/experiments/define.ts";
 import type { Config } from "../lib/experiments/fields.ts";
 import { EXPERIMENTS } from "../lib/experiments/mod.ts";
 import { buildSite } from "./build.ts";
 import { lineFigure, type ScatterPoint, scatterPoints } from "./figure.ts";
+import { withVersion } from "./download.ts";
 import { decodeState } from "./state.ts";
 import { serveSite } from "./server.ts";
 import { compareRows, describeComparison } from "./testing/compare.ts";
@@ -196,11 +198,12 @@ Deno.test({
             `load average ${load} on ${cores} cores`,
         );
         assert.equal(warm.computed, 60);
-        // The runs are in workers: the page's own thread is never blocked for long (a redraw at worst).
-        assert(warm.longestTaskMs < 1000, `the page was unresponsive for ${warm.longestTaskMs} ms`);
-        // Under 1 s where the machine is not shared beyond its cores; elsewhere the time is only reported.
-        if (load < cores) assert(warm.runsMs < 1000, `warm runs took ${warm.runsMs} ms`);
-        else console.log(`(the 1 s bound is not asserted: load average ${load} >= ${cores} cores)`);
+        // Where the machine is not shared beyond its cores: the runs take under 1 s, and the page's own thread
+        // (the runs are in workers) is never blocked for long, a redraw at worst. Elsewhere both are only reported.
+        if (load < cores) {
+          assert(warm.runsMs < 1000, `warm runs took ${warm.runsMs} ms`);
+          assert(warm.longestTaskMs < 500, `the page was unresponsive for ${warm.longestTaskMs} ms`);
+        } else console.log(`(the time bounds are not asserted: load average ${load} >= ${cores} cores)`);
       });
 
       await t.step("a control change reruns, updates the URL, and equals the library", async () => {
@@ -238,16 +241,20 @@ Deno.test({
         await second.close();
       });
 
-      await t.step("the download holds the page's rows", async () => {
+      await t.step("the downloads (CSV, Parquet) hold the page's rows and the experiment's version", async () => {
         const session = await page.createCDPSession();
         await session.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
-        await page.click("#download");
-        const file = `${downloads}/gaussian_runs.csv`;
-        for (let i = 0; i < 100 && !(await Deno.stat(file).then(() => true, () => false)); i++) {
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        const [header, ...lines] = (await Deno.readTextFile(file)).trimEnd().split("\n");
-        const rows = await read<RunRow[]>(page, "explorer.rows");
+        const rows = withVersion(await read<RunRow[]>(page, "explorer.rows"), EXPERIMENTS.gaussian.version);
+        const saved = async (button: string, name: string): Promise<string> => {
+          await page.click(button);
+          const file = `${downloads}/${name}`;
+          for (let i = 0; i < 100 && !(await Deno.stat(file).then(() => true, () => false)); i++) {
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          return file;
+        };
+        const [header, ...lines] = (await Deno.readTextFile(await saved("#download", "gaussian_runs.csv")))
+          .trimEnd().split("\n");
         const columns = header.split(",");
         assert.deepStrictEqual(columns, Object.keys(rows[0]));
         assert.equal(lines.length, rows.length);
@@ -257,6 +264,12 @@ Deno.test({
             assert.equal(typeof value === "number" ? Number(cell) : cell, value);
           })
         );
+        // Parquet, read by the store's own reader.
+        const parquet = pl.readParquet(await saved("#download-parquet", "gaussian_runs.parquet")).toRecords();
+        assert.equal(parquet.length, rows.length);
+        parquet.forEach((row, i) => {
+          for (const [key, value] of Object.entries(rows[i])) assert.ok(Object.is(row[key], value), `row ${i}, ${key}`);
+        });
       });
 
       await t.step("KDE: curves and the replayed samples are the library's; every family is listed", async () => {

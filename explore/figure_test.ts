@@ -5,7 +5,6 @@ import { gaussianExpectations } from "../lib/models/gaussian_theory.ts";
 import { expectedTestMse, inverseWishartTrace } from "../lib/models/linear_regression_theory.ts";
 import { meanWithBand } from "../lib/plot/bands.ts";
 import { facetedLineChart } from "../lib/plot/line_chart.ts";
-import { rowsToCsv } from "./csv.ts";
 import { lineFigure, scatterFigure, scatterFrames, scatterPoints } from "./figure.ts";
 import { planRuns } from "./plan.ts";
 import { decodeState } from "./state.ts";
@@ -107,13 +106,4 @@ Deno.test("scatter frames stay within the point budget; the scatter draws the re
   };
   assert.deepStrictEqual(spec.params[0].bind, { input: "range", min: 1, max: 5, step: 2, name: "iteration " });
   assert.equal(spec.params[0].value, 5, "starts at the last frame: the collapse, if any, shows at once");
-});
-
-Deno.test("CSV: every column, numbers in full, text quoted where needed", () => {
-  const csv = rowsToCsv([
-    { a: 0.1 + 0.2, b: "x,y", c: NaN },
-    { a: -Infinity, d: true },
-  ]);
-  assert.equal(csv, 'a,b,c,d\n0.30000000000000004,"x,y",NaN,\n-inf,,,true\n');
-  assert.equal(Number(csv.split("\n")[1].split(",")[0]), 0.1 + 0.2);
 });

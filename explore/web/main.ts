@@ -13,7 +13,7 @@ import { EXPERIMENTS } from "../../lib/experiments/mod.ts";
 import type { RunRow } from "../../lib/experiments/define.ts";
 import type { Config } from "../../lib/experiments/fields.ts";
 import type { SamplePoint } from "../../lib/experiments/kde.ts";
-import { rowsToCsv } from "../csv.ts";
+import { rowsToCsv, rowsToParquet, withVersion } from "../download.ts";
 import { lineFigure, scatterFigure, scatterFrames, type ScatterPoint, scatterPoints } from "../figure.ts";
 import { type PlannedRun, type PlanProgress, planRuns, RunQueue } from "../plan.ts";
 import { decodeState, encodeState, type ExplorerState, initialState, normalizeState } from "../state.ts";
@@ -280,15 +280,23 @@ byId<HTMLSelectElement>("experiment").addEventListener("change", (event) => {
 byId<HTMLSelectElement>("metric").addEventListener("change", (event) => {
   if (state) void show({ ...state, metric: (event.target as HTMLSelectElement).value }, "push");
 });
-byId("download").addEventListener("click", () => {
+/** Saves the current rows (with the experiment's version, as the store keeps them) as `format`. */
+function download(format: "csv" | "parquet"): void {
   if (!state) return;
-  const url = URL.createObjectURL(new Blob([rowsToCsv(explorer.rows)], { type: "text/csv" }));
-  const a = Object.assign(document.createElement("a"), { href: url, download: `${state.experiment}_runs.csv` });
+  const rows = withVersion(explorer.rows, registry[state.experiment].version);
+  const blob = format === "csv"
+    ? new Blob([rowsToCsv(rows)], { type: "text/csv" })
+    : new Blob([rowsToParquet(rows)], { type: "application/vnd.apache.parquet" });
+  const url = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement("a"), { href: url, download: `${state.experiment}_runs.${format}` });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-});
+}
+
+byId("download").addEventListener("click", () => download("csv"));
+byId("download-parquet").addEventListener("click", () => download("parquet"));
 byId("play").addEventListener("click", () => {
   if (playing !== undefined) return stopPlaying();
   const frames = explorer.scatterFrames;
