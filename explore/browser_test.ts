@@ -233,6 +233,12 @@ Deno.test({
         await waitDone(page, 'explorer.state.metric === "squaredErrorOfMean"');
         assert.match(page.url(), /metric=squaredErrorOfMean/);
         assert.equal((await read<Record<string, number>>(page, "explorer.timings")).reused, 60);
+        // Back goes to the previous view (the state is in the URL's history too).
+        await page.goBack();
+        await waitDone(page, 'explorer.state.metric === "traceRatio" && explorer.state.values.dim === 3');
+        assert.match(page.url(), /metric=traceRatio/);
+        await page.goForward();
+        await waitDone(page, 'explorer.state.metric === "squaredErrorOfMean"');
       });
 
       await t.step("a URL gives back the same state and the same numbers", async () => {

@@ -30,7 +30,9 @@ const POOL_SIZE = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
 const workers = Array.from({ length: POOL_SIZE }, () => new RunWorker(workerUrl));
 const replayWorker = new RunWorker(workerUrl);
 let queue = new RunQueue(workers.map((w) => w.run));
+/** Replayed samples by run and frames, the latest REPLAYS_KEPT of them. */
 const replays = new Map<string, Promise<ScatterPoint[]>>();
+const REPLAYS_KEPT = 24;
 const lineSlot = new ChartSlot(byId("chart"), "svg");
 const scatterSlot = new ChartSlot(byId("scatter"), "canvas");
 /**
@@ -198,7 +200,12 @@ async function show(next: ExplorerState, url: "push" | "replace" | "none"): Prom
   explorer.rows = final.rows;
   explorer.errors = final.errors;
   renderProblems(explorer.problems, final.errors);
-  await draw(final.rows);
+  try {
+    await draw(final.rows);
+  } catch (error) {
+    explorer.errors.push(`the chart: ${(error as Error).message}`);
+    renderProblems(explorer.problems, explorer.errors);
+  }
   if (g !== generation) return;
   explorer.timings = {
     runsMs: final.elapsedMs,
@@ -214,7 +221,12 @@ async function show(next: ExplorerState, url: "push" | "replace" | "none"): Prom
       `${(final.elapsedMs / 1000).toFixed(2)} s on ${POOL_SIZE} workers` +
       (final.errors.length > 0 ? `; ${final.errors.length} failed` : ""),
   );
-  await showScatter(g, plan.runs);
+  try {
+    await showScatter(g, plan.runs);
+  } catch (error) {
+    explorer.errors.push(`the scatter: ${(error as Error).message}`);
+    renderProblems(explorer.problems, explorer.errors);
+  }
   if (g === generation) explorer.status = "done";
 }
 
@@ -247,10 +259,13 @@ async function showScatter(g: number, runs: readonly PlannedRun[]): Promise<void
     const key = `${run.key} ${frames.join(",")}`;
     if (!replays.has(key)) {
       const request = { experiment: current.experiment, config: run.config, iterations: frames };
-      replays.set(
-        key,
-        replayWorker.samples(request).then((points) => scatterPoints({ [run.config.workflow as string]: points })),
+      const replay = replayWorker.samples(request).then((points) =>
+        scatterPoints({ [run.config.workflow as string]: points })
       );
+      // A failed replay is not kept; the oldest go beyond REPLAYS_KEPT.
+      replay.catch(() => replays.delete(key));
+      replays.set(key, replay);
+      for (const old of replays.keys()) if (replays.size > REPLAYS_KEPT) replays.delete(old);
     }
     return replays.get(key)!;
   }));
@@ -270,6 +285,7 @@ async function showScatter(g: number, runs: readonly PlannedRun[]): Promise<void
 
 function onChange(change: FormChange): void {
   if (!state) return;
+  loadProblems = []; // the URL's problems were about the state now being changed
   if ("experiment" in change) void show(initialState(registry[change.experiment]), "push");
   else void show(change.state, "push");
 }
@@ -278,7 +294,9 @@ byId<HTMLSelectElement>("experiment").addEventListener("change", (event) => {
   onChange({ experiment: (event.target as HTMLSelectElement).value });
 });
 byId<HTMLSelectElement>("metric").addEventListener("change", (event) => {
-  if (state) void show({ ...state, metric: (event.target as HTMLSelectElement).value }, "push");
+  if (!state) return;
+  loadProblems = [];
+  void show({ ...state, metric: (event.target as HTMLSelectElement).value }, "push");
 });
 /** Saves the current rows (with the experiment's version, as the store keeps them) as `format`. */
 function download(format: "csv" | "parquet"): void {
@@ -311,11 +329,12 @@ byId("play").addEventListener("click", () => {
     void view.signal("t", frames[i]).runAsync();
   }, 120);
 });
-globalThis.addEventListener("popstate", () => {
-  loadProblems = decodeState(location.search, { registry }).problems;
-  void show(decodeState(location.search, { registry }).state, "none");
-});
+/** Shows the state of the page's URL (at load, and on back and forward). */
+function showLocation(url: "replace" | "none"): void {
+  const decoded = decodeState(location.search, { registry, fallback: "gaussian" });
+  loadProblems = decoded.problems;
+  void show(decoded.state, url);
+}
 
-const loaded = decodeState(location.search, { registry, fallback: "gaussian" });
-loadProblems = loaded.problems;
-void show(loaded.state, "replace");
+globalThis.addEventListener("popstate", () => showLocation("none"));
+showLocation("replace");
