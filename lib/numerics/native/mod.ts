@@ -6,13 +6,14 @@
  * faster than the TypeScript loops on the KDE's kernel sums and 2-4x on Gram
  * matrices (`deno task bench`).
  *
- * Everything here is optional: without a compiler, without FFI permission, or
- * with `COLLAPSE_NATIVE=0` in the environment, {@linkcode nativeKernels}
- * returns undefined and callers use their TypeScript loops, which compute the
- * same quantities (to rounding: sums are taken in another order, so results
- * differ in the last bits between the two routes; each route is reproducible
- * bit for bit, and the native one is the same on every machine: no fused
- * multiply-add, no fast-math).
+ * Everything here is optional: without a compiler, without FFI permission,
+ * with `COLLAPSE_NATIVE=0` in the environment, or outside Deno (a browser:
+ * the explorer bundles this module with the rest of the numeric core),
+ * {@linkcode nativeKernels} returns undefined and callers use their
+ * TypeScript loops, which compute the same quantities (to rounding: sums are
+ * taken in another order, so results differ in the last bits between the two
+ * routes; each route is reproducible bit for bit, and the native one is the
+ * same on every machine: no fused multiply-add, no fast-math).
  *
  * @module
  */
@@ -65,6 +66,11 @@ let loaded: NativeKernels | null | undefined;
 /** The native kernels, compiled and loaded on first call; undefined where they cannot be (see the module doc). */
 export function nativeKernels(): NativeKernels | undefined {
   if (loaded === undefined) {
+    // Not Deno (a browser, a web worker): no files, no compiler, no FFI. Expected there, so no warning.
+    if (typeof Deno === "undefined") {
+      loaded = null;
+      return undefined;
+    }
     try {
       loaded = load();
     } catch (error) {
