@@ -1,9 +1,12 @@
 /**
  * A seeded pseudo-random generator: xoshiro128** (Blackman and Vigna), 32-bit
- * integer arithmetic only, so the same seed gives the same stream bit for bit on
- * every machine and JavaScript engine. Normals use a ziggurat whose rare slow
- * path needs `Math.exp` and `Math.log`, which V8 computes in software (fdlibm),
- * so they too are identical everywhere.
+ * integer arithmetic only, so the same seed gives the same uniform stream bit
+ * for bit on every machine and JavaScript engine. Normals use a ziggurat whose
+ * rare slow path needs `Math.exp` and `Math.log`: the same on every machine
+ * with the same engine (Deno 2.9.6 here), while other engines may differ in
+ * their last bit for a few inputs (measured: Chromium's log and exp for about
+ * 0.05% of inputs; see explore/browser_test.ts), which the golden values in
+ * rng_test.ts would show.
  *
  * @module
  */
