@@ -29,15 +29,12 @@ import { samplesByIteration } from "../workflows/samples.ts";
 import { defineExperiment, type Grid, workflowRows } from "./define.ts";
 import { choice, type ConfigOf, either, integer, real, seed } from "./fields.ts";
 import { kdeRunData, kdeWorkflowOptions, TEST_POINTS, verifiedDraws } from "./kde_run.ts";
-import { checkVerifier, verifierFields, WORKFLOW_FIELDS } from "./workflow_fields.ts";
+import { checkVerifier, FRESH_FRACTIONS, verifierFields, WORKFLOW_FIELDS } from "./workflow_fields.ts";
 
 export { kdeRunData, TEST_POINTS } from "./kde_run.ts";
 
 /** The bandwidth study's half-decade bandwidths 0.01, 0.0316, ..., 100, as in the original sweeps. */
 export const HALF_DECADE_BANDWIDTHS: number[] = [0.01, 0.0316, 0.1, 0.316, 1.0, 3.16, 10.0, 31.6, 100.0];
-
-/** The fractions of fresh real data of notebook 08's grids. */
-export const FRESH_FRACTIONS: number[] = [0, 0.01, 0.05, 0.1, 0.25, 0.5];
 
 const FIELDS = {
   dataset: choice(DATASET_NAMES, { doc: "the toy data set the truth samples" }),
