@@ -85,10 +85,15 @@ export function datasetTruth(name: DatasetName, rng: Rng): DatasetTruth {
         dim,
         sample: (count, r) => makeBlobs(count, r, { centres }),
         sampleIid: (count, r) =>
-          iid(count, { dim, noise: std, rng: r }, (out) => {
-            const c = r.int(k);
-            out[0] = centres.data[2 * c];
-            out[1] = centres.data[2 * c + 1];
+          iid(count, {
+            dim,
+            noise: std,
+            rng: r,
+            place: (out) => {
+              const c = r.int(k);
+              out[0] = centres.data[2 * c];
+              out[1] = centres.data[2 * c + 1];
+            },
           }),
         logDensity: (x) => planeLogDensity(mixture, x),
       };
@@ -101,10 +106,15 @@ export function datasetTruth(name: DatasetName, rng: Rng): DatasetTruth {
         dim,
         sample: (count, r) => makeMoons(count, r),
         sampleIid: (count, r) =>
-          iid(count, { dim, noise, rng: r }, (out) => {
-            const upper = r.random() < 0.5, t = Math.PI * r.random();
-            out[0] = upper ? Math.cos(t) : 1 - Math.cos(t);
-            out[1] = upper ? Math.sin(t) : 0.5 - Math.sin(t);
+          iid(count, {
+            dim,
+            noise,
+            rng: r,
+            place: (out) => {
+              const upper = r.random() < 0.5, t = Math.PI * r.random();
+              out[0] = upper ? Math.cos(t) : 1 - Math.cos(t);
+              out[1] = upper ? Math.sin(t) : 0.5 - Math.sin(t);
+            },
           }),
         logDensity: (x) => planeLogDensity(mixture, x),
       };
@@ -117,10 +127,15 @@ export function datasetTruth(name: DatasetName, rng: Rng): DatasetTruth {
         dim,
         sample: (count, r) => makeCircles(count, r),
         sampleIid: (count, r) =>
-          iid(count, { dim, noise, rng: r }, (out) => {
-            const radius = r.random() < 0.5 ? 1 : factor, a = 2 * Math.PI * r.random();
-            out[0] = radius * Math.cos(a);
-            out[1] = radius * Math.sin(a);
+          iid(count, {
+            dim,
+            noise,
+            rng: r,
+            place: (out) => {
+              const radius = r.random() < 0.5 ? 1 : factor, a = 2 * Math.PI * r.random();
+              out[0] = radius * Math.cos(a);
+              out[1] = radius * Math.sin(a);
+            },
           }),
         logDensity: (x) => planeLogDensity(mixture, x),
       };
@@ -139,11 +154,10 @@ export function datasetTruth(name: DatasetName, rng: Rng): DatasetTruth {
 /** `count` points: `place` writes each point's noiseless position, then N(0, noise^2 I) is added. */
 function iid(
   count: number,
-  options: { dim: number; noise: number; rng: Rng },
-  place: (out: Float64Array) => void,
+  options: { dim: number; noise: number; rng: Rng; place: (out: Float64Array) => void },
 ): Matrix {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be an integer >= 0, got ${count}`);
-  const { dim, noise, rng } = options;
+  const { dim, noise, rng, place } = options;
   const x = matrix(count, dim);
   for (let i = 0; i < count; i++) {
     const row = x.data.subarray(i * dim, (i + 1) * dim);

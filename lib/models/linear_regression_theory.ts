@@ -115,8 +115,8 @@ export function freshExpectations(
     for (let i = 0; i < d; i++) pinv[i * d + j] = column[i];
   }
   const syntheticGram = m < n ? designGram(matrix(n - m, d, design.data.subarray(m * d))) : new Float64Array(d * d);
-  const p = multiply(pinv, syntheticGram, d);
-  const projection = multiply(pinv, gram, d);
+  const p = multiply(pinv, syntheticGram);
+  const projection = multiply(pinv, gram);
   const bias = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     let seen = 0;
@@ -137,7 +137,7 @@ export function freshExpectations(
   const testMse: number[] = [], weightSquaredError: number[] = [];
   let c: Float64Array = noise;
   for (let t = 1; t <= iterations; t++) {
-    if (t > 1) c = add(sandwich(p, c, d), noise);
+    if (t > 1) c = add(sandwich(p, c), noise);
     const [mse, error] = metrics(c);
     testMse.push(mse);
     weightSquaredError.push(error);
@@ -149,16 +149,22 @@ export function freshExpectations(
   const anchored = freshGram !== undefined && new MinimumNormSolver(freshGram, d).rank === solver.rank;
   let x: Float64Array = noise, power: Float64Array = p, converged = false;
   for (let k = 0; k < 64 && anchored && !converged; k++) {
-    x = add(x, sandwich(power, x, d));
-    power = multiply(power, power, d);
+    x = add(x, sandwich(power, x));
+    power = multiply(power, power);
     converged = power.every((v) => Math.abs(v) < 1e-14);
   }
   const [limitMse, limitError] = converged ? metrics(x) : [Infinity, Infinity];
   return { testMse, weightSquaredError, limit: { testMse: limitMse, weightSquaredError: limitError } };
 }
 
+/** The side d of a row-major d x d matrix. */
+function side(a: Float64Array): number {
+  return Math.round(Math.sqrt(a.length));
+}
+
 /** a b for row-major d x d matrices. */
-function multiply(a: Float64Array, b: Float64Array, d: number): Float64Array {
+function multiply(a: Float64Array, b: Float64Array): Float64Array {
+  const d = side(a);
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     for (let k = 0; k < d; k++) {
@@ -171,8 +177,9 @@ function multiply(a: Float64Array, b: Float64Array, d: number): Float64Array {
 }
 
 /** a c a^T. */
-function sandwich(a: Float64Array, c: Float64Array, d: number): Float64Array {
-  const ac = multiply(a, c, d);
+function sandwich(a: Float64Array, c: Float64Array): Float64Array {
+  const d = side(a);
+  const ac = multiply(a, c);
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < d; j++) {
