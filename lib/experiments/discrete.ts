@@ -5,6 +5,16 @@
  * ("main"), and Replace runs continued until the entropy falls below 1e-8 or a
  * cap of a million iterations ("collapse"), to time the collapse.
  *
+ * Grids "fresh" and "verified" (notebooks 08 and 09) go beyond the paper. The
+ * "Fresh" workflow's fresh real data are new fair rolls, from a stream of
+ * their own. The one verifier, "first-fit", scores a synthetic roll by the
+ * real rolls' proportion of its outcome (0 for an outcome the real data never
+ * showed). An oracle would score by the true probability, which is 1/k for
+ * every outcome: it cannot tell rolls apart (a threshold keeps all or none, a
+ * top fraction only the tie-break's arbitrary order), so none is offered. The
+ * top-fraction rule's ties, inevitable with a score per outcome, go to the
+ * lower outcomes (the draw order of the sampler).
+ *
  * The real rolls depend only on (seed, k, n), so the three workflows of a seed
  * share them, and a collapse run repeats the entropy run of the same
  * (seed, k, n) under Replace before continuing it.
@@ -12,11 +22,20 @@
  * @module
  */
 
-import { discreteEstimator, rollFairDie } from "../models/discrete.ts";
+import { type Counts, discreteEstimator, rollFairDie } from "../models/discrete.ts";
 import { Rng } from "../numerics/rng.ts";
-import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
+import { type FreshData, runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
+import type { Verifier } from "../workflows/verify.ts";
 import { defineExperiment, type Grid, workflowRows } from "./define.ts";
-import { choice, integer, real, seed } from "./fields.ts";
+import { type Config, integer, real, seed } from "./fields.ts";
+import {
+  checkVerifier,
+  FRESH_FRACTIONS,
+  verifierFields,
+  verifierRule,
+  WORKFLOW_FIELDS,
+  workflowStream,
+} from "./workflow_fields.ts";
 
 /** The entropy threshold (nats) of the paper's collapse time. */
 export const COLLAPSE_THRESHOLD = 1e-8;
@@ -37,6 +56,24 @@ const COLLAPSE = {
   stopBelowEntropy: { value: COLLAPSE_THRESHOLD },
 } satisfies Grid;
 
+/** Fresh fair rolls (notebook 08): a 100-sided die, n from 10 to 1000, the fraction alpha of fresh rolls. */
+const FRESH = {
+  ...MAIN,
+  sides: { value: 100 },
+  samplesPerIteration: { values: [10, 100, 1000] },
+  workflow: { value: "Fresh" },
+  freshFraction: { values: FRESH_FRACTIONS },
+} satisfies Grid;
+
+/** Verified rolls (notebook 09): the paper's workflows, the first fit keeping the best fraction q. */
+const VERIFIED = {
+  ...MAIN,
+  sides: { value: 100 },
+  samplesPerIteration: { value: 100 },
+  verifier: { value: "first-fit" },
+  verifierFraction: { values: [0.25, 0.75] },
+} satisfies Grid;
+
 const discrete = defineExperiment({
   name: "discrete",
   version: 1,
@@ -45,7 +82,7 @@ const discrete = defineExperiment({
   fields: {
     sides: integer({ doc: "k, the number of sides of the die" }),
     samplesPerIteration: integer({ doc: "n, rolls per iteration" }),
-    workflow: choice(WORKFLOWS, { doc: "what each iteration trains on" }),
+    ...WORKFLOW_FIELDS,
     seed: seed(),
     iterations: integer({ doc: "model-fitting iterations, or the cap when stopping early" }),
     stopBelowEntropy: real({
@@ -53,7 +90,9 @@ const discrete = defineExperiment({
       default: 0,
       doc: "stop after the first iteration whose entropy (nats) is below this; 0 never stops",
     }),
+    ...verifierFields(["first-fit"]),
   },
+  check: checkVerifier,
   grids: {
     main: {
       smoke: {
@@ -77,6 +116,16 @@ const discrete = defineExperiment({
       default: { ...COLLAPSE, seed: { min: 0, max: 4 } },
       paper: COLLAPSE,
     },
+    fresh: {
+      smoke: { ...FRESH, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
+      default: { ...FRESH, seed: { min: 0, max: 29 } },
+      paper: FRESH,
+    },
+    verified: {
+      smoke: { ...VERIFIED, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
+      default: { ...VERIFIED, seed: { min: 0, max: 29 } },
+      paper: VERIFIED,
+    },
   },
   example: { sides: 10, samplesPerIteration: 20, workflow: "Accumulate-Subsample", seed: 0, iterations: 10 },
   run: async (c) => {
@@ -85,7 +134,10 @@ const discrete = defineExperiment({
     const records = await runWorkflow(discreteEstimator(k), real, {
       workflow: c.workflow,
       iterations: c.iterations,
-      rng: new Rng(c.seed, "die-workflow", c.workflow, k, n),
+      // Fresh draws its synthetic rolls from Replace's stream: freshFraction 0 is Replace bit for bit.
+      rng: new Rng(c.seed, "die-workflow", workflowStream(c.workflow), k, n),
+      fresh: freshRolls(c),
+      verifier: firstFitVerifier(c, real),
       onIteration: (record) => !(record.metrics.entropy < c.stopBelowEntropy),
     });
     const last = records.length;
@@ -105,4 +157,35 @@ export function isStoredIteration(t: number, last: number): boolean {
   if (t <= 1000 || t === last) return true;
   const j = Math.round(20 * Math.log10(t));
   return t === Math.round(10 ** (j / 20));
+}
+
+/** The "Fresh" workflow's fresh fair rolls, from a stream of their own (undefined for the other workflows). */
+function freshRolls(c: Config): FreshData<Counts> | undefined {
+  if (c.freshFraction === undefined) return undefined;
+  const [k, n] = [c.sides as number, c.samplesPerIteration as number];
+  const rng = new Rng(c.seed as number, "die-fresh", k, n);
+  return { fraction: c.freshFraction as number, draw: (count) => rollFairDie(rng, { sides: k, count }) };
+}
+
+/**
+ * The first-fit verifier's scores: each roll of `rolls` scores the real rolls'
+ * proportion of its outcome (0 for an outcome they never showed), one score
+ * per roll in the counts' layout (outcome order, as the pools select positions).
+ */
+export function firstFitScores(real: Counts, rolls: Counts): Float64Array {
+  const proportion = new Map<number, number>();
+  real.outcomes.forEach((outcome, i) => proportion.set(outcome, real.counts[i] / real.total));
+  const out = new Float64Array(rolls.total);
+  let position = 0;
+  rolls.outcomes.forEach((outcome, i) => {
+    out.fill(proportion.get(outcome) ?? 0, position, position + rolls.counts[i]);
+    position += rolls.counts[i];
+  });
+  return out;
+}
+
+/** The first-fit verifier of a configuration (undefined without one). */
+function firstFitVerifier(c: Config, real: Counts): Verifier<Counts> | undefined {
+  if (c.verifier === undefined) return undefined;
+  return { score: (rolls) => firstFitScores(real, rolls), rule: verifierRule(c), budget: c.verifierBudget as number };
 }

@@ -2,6 +2,7 @@
  * The paper's multivariate Gaussian experiment (section 1; original notebooks
  * 00 and 05): truth N(0, sigma^2 I), n real samples, 100 model-fitting
  * iterations under each workflow, for a grid of dimensions and sample sizes.
+ * Grids "fresh" and "verified" (notebooks 08 and 09) go beyond the paper.
  *
  * The real data depend only on (seed, dim, n), so the three workflows of one
  * seed start from the same real sample (and the two sampling modes from the
@@ -17,7 +18,14 @@ import { Rng } from "../numerics/rng.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { defineExperiment, type Grid, workflowRows } from "./define.ts";
 import { choice, type Config, integer, real, seed } from "./fields.ts";
-import { checkVerifier, verifierFields, verifierRule, WORKFLOW_FIELDS, workflowStream } from "./workflow_fields.ts";
+import {
+  checkVerifier,
+  FRESH_FRACTIONS,
+  verifierFields,
+  verifierRule,
+  WORKFLOW_FIELDS,
+  workflowStream,
+} from "./workflow_fields.ts";
 
 /** How synthetic data are drawn: every point, or only their sufficient statistics (exact in distribution). */
 export const SAMPLINGS = ["points", "statistics"] as const;
@@ -29,6 +37,24 @@ const PAPER_GRID = {
   seed: { min: 0, max: 99 },
   iterations: { value: 100 },
   sigmaSquared: { value: 1 },
+} satisfies Grid;
+
+/** Fresh real data (notebook 08): d = 10, the fraction alpha of fresh points per training set. */
+const FRESH_GRID = {
+  ...PAPER_GRID,
+  dim: { value: 10 },
+  workflow: { value: "Fresh" },
+  freshFraction: { values: FRESH_FRACTIONS },
+  samplesPerIteration: { values: [10, 100, 1000] },
+} satisfies Grid;
+
+/** Verified synthetic data (notebook 09): the paper's workflows, each verifier keeping the best fraction q. */
+const VERIFIED_GRID = {
+  ...PAPER_GRID,
+  dim: { values: [1, 10] },
+  samplesPerIteration: { value: 100 },
+  verifier: { values: ["oracle", "first-fit"] },
+  verifierFraction: { values: [0.25, 0.75] },
 } satisfies Grid;
 
 /** The Gaussian experiment. */
@@ -73,10 +99,23 @@ const gaussian = defineExperiment({
       default: { ...PAPER_GRID, seed: { min: 0, max: 49 } },
       paper: PAPER_GRID,
     },
+    fresh: {
+      smoke: { ...FRESH_GRID, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
+      default: { ...FRESH_GRID, seed: { min: 0, max: 49 } },
+      paper: FRESH_GRID,
+    },
+    verified: {
+      smoke: { ...VERIFIED_GRID, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
+      default: { ...VERIFIED_GRID, seed: { min: 0, max: 19 } },
+      paper: VERIFIED_GRID,
+    },
   },
-  // Drawing and scanning n points costs ~2 n d^2 per iteration, drawing their statistics ~d^3.
-  cost: ({ dim: d, samplesPerIteration: n, iterations, sampling }) =>
-    iterations * (sampling === "statistics" ? d ** 3 + 4 * d * d : 2 * n * d * d + d ** 3) + 100,
+  // Drawing and scanning n points costs ~2 n d^2 per iteration, drawing their statistics ~d^3; a verifier's
+  // fraction q draws and scores n / q points.
+  cost: ({ dim: d, samplesPerIteration: n, iterations, sampling, verifierFraction }) => {
+    const drawn = verifierFraction === undefined ? n : n / verifierFraction;
+    return iterations * (sampling === "statistics" ? d ** 3 + 4 * d * d : 2 * drawn * d * d + d ** 3) + 100;
+  },
   example: { dim: 3, samplesPerIteration: 10, workflow: "Accumulate", seed: 0, iterations: 10, sigmaSquared: 1 },
   run: async (c) => {
     const n = c.samplesPerIteration;

@@ -3,8 +3,16 @@
  * 11 and 12): a Gaussian-kernel KDE fitted to n real points of a toy data set,
  * then refitted to its own samples under each workflow, scored at every
  * iteration by the mean negative log-likelihood of 500 real test points drawn
- * once per run. Two grids: the main grid (notebook 01) and the bandwidth study
- * (notebook 02).
+ * once per run. Grids: the main grid (notebook 01), the bandwidth study
+ * (notebook 02), fresh real data (notebook 08) and verified synthetic data
+ * (notebook 09).
+ *
+ * Beyond the paper (kde_run.ts): the "Fresh" workflow's fresh points are
+ * independent draws from the data set's true distribution
+ * (dataset_densities.ts) from a stream of their own; the verifiers score a
+ * synthetic point by its log-density under the truth ("oracle": blobs
+ * exactly, moons, circles and the swiss roll by quadrature along their arcs)
+ * or under the KDE fitted on the real data ("first-fit", a fixed judge).
  *
  * Data streams: the test set (and the blob centres) depend only on (seed,
  * dataset), so every n, bandwidth and workflow of one seed is scored on the
@@ -14,17 +22,16 @@
  * @module
  */
 
-import { DATASET_NAMES, datasetSampler } from "../models/datasets.ts";
+import { DATASET_NAMES } from "../models/datasets.ts";
 import { type Bandwidth, BANDWIDTH_RULES, kdeEstimator, KERNELS } from "../models/kde.ts";
-import type { Matrix } from "../numerics/matrix.ts";
-import { Rng } from "../numerics/rng.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { samplesByIteration } from "../workflows/samples.ts";
 import { defineExperiment, type Grid, workflowRows } from "./define.ts";
 import { choice, type ConfigOf, either, integer, real, seed } from "./fields.ts";
+import { kdeRunData, kdeWorkflowOptions, TEST_POINTS, verifiedDraws } from "./kde_run.ts";
+import { checkVerifier, FRESH_FRACTIONS, verifierFields, WORKFLOW_FIELDS } from "./workflow_fields.ts";
 
-/** Real test points per run, as in the original code. */
-export const TEST_POINTS = 500;
+export { kdeRunData, TEST_POINTS } from "./kde_run.ts";
 
 /** The bandwidth study's half-decade bandwidths 0.01, 0.0316, ..., 100, as in the original sweeps. */
 export const HALF_DECADE_BANDWIDTHS: number[] = [0.01, 0.0316, 0.1, 0.316, 1.0, 3.16, 10.0, 31.6, 100.0];
@@ -36,9 +43,10 @@ const FIELDS = {
   }),
   kernel: choice(KERNELS, { default: "gaussian", doc: "kernel shape" }),
   samplesPerIteration: integer({ doc: "n: real points, and samples drawn per iteration" }),
-  workflow: choice(WORKFLOWS, { doc: "what each iteration trains on" }),
+  ...WORKFLOW_FIELDS,
   seed: seed(),
   iterations: integer({ doc: "model-fitting iterations (the first fits the real data)" }),
+  ...verifierFields(["oracle", "first-fit"]),
 };
 
 /** A configuration of the KDE experiment. */
@@ -66,12 +74,36 @@ const BANDWIDTH: Grid = {
   iterations: { value: 1000 },
 };
 
+/** Fresh real data (notebook 08): one bandwidth and n, the fraction alpha of fresh points per training set. */
+const FRESH: Grid = {
+  dataset: { values: [...DATASET_NAMES] },
+  bandwidth: { value: 0.5 },
+  samplesPerIteration: { value: 100 },
+  workflow: { value: "Fresh" },
+  freshFraction: { values: FRESH_FRACTIONS },
+  seed: { min: 0, max: 99 },
+  iterations: { value: 100 },
+};
+
+/** Verified synthetic data (notebook 09): the paper's workflows, each verifier keeping the best fraction q. */
+const VERIFIED: Grid = {
+  dataset: { values: [...DATASET_NAMES] },
+  bandwidth: { value: 0.5 },
+  samplesPerIteration: { value: 100 },
+  workflow: { values: [...WORKFLOWS] },
+  seed: { min: 0, max: 99 },
+  iterations: { value: 100 },
+  verifier: { values: ["oracle", "first-fit"] },
+  verifierFraction: { values: [0.25, 0.75] },
+};
+
 const kde = defineExperiment({
   name: "kde",
   version: 1,
   module: import.meta.url,
   description: "a kernel density estimate refitted to its own samples, scored on real test points",
   fields: FIELDS,
+  check: checkVerifier,
   grids: {
     main: {
       smoke: {
@@ -102,11 +134,32 @@ const kde = defineExperiment({
       },
       paper: BANDWIDTH,
     },
+    fresh: {
+      smoke: { ...FRESH, dataset: { values: ["moons", "blobs"] }, seed: { min: 0, max: 1 }, iterations: { value: 20 } },
+      default: { ...FRESH, seed: { min: 0, max: 4 } },
+      paper: FRESH,
+    },
+    verified: {
+      smoke: {
+        ...VERIFIED,
+        dataset: { values: ["moons", "blobs"] },
+        seed: { min: 0, max: 1 },
+        iterations: { value: 20 },
+      },
+      default: { ...VERIFIED, seed: { min: 0, max: 4 } },
+      paper: VERIFIED,
+    },
   },
   // Kernel evaluations: each iteration scores the test points against the n new points (Accumulate with a fixed
   // bandwidth carries the sums) or the n training points; Accumulate under a rule rescans t n points at iteration t.
-  cost: ({ samplesPerIteration: n, iterations: t, workflow, bandwidth }) =>
-    TEST_POINTS * n * (workflow === "Accumulate" && typeof bandwidth === "string" ? t * (t + 1) / 2 : t),
+  // A verifier scores every draw against the first fit's n points or the truth's quadrature nodes (~1000 near a
+  // point).
+  cost: (c) => {
+    const { samplesPerIteration: n, iterations: t } = c;
+    const scans = TEST_POINTS * n *
+      (c.workflow === "Accumulate" && typeof c.bandwidth === "string" ? t * (t + 1) / 2 : t);
+    return scans + t * verifiedDraws(c) * (c.verifier === "oracle" ? 1000 : n);
+  },
   example: {
     dataset: "moons",
     bandwidth: 0.5,
@@ -116,38 +169,13 @@ const kde = defineExperiment({
     iterations: 5,
   },
   run: async (c) => {
-    const { test, real } = kdeRunData(c);
-    const estimator = kdeEstimator(test, { bandwidth: c.bandwidth as Bandwidth, kernel: c.kernel });
-    return workflowRows(c, await runWorkflow(estimator, real, workflowOptions(c)));
+    const data = kdeRunData(c);
+    const estimator = kdeEstimator(data.test, { bandwidth: c.bandwidth as Bandwidth, kernel: c.kernel });
+    return workflowRows(c, await runWorkflow(estimator, data.real, kdeWorkflowOptions(c, data)));
   },
 });
 
 export default kde;
-
-/** A run's real data: the fixed test set and the n real training points. */
-export function kdeRunData(config: KdeConfig): { test: Matrix; real: Matrix } {
-  const dataRng = new Rng(config.seed, "kde-data", config.dataset);
-  const sample = datasetSampler(config.dataset, dataRng);
-  const test = sample(TEST_POINTS, dataRng);
-  const real = sample(
-    config.samplesPerIteration,
-    new Rng(config.seed, "kde-real", config.dataset, config.samplesPerIteration),
-  );
-  return { test, real };
-}
-
-function workflowOptions(c: KdeConfig): { workflow: KdeConfig["workflow"]; iterations: number; rng: Rng } {
-  const rng = new Rng(
-    c.seed,
-    "kde-workflow",
-    c.dataset,
-    c.workflow,
-    c.samplesPerIteration,
-    String(c.bandwidth),
-    c.kernel,
-  );
-  return { workflow: c.workflow, iterations: c.iterations, rng };
-}
 
 /** One point a fitted model generated, for scatter plots (iteration 0: the real training points). */
 export interface SamplePoint {
@@ -161,16 +189,17 @@ export interface SamplePoint {
 /**
  * Replays a run (the same random streams as its `run`) and returns the real
  * training points (iteration 0) and the samples each listed iteration's model
- * drew: the collapse panel of notebook 01.
+ * drew (after verification, for a verified run): the collapse panel of
+ * notebook 01.
  */
 export async function kdeSamplesByIteration(
   config: Record<string, unknown>,
   iterations: readonly number[],
 ): Promise<SamplePoint[]> {
   const c = kde.validate(config);
-  const { test, real } = kdeRunData(c);
-  const estimator = kdeEstimator(test, { bandwidth: c.bandwidth as Bandwidth, kernel: c.kernel });
-  const snapshots = await samplesByIteration(estimator, real, { ...workflowOptions(c), at: iterations });
+  const data = kdeRunData(c);
+  const estimator = kdeEstimator(data.test, { bandwidth: c.bandwidth as Bandwidth, kernel: c.kernel });
+  const snapshots = await samplesByIteration(estimator, data.real, { ...kdeWorkflowOptions(c, data), at: iterations });
   return snapshots.flatMap(({ iteration, data: x }) =>
     Array.from({ length: x.rows }, (_, r) => {
       const row = x.data.subarray(r * x.cols, (r + 1) * x.cols);

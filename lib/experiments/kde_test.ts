@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
-import { fitKde, kdeMeanNll } from "../models/kde.ts";
-import { fromRows } from "../numerics/matrix.ts";
+import { datasetTruth } from "../models/dataset_densities.ts";
+import { fitKde, kdeEstimator, kdeMeanNll } from "../models/kde.ts";
+import { fromRows, type Matrix } from "../numerics/matrix.ts";
+import { Rng } from "../numerics/rng.ts";
+import { runWorkflow } from "../workflows/mod.ts";
 import kde, { kdeRunData, kdeSamplesByIteration } from "./kde.ts";
+import { kdeWorkflowOptions } from "./kde_run.ts";
 
 Deno.test("run: one row per iteration, finite NLL, real fraction as the workflow implies", async () => {
   const base = {
@@ -94,4 +98,85 @@ Deno.test("bad configurations fail naming the field and the allowed values", () 
   assert.throws(() => kde.validate({ ...good, dataset: "iris" }), /dataset must be one of/);
   assert.throws(() => kde.validate({ ...good, samplesPerIteration: 0 }), /samplesPerIteration/);
   assert.throws(() => kde.validate({ ...good, h: 1 }), /unknown field "h"/);
+});
+
+const strip = (rows: Record<string, unknown>[]) => rows.map(({ workflow: _w, freshFraction: _f, ...rest }) => rest);
+
+Deno.test("Fresh at fraction 0 is Replace bit for bit; its fresh points are new independent draws from the truth", async () => {
+  const base = { dataset: "moons", bandwidth: 0.5, samplesPerIteration: 20, seed: 2, iterations: 6 };
+  assert.deepEqual(
+    strip(await kde.runConfig({ ...base, workflow: "Fresh", freshFraction: 0 })),
+    strip(await kde.runConfig({ ...base, workflow: "Replace" })),
+  );
+  const c = kde.validate({ ...base, workflow: "Fresh", freshFraction: 0.25 });
+  const data = kdeRunData(c);
+  const training: Matrix[] = [];
+  const records = await runWorkflow(kdeEstimator(data.test, { bandwidth: 0.5 }), data.real, {
+    ...kdeWorkflowOptions(c, data),
+    onIteration: (_, { training: t }) => void training.push(t!),
+  });
+  assert.deepEqual(records.map((r) => r.realFraction), [1, 0.25, 0.25, 0.25, 0.25, 0.25]);
+  // The 5 fresh points of each training set are the next 5 independent draws of the run's fresh stream.
+  const stream = new Rng(2, "kde-fresh", "moons", 20);
+  for (let t = 1; t < 6; t++) {
+    const fresh = datasetTruth("moons", new Rng(0)).sampleIid(5, stream);
+    assert.deepEqual(training[t].data.subarray(0, 10), fresh.data, `iteration ${t + 1}`);
+  }
+  // ... not the real data: none of the 25 fresh points is a real training point.
+  const realRows = new Set(
+    Array.from({ length: 20 }, (_, r) => `${data.real.data[2 * r]},${data.real.data[2 * r + 1]}`),
+  );
+  for (const set of training.slice(1)) {
+    for (let r = 0; r < 5; r++) assert(!realRows.has(`${set.data[2 * r]},${set.data[2 * r + 1]}`));
+  }
+});
+
+Deno.test("verified KDE runs record the acceptance rate; the oracle keeps samples the truth finds likelier", async () => {
+  const base = {
+    dataset: "blobs",
+    bandwidth: 0.5,
+    samplesPerIteration: 30,
+    workflow: "Replace",
+    seed: 1,
+    iterations: 4,
+  };
+  for (const verifier of ["oracle", "first-fit"]) {
+    const rows = await kde.runConfig({ ...base, verifier, verifierFraction: 0.4 });
+    assert.deepEqual(rows.map((r) => r.acceptRate), [30 / 75, 30 / 75, 30 / 75, undefined], verifier);
+    assert.deepEqual(rows.map((r) => r.accepted), [30, 30, 30, undefined]);
+  }
+  const threshold = await kde.runConfig({ ...base, verifier: "oracle", verifierThreshold: -6, verifierBudget: 20 });
+  assert(threshold.slice(0, 3).every((r) => (r.acceptRate as number) > 0 && (r.acceptRate as number) <= 1));
+  // The same run's iteration-2 samples, verified and not: the verified ones score higher under the truth.
+  const truth = kdeRunData(kde.validate(base)).truth;
+  const meanScore = async (extra: Record<string, unknown>) => {
+    const points = (await kdeSamplesByIteration({ ...base, ...extra }, [2])).filter((p) => p.iteration === 2);
+    const scores = truth.logDensity(fromRows(points.map((p) => [p.x, p.y])));
+    return scores.reduce((a, b) => a + b, 0) / scores.length;
+  };
+  assert((await meanScore({ verifier: "oracle", verifierFraction: 0.4 })) > (await meanScore({})) + 0.5);
+});
+
+Deno.test("bad Fresh and verifier fields fail before any work, naming the field", () => {
+  const good = {
+    dataset: "moons",
+    bandwidth: 0.5,
+    samplesPerIteration: 10,
+    workflow: "Replace",
+    seed: 0,
+    iterations: 3,
+  };
+  const fresh = { ...good, workflow: "Fresh" };
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...fresh, freshFraction: 1.5 }, /freshFraction must be a finite number >= 0 and <= 1, got 1.5/],
+    [{ ...fresh, freshFraction: -0.1 }, /freshFraction must be/],
+    [fresh, /freshFraction is required/],
+    [{ ...good, freshFraction: 0.5 }, /"freshFraction" does not apply here: only to workflow "Fresh"/],
+    [{ ...good, verifier: "oracle", verifierFraction: 0 }, /verifierFraction must be a finite number > 0 and <= 1/],
+    [{ ...good, verifier: "oracle", verifierFraction: 1.2 }, /verifierFraction must be/],
+    [{ ...good, verifier: "judge", verifierFraction: 0.5 }, /verifier must be one of "oracle", "first-fit"/],
+    [{ ...good, verifier: "oracle" }, /needs exactly one of verifierFraction/],
+    [{ ...good, verifierFraction: 0.5 }, /"verifierFraction" does not apply here: only to runs with a verifier/],
+  ];
+  for (const [config, message] of cases) assert.throws(() => kde.validate(config), message);
 });

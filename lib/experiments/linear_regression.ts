@@ -2,7 +2,18 @@
  * The paper's linear-regression experiment (section 3; original notebook 07,
  * setting of Gerstgrasser et al. 2024): a fixed Gaussian design relabelled by
  * each fit, 100 model-fitting iterations under each workflow, for a grid of
- * dimensions, sample sizes and noise levels.
+ * dimensions, sample sizes and noise levels. Grids: the main grid (notebook
+ * 03), fresh real data (notebook 08) and verified synthetic data (notebook 09).
+ *
+ * Beyond the paper (linear_regression_run.ts): in this fixed-design setting a
+ * real point is a real label of a design row, so the "Fresh" workflow's fresh
+ * real data are new real labels X0 w* + eps of the FIRST round(alpha n)
+ * design rows at every iteration (the fit's labels cover the rest): every
+ * training set still labels each row once, the design's factorization is
+ * reused, and the expectations have an exact recursion
+ * (linear_regression_theory.ts). Verifiers score a synthetic label by its
+ * log-likelihood N(y; x^T w, sigma^2) under the truth w* ("oracle") or the
+ * first fit ("first-fit").
  *
  * The truth w*, the design X0 and the test points depend only on (seed, d, n),
  * so the three workflows and the three noise levels of one seed share them;
@@ -11,15 +22,14 @@
  * @module
  */
 
-import { labelDesign, linearRegressionEstimator } from "../models/linear_regression.ts";
-import { matrix } from "../numerics/matrix.ts";
-import { Rng } from "../numerics/rng.ts";
+import { linearRegressionEstimator } from "../models/linear_regression.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { defineExperiment, type Grid, workflowRows } from "./define.ts";
-import { choice, integer, real, seed } from "./fields.ts";
+import { integer, real, seed } from "./fields.ts";
+import { linearRegressionRun } from "./linear_regression_run.ts";
+import { checkVerifier, FRESH_FRACTIONS, verifierFields, WORKFLOW_FIELDS } from "./workflow_fields.ts";
 
-/** Test points of every run (noiseless labels). */
-export const TEST_POINTS = 1000;
+export { linearRegressionSetting, TEST_POINTS } from "./linear_regression_run.ts";
 
 const PAPER_GRID = {
   dim: { values: [1, 3, 10, 32, 100] },
@@ -28,6 +38,26 @@ const PAPER_GRID = {
   workflow: { values: [...WORKFLOWS] },
   seed: { min: 0, max: 99 },
   iterations: { value: 100 },
+} satisfies Grid;
+
+/** Fresh real labels (notebook 08): d = 10, n below, at and far above 10 / alpha. */
+const FRESH = {
+  ...PAPER_GRID,
+  dim: { value: 10 },
+  samplesPerIteration: { values: [32, 100, 1000] },
+  sigmaSquared: { value: 1 },
+  workflow: { value: "Fresh" },
+  freshFraction: { values: FRESH_FRACTIONS },
+} satisfies Grid;
+
+/** Verified synthetic labels (notebook 09): the paper's workflows, each verifier keeping the best fraction q. */
+const VERIFIED = {
+  ...PAPER_GRID,
+  dim: { value: 10 },
+  samplesPerIteration: { value: 100 },
+  sigmaSquared: { value: 1 },
+  verifier: { values: ["oracle", "first-fit"] },
+  verifierFraction: { values: [0.25, 0.75] },
 } satisfies Grid;
 
 const linearRegression = defineExperiment({
@@ -39,9 +69,18 @@ const linearRegression = defineExperiment({
     dim: integer({ doc: "dimension d of the inputs" }),
     samplesPerIteration: integer({ doc: "n: rows of the fixed design, and labels drawn per iteration" }),
     sigmaSquared: real({ min: 0, doc: "label noise variance sigma^2" }),
-    workflow: choice(WORKFLOWS, { doc: "what each iteration trains on" }),
+    ...WORKFLOW_FIELDS,
     seed: seed(),
     iterations: integer({ doc: "model-fitting iterations (the first fits the real labels)" }),
+    ...verifierFields(["oracle", "first-fit"]),
+  },
+  check: (c) => {
+    checkVerifier(c);
+    if (c.verifier !== undefined && c.sigmaSquared === 0) {
+      throw new RangeError(
+        `verifier "${c.verifier}" scores labels by their likelihood N(x^T w, sigma^2), which needs sigmaSquared > 0`,
+      );
+    }
   },
   grids: {
     main: {
@@ -56,11 +95,24 @@ const linearRegression = defineExperiment({
       default: { ...PAPER_GRID, seed: { min: 0, max: 19 } },
       paper: PAPER_GRID,
     },
+    fresh: {
+      smoke: { ...FRESH, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
+      default: { ...FRESH, seed: { min: 0, max: 19 } },
+      paper: FRESH,
+    },
+    verified: {
+      smoke: { ...VERIFIED, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
+      default: { ...VERIFIED, seed: { min: 0, max: 19 } },
+      paper: VERIFIED,
+    },
   },
   // Accumulate-Subsample rebuilds the normal equations of n rows each iteration (n d^2); the others relabel the
-  // design and solve with a factorization done once (n d + d^2).
-  cost: ({ dim: d, samplesPerIteration: n, iterations, workflow }) =>
-    iterations * (workflow === "Accumulate-Subsample" ? n * d * d : n * d + d * d) + d ** 3,
+  // design and solve with a factorization done once (n d + d^2). A verifier scores its n / q draws (d each) and
+  // fits the kept rows' normal equations.
+  cost: ({ dim: d, samplesPerIteration: n, iterations, workflow, verifier, verifierFraction }) => {
+    const verified = verifier === undefined ? 0 : n * d * d + (n / ((verifierFraction as number) ?? 1)) * d;
+    return iterations * ((workflow === "Accumulate-Subsample" ? n * d * d : n * d + d * d) + verified) + d ** 3;
+  },
   example: {
     dim: 3,
     samplesPerIteration: 10,
@@ -70,22 +122,8 @@ const linearRegression = defineExperiment({
     iterations: 10,
   },
   run: async (c) => {
-    const d = c.dim, n = c.samplesPerIteration;
-    const designRng = new Rng(c.seed, "linreg-design", d, n);
-    const trueWeights = designRng.fillNormal(new Float64Array(d));
-    const design = matrix(n, d, designRng.fillNormal(new Float64Array(n * d)));
-    const testDesign = matrix(TEST_POINTS, d, designRng.fillNormal(new Float64Array(TEST_POINTS * d)));
-    const setting = { trueWeights, design, sigmaSquared: c.sigmaSquared, testDesign };
-    const real = labelDesign(setting, {
-      weights: trueWeights,
-      rng: new Rng(c.seed, "linreg-labels", d, n, c.sigmaSquared),
-    });
-    const records = await runWorkflow(linearRegressionEstimator(setting), real, {
-      workflow: c.workflow,
-      iterations: c.iterations,
-      rng: new Rng(c.seed, "linreg-workflow", c.workflow, d, n, c.sigmaSquared),
-    });
-    return workflowRows(c, records);
+    const { setting, real, options } = linearRegressionRun(c);
+    return workflowRows(c, await runWorkflow(linearRegressionEstimator(setting), real, options));
   },
 });
 

@@ -15,6 +15,9 @@ import { ALL_WORKFLOWS, type Workflow } from "../workflows/mod.ts";
 import type { VerifierRule } from "../workflows/verify.ts";
 import { choice, type Config, integer, onlyWhere, real } from "./fields.ts";
 
+/** The fractions of fresh real data alpha of every family's "fresh" grid (notebook 08). */
+export const FRESH_FRACTIONS: readonly number[] = [0, 0.01, 0.05, 0.1, 0.25, 0.5];
+
 /** `workflow` and `freshFraction` (the latter only for "Fresh"). */
 export const WORKFLOW_FIELDS = {
   workflow: choice(ALL_WORKFLOWS, { doc: "what each iteration trains on" }),

@@ -63,18 +63,49 @@ export interface LabelSet {
   readonly rows?: Int32Array;
 }
 
-/** The design labelled by `weights` plus fresh noise: y = X0 w + sigma eps. */
+/**
+ * The design labelled by `weights` plus fresh noise: y = X0 w + sigma eps, on
+ * every row in order, or on the listed design `rows` (a label set with rows).
+ */
 export function labelDesign(
   setting: LinearRegressionSetting,
-  options: { weights: Float64Array; rng: Rng },
+  options: { weights: Float64Array; rng: Rng; rows?: Int32Array },
 ): LabelSet {
-  const { weights, rng } = options;
+  const { weights, rng, rows } = options;
   const { design, sigmaSquared } = setting;
   const { rows: n, cols: d } = design;
   const sigma = Math.sqrt(sigmaSquared);
+  if (rows) {
+    const labels = new Float64Array(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (!(row >= 0 && row < n)) throw new RangeError(`row ${row} is outside the design's ${n} rows`);
+      let mean = 0;
+      for (let j = 0; j < d; j++) mean += design.data[row * d + j] * weights[j];
+      labels[r] = mean + sigma * rng.normal();
+    }
+    return { design, labels, rows };
+  }
   const labels = dotRows(design.data, weights, { rows: n, columns: 1, depth: d });
   for (let r = 0; r < n; r++) labels[r] += sigma * rng.normal();
   return { design, labels };
+}
+
+/**
+ * The design rows of a draw of `count` labels from a fit: every row in order
+ * when count is the design's n (undefined: a plain relabelling), else the
+ * rows (i - count) mod n for i = 0..count-1: the LAST `count` rows when
+ * count < n (the Fresh workflow's real labels take the first n - count), the
+ * design cycled, ending at its last row, when count > n (a verifier's
+ * oversampled draw).
+ */
+export function sampleRows(designRows: number, count: number): Int32Array | undefined {
+  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be an integer >= 0, got ${count}`);
+  if (count === designRows) return undefined;
+  const rows = new Int32Array(count);
+  const offset = (((-count) % designRows) + designRows) % designRows;
+  for (let i = 0; i < count; i++) rows[i] = (offset + i) % designRows;
+  return rows;
 }
 
 const transposes = new WeakMap<Matrix, Float64Array>();
@@ -263,8 +294,17 @@ export class LabelPool implements DataPool<LabelSet> {
     return { design: this.#design, labels, rows };
   }
 
+  /**
+   * Every label in the pool; a pool that labels each design row once, in
+   * order (Fresh's real labels on the first rows, then the synthetic ones),
+   * comes back as a plain label set, which the estimator fits with the
+   * design's factorization.
+   */
   all(): LabelSet {
-    return this.select(Int32Array.from({ length: this.#size }, (_, i) => i));
+    const set = this.select(Int32Array.from({ length: this.#size }, (_, i) => i));
+    const { design, labels, rows } = set;
+    if (rows!.length === design.rows && rows!.every((row, i) => row === i)) return { design, labels };
+    return set;
   }
 }
 
@@ -279,7 +319,7 @@ export const labelSetOps: DataOps<LabelSet> = {
  * minimum-norm least squares (the design's factorization, computed once, when
  * a set labels the whole design; else the Gram of the drawn rows weighted by
  * their counts), sample = relabel the design with the fit plus fresh noise
- * (`count` must be the design's n), evaluate = test MSE
+ * (n labels: the whole design; other counts: the rows of {@linkcode sampleRows}), evaluate = test MSE
  * mean((X_test w_hat - X_test w*)^2) on noiseless test labels, and
  * ||w_hat - w*||^2.
  */
@@ -302,12 +342,8 @@ export function linearRegressionEstimator(
       rowTotals(set, totals);
       return { weights: fitRowTotals(set.design, totals) };
     },
-    sample: (model: LinearModel, count: number, rng: Rng): LabelSet => {
-      if (count !== design.rows) {
-        throw new RangeError(`samples relabel the fixed design: count must be ${design.rows}, got ${count}`);
-      }
-      return labelDesign(setting, { weights: model.weights, rng });
-    },
+    sample: (model: LinearModel, count: number, rng: Rng): LabelSet =>
+      labelDesign(setting, { weights: model.weights, rng, rows: sampleRows(design.rows, count) }),
     accumulator: () => new LinearRegressionAccumulator(design, designSolver),
     evaluate: (model: LinearModel): Record<string, number> => {
       const e = new Float64Array(d);

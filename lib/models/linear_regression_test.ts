@@ -3,9 +3,11 @@ import { leastSquares, MinimumNormSolver } from "../numerics/least_squares.ts";
 import {
   designGram,
   labelDesign,
+  labelSetOps,
   labelSetRows,
   LinearRegressionAccumulator,
   linearRegressionEstimator,
+  sampleRows,
 } from "./linear_regression.ts";
 import { type Matrix, matrix, stackRows } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
@@ -66,11 +68,30 @@ Deno.test("an empty accumulator refuses to fit", () => {
   assert.throws(() => accumulator.fit(), /no data yet/);
 });
 
-Deno.test("the estimator rejects a negative noise variance and a sample of the wrong size", () => {
+Deno.test("the estimator rejects a negative noise variance", () => {
   const setting = randomSetting(new Rng(1), 5, 2, 1);
   assert.throws(() => linearRegressionEstimator({ ...setting, sigmaSquared: -0.5 }), /sigmaSquared/);
-  assert.throws(
-    () => linearRegressionEstimator(setting).sample({ weights: new Float64Array(2) }, 4, new Rng(0)),
-    /count must be 5/,
-  );
+});
+
+Deno.test("a sample of other than n labels: the last rows when fewer, the design cycled when more", async () => {
+  assert.equal(sampleRows(5, 5), undefined);
+  assert.deepEqual([...sampleRows(5, 3)!], [2, 3, 4]);
+  assert.deepEqual([...sampleRows(5, 12)!], [3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
+  assert.deepEqual([...sampleRows(5, 0)!], []);
+  const setting = randomSetting(new Rng(2), 5, 2, 0);
+  const estimator = linearRegressionEstimator(setting);
+  const weights = Float64Array.of(1.5, -2);
+  const sample = await estimator.sample({ weights }, 3, new Rng(0));
+  assert.deepEqual([...sample.rows!], [2, 3, 4]);
+  const x = setting.design.data;
+  assert.deepEqual([...sample.labels], [2, 3, 4].map((r) => x[2 * r] * 1.5 - 2 * x[2 * r + 1]), "noiseless labels");
+  // A pool labelling each design row once, in order, is a plain label set; any other selection keeps its rows.
+  const pool = labelSetOps.pool();
+  pool.append(labelDesign(setting, { weights, rng: new Rng(1), rows: Int32Array.of(0, 1) }));
+  pool.append(sample);
+  const all = pool.all();
+  assert.equal(all.rows, undefined);
+  assertClose(all.labels, labelDesign(setting, { weights, rng: new Rng(1) }).labels, 1e-15);
+  assert.deepEqual([...pool.select(Int32Array.of(4, 0)).rows!], [4, 0]);
+  assert.throws(() => labelDesign(setting, { weights, rng: new Rng(1), rows: Int32Array.of(5) }), /outside/);
 });

@@ -4,8 +4,18 @@ import { matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { meanAndStandardError } from "../numerics/stats.ts";
 import { runWorkflow } from "../workflows/mod.ts";
-import { designGram, labelDesign, linearRegressionEstimator } from "./linear_regression.ts";
-import { expectedRefitMse, expectedTestMse, inverseWishartTrace } from "./linear_regression_theory.ts";
+import {
+  designGram,
+  labelDesign,
+  linearRegressionEstimator,
+  type LinearRegressionSetting,
+} from "./linear_regression.ts";
+import {
+  expectedRefitMse,
+  expectedTestMse,
+  freshExpectations,
+  inverseWishartTrace,
+} from "./linear_regression_theory.ts";
 import { regressionRows, regressionRowsEstimator } from "./linear_regression_rows.ts";
 import { randomSetting } from "./_test_utils.ts";
 
@@ -75,4 +85,74 @@ Deno.test("expectedRefitMse: a fit on synthetic rows of a first fit adds both er
   const { mean, se } = meanAndStandardError(values);
   const exact = expectedRefitMse(d, { pool, samples: m, sigmaSquared });
   assert(Math.abs(mean - exact) < 4 * se, `${mean} vs ${exact} (se ${se})`);
+});
+
+/** A Fresh run's label source: real labels X_F w* + eps on the first m rows, from a stream of its own. */
+function freshLabels(setting: LinearRegressionSetting, m: number, rng: Rng) {
+  const rows = Int32Array.from({ length: m }, (_, i) => i);
+  return {
+    fraction: m / setting.design.rows,
+    draw: () => labelDesign(setting, { weights: setting.trueWeights, rng, rows }),
+  };
+}
+
+Deno.test("Fresh's exact recursion: m = 0 is Replace's t sigma^2 tr(S G^-1) with no limit; m = n stays at the first fit", () => {
+  const setting = randomSetting(new Rng(3), 12, 3, 2);
+  const d = 3, solver = new MinimumNormSolver(designGram(setting.design), d);
+  const testGram = designGram(setting.testDesign);
+  let trace = 0;
+  for (let j = 0; j < d; j++) {
+    const column = solver.solve(Float64Array.from({ length: d }, (_, i) => (i === j ? 1 : 0)));
+    for (let i = 0; i < d; i++) trace += (testGram[j * d + i] / setting.testDesign.rows) * column[i];
+  }
+  const replace = freshExpectations(setting, { freshRows: 0, iterations: 5 });
+  replace.testMse.forEach((v, t) => {
+    const exact = expectedTestMse("Replace", t + 1, { sigmaSquared: 2, trace });
+    assert(Math.abs(v - exact) < 1e-12 * exact, `t=${t + 1}: ${v} vs ${exact}`);
+  });
+  assert.equal(replace.limit.testMse, Infinity);
+  const allFresh = freshExpectations(setting, { freshRows: 12, iterations: 4 });
+  assert(allFresh.testMse.every((v) => Math.abs(v - replace.testMse[0]) < 1e-12 * v));
+  assert(Math.abs(allFresh.limit.testMse - replace.testMse[0]) < 1e-12 * replace.testMse[0]);
+  // Fewer fresh rows than dimensions leave directions unanchored: no limit; as many anchor them all.
+  assert.equal(freshExpectations(setting, { freshRows: 2, iterations: 1 }).limit.testMse, Infinity);
+  const anchored = freshExpectations(setting, { freshRows: 6, iterations: 400 });
+  assert(
+    Number.isFinite(anchored.limit.testMse) && Math.abs(anchored.testMse[399] / anchored.limit.testMse - 1) < 1e-3,
+  );
+  assert.throws(
+    () => freshExpectations(setting, { freshRows: 13, iterations: 1 }),
+    /freshRows must be an integer in \[0, 12\]/,
+  );
+});
+
+Deno.test("Fresh on a fixed design: E[test MSE] and E||w - w*||^2 follow the exact recursion (|z| < 4)", async () => {
+  // n > d (m below and above d), and n < d, where the bias b = -(I - G^+ G) w* enters.
+  for (const [n, d, m] of [[12, 3, 2], [12, 3, 6], [4, 6, 2]]) {
+    const setting = randomSetting(new Rng(17, n, d), n, d, 2);
+    const estimator = linearRegressionEstimator(setting);
+    const iterations = 6, seeds = 2000;
+    const exact = freshExpectations(setting, { freshRows: m, iterations });
+    const values = { testMse: [] as number[][], weightSquaredError: [] as number[][] };
+    for (let seed = 0; seed < seeds; seed++) {
+      const real = labelDesign(setting, { weights: setting.trueWeights, rng: new Rng(seed, "labels") });
+      const records = await runWorkflow(estimator, real, {
+        workflow: "Fresh",
+        iterations,
+        rng: new Rng(seed, "workflow"),
+        fresh: freshLabels(setting, m, new Rng(seed, "fresh")),
+      });
+      records.forEach((r, t) => {
+        (values.testMse[t] ??= []).push(r.metrics.testMse);
+        (values.weightSquaredError[t] ??= []).push(r.metrics.weightSquaredError);
+      });
+    }
+    for (const metric of ["testMse", "weightSquaredError"] as const) {
+      for (let t = 0; t < iterations; t++) {
+        const { mean, se } = meanAndStandardError(values[metric][t]);
+        const expected = exact[metric][t];
+        assert(Math.abs(mean - expected) < 4 * se, `n=${n} d=${d} m=${m} ${metric} t=${t + 1}: ${mean} vs ${expected}`);
+      }
+    }
+  }
 });

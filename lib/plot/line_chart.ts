@@ -68,6 +68,11 @@ export type FacetedLineChartOptions = {
   colorTitle?: string;
   /** Colour scale type. Default "log". "symlog" spreads log-spaced values that include 0. */
   colorScale?: "log" | "linear" | "symlog";
+  /**
+   * The symlog colour scale's constant C (vega's default 1): linear below about C, logarithmic above, so values
+   * like 0, 0.01, ..., 0.5 need a C near their smallest positive one to get distinct colours.
+   */
+  colorSymlogConstant?: number;
   /** A vega sequential scheme. Default "plasma". */
   colorScheme?: ColorSchemeName;
   /** Part of the scheme used, default [0, 0.85] (drops the palest end, unreadable on white). */
@@ -206,6 +211,8 @@ export function facetedLineChart(
       scheme,
       domain: colorScale === "log" ? [v0 / 10, v0 * 10] : [v0 - 1, v0 + 1],
     }
+    : colorScale === "symlog" && options.colorSymlogConstant !== undefined
+    ? { type: colorScale, scheme, constant: options.colorSymlogConstant }
     : { type: colorScale, scheme };
   const colorEnc: Encoding["color"] = {
     field: color,

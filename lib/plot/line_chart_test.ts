@@ -104,6 +104,12 @@ Deno.test("facetedLineChart: a symlog colour scale accepts a colour value of 0",
   assert.throws(() => facetedLineChart(rows.map((r) => ({ ...r, n: r.s }))), /must be > 0 for the n colours/);
   const vg = await assertCompilesCleanly(facetedLineChart(rows, { color: "s", colorScale: "symlog" }));
   assert.equal(findVegaScale(vg, "color")?.type, "symlog");
+  // A small constant spreads small values: 0 and 64 then differ as much as 64 and 1024 nearly do.
+  const spread = facetedLineChart(rows, { color: "s", colorScale: "symlog", colorSymlogConstant: 1 });
+  const tight = facetedLineChart(rows, { color: "s", colorScale: "symlog", colorSymlogConstant: 1000 });
+  assert.equal(findVegaScale(await assertCompilesCleanly(spread), "color")?.constant, 1);
+  const [a, b] = [await renderedColors(spread, [0, 64, 1024]), await renderedColors(tight, [0, 64, 1024])];
+  assert.notDeepEqual(a, b);
 });
 
 /** The colour the rendered chart gives each of `values` of its colour field. */

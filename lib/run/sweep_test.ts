@@ -52,7 +52,7 @@ Deno.test("a generated sweep file parses back to its grid, with docs as comments
   const text = formatSweep(experiment, { grid: "main", preset: "smoke" });
   assert.match(text, /dim: \{ values: \[1, 10\] \} +# dimension d of the data: an integer >= 1/);
   assert.match(text, /# Left at their defaults:\n(# {3}.*\n)*# {3}sampling \(default derived\)/);
-  assert.deepEqual(parseSweep(text).configs, experiment.configs("smoke"));
+  assert.deepEqual(parseSweep(text).configs, experiment.configs("smoke", { grid: "main" }));
 });
 
 Deno.test("shards are disjoint and together cover the grid", () => {

@@ -7,7 +7,8 @@
 
 import type { Estimator } from "../models/estimator.ts";
 import type { Rng } from "../numerics/rng.ts";
-import { runWorkflow, type Workflow } from "./mod.ts";
+import { type FreshData, runWorkflow, type Workflow } from "./mod.ts";
+import type { Verifier } from "./verify.ts";
 
 /** The data a model drew at one iteration (iteration 0: the real data). */
 export interface SamplesAt<D> {
@@ -16,13 +17,17 @@ export interface SamplesAt<D> {
 }
 
 /** Options of {@linkcode samplesByIteration}. */
-export interface SamplesByIterationOptions {
+export interface SamplesByIterationOptions<D = unknown> {
   workflow: Workflow;
   /** The run's workflow stream, seeded as in the run being replayed. */
   rng: Rng;
   /** The iterations (>= 1) whose models' samples are wanted. */
   at: readonly number[];
   samplesPerIteration?: number;
+  /** The run's fresh real data ("Fresh" workflow), drawing from a stream seeded as in the run. */
+  fresh?: FreshData<D>;
+  /** The run's verifier: the samples are then the verified ones, as the run trained on them. */
+  verifier?: Verifier<D>;
 }
 
 /**
@@ -35,7 +40,7 @@ export interface SamplesByIterationOptions {
 export async function samplesByIteration<D, M>(
   estimator: Estimator<D, M>,
   real: D,
-  options: SamplesByIterationOptions,
+  options: SamplesByIterationOptions<D>,
 ): Promise<SamplesAt<D>[]> {
   const { at } = options;
   if (at.length === 0 || !at.every((t) => Number.isInteger(t) && t >= 1)) {
@@ -55,6 +60,8 @@ export async function samplesByIteration<D, M>(
     iterations: Math.max(...at) + 1,
     rng: options.rng,
     samplesPerIteration: options.samplesPerIteration,
+    fresh: options.fresh,
+    verifier: options.verifier,
     onIteration: (record, { samples }) => {
       if (samples && wanted.has(record.iteration)) out.push({ iteration: record.iteration, data: samples });
     },

@@ -40,3 +40,27 @@ Deno.test("replayed samples are the real data, then exactly what each listed ite
     /at must be/,
   );
 });
+
+Deno.test("a Fresh, verified run replays with its fresh data and verifier: the samples it trained on", async () => {
+  const real = [1, 2, 3, 4, 5, 6];
+  const options = () => {
+    let next = 100;
+    return {
+      workflow: "Fresh" as const,
+      rng: new Rng(9),
+      fresh: { fraction: 0.5, draw: (count: number) => Array.from({ length: count }, () => next++) },
+      verifier: { score: (data: number[]) => Float64Array.from(data, (x) => -(x % 1000)), rule: { fraction: 0.5 } },
+    };
+  };
+  const trained = new Map<number, number[]>();
+  await runWorkflow(echo, real, {
+    ...options(),
+    iterations: 5,
+    onIteration: (record, { training }) => void trained.set(record.iteration, training!),
+  });
+  const replay = await samplesByIteration(echo, real, { ...options(), at: [1, 3] });
+  for (const { iteration, data } of replay.slice(1)) {
+    // The next training set is the fresh points, then these samples.
+    assert.deepEqual(trained.get(iteration + 1)!.slice(3), data, `iteration ${iteration}`);
+  }
+});
