@@ -11,7 +11,7 @@
  *   module: import.meta.url,
  *   description: "a Poisson rate refitted to its own samples",
  *   fields: { rate: real({ greaterThan: 0 }), workflow: choice(WORKFLOWS), seed: seed(), iterations: integer() },
- *   grids: { main: { smoke: { rate: { value: 3 }, workflow: { values: [...WORKFLOWS] }, seed: { min: 0, max: 2 }, iterations: { value: 10 } }, ... } },
+ *   grids: { main: presets(PAPER_GRID, { smoke: { seed: seeds(3) }, default: { seed: seeds(20) } }) },
  *   run: async (config) => workflowRows(config, await runWorkflow(...)),
  * });
  * ```
@@ -139,6 +139,20 @@ export function defineExperiment<F extends Fields>(definition: ExperimentDefinit
     gridValues: (preset, grid = gridNames[0]) =>
       Object.fromEntries(Object.entries(gridOf(preset, grid)).map(([field, spec]) => [field, parameterValues(spec)])),
   };
+}
+
+/**
+ * A grid's three presets from the paper's grid: the smoke and default grids
+ * are the paper's with some parameters replaced (usually fewer seeds and
+ * iterations, a smaller smoke grid).
+ */
+export function presets(paper: Grid, overrides: { smoke: Grid; default: Grid }): Record<PresetName, Grid> {
+  return { smoke: { ...paper, ...overrides.smoke }, default: { ...paper, ...overrides.default }, paper };
+}
+
+/** Seeds 0, 1, ..., count - 1 as a grid parameter. */
+export function seeds(count: number): ParameterSpec {
+  return { min: 0, max: count - 1 };
 }
 
 /** A canonical JSON text of `config` (keys sorted): two configurations are the same run when these are equal. */

@@ -26,7 +26,7 @@ import { type Counts, discreteEstimator, rollFairDie } from "../models/discrete.
 import { Rng } from "../numerics/rng.ts";
 import { type FreshData, runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import type { Verifier } from "../workflows/verify.ts";
-import { defineExperiment, type Grid, workflowRows } from "./define.ts";
+import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { type Config, integer, real, seed } from "./fields.ts";
 import {
   checkVerifier,
@@ -44,7 +44,7 @@ const MAIN = {
   sides: { values: [10, 100, 1000, 10_000, 100_000] },
   samplesPerIteration: { values: [10, 100, 1000, 10_000, 100_000] },
   workflow: { values: [...WORKFLOWS] },
-  seed: { min: 0, max: 99 },
+  seed: seeds(100),
   iterations: { value: 100 },
   stopBelowEntropy: { value: 0 },
 } satisfies Grid;
@@ -94,38 +94,26 @@ const discrete = defineExperiment({
   },
   check: checkVerifier,
   grids: {
-    main: {
+    main: presets(MAIN, {
       smoke: {
-        ...MAIN,
         sides: { values: [10, 1000] },
         samplesPerIteration: { values: [10, 1000] },
-        seed: { min: 0, max: 2 },
+        seed: seeds(3),
         iterations: { value: 20 },
       },
-      default: { ...MAIN, seed: { min: 0, max: 4 } },
-      paper: MAIN,
-    },
-    collapse: {
+      default: { seed: seeds(5) },
+    }),
+    collapse: presets(COLLAPSE, {
       smoke: {
-        ...COLLAPSE,
         sides: { values: [10, 1000] },
         samplesPerIteration: { values: [10, 100] },
-        seed: { min: 0, max: 2 },
+        seed: seeds(3),
         iterations: { value: 2000 },
       },
-      default: { ...COLLAPSE, seed: { min: 0, max: 4 } },
-      paper: COLLAPSE,
-    },
-    fresh: {
-      smoke: { ...FRESH, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
-      default: { ...FRESH, seed: { min: 0, max: 29 } },
-      paper: FRESH,
-    },
-    verified: {
-      smoke: { ...VERIFIED, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
-      default: { ...VERIFIED, seed: { min: 0, max: 29 } },
-      paper: VERIFIED,
-    },
+      default: { seed: seeds(5) },
+    }),
+    fresh: presets(FRESH, { smoke: { seed: seeds(3), iterations: { value: 20 } }, default: { seed: seeds(30) } }),
+    verified: presets(VERIFIED, { smoke: { seed: seeds(3), iterations: { value: 20 } }, default: { seed: seeds(30) } }),
   },
   example: { sides: 10, samplesPerIteration: 20, workflow: "Accumulate-Subsample", seed: 0, iterations: 10 },
   run: async (c) => {

@@ -16,7 +16,7 @@ import { gaussianLogDensity } from "../models/gaussian_likelihood.ts";
 import { type Matrix, matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
-import { defineExperiment, type Grid, workflowRows } from "./define.ts";
+import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { choice, type Config, integer, real, seed } from "./fields.ts";
 import {
   checkVerifier,
@@ -34,7 +34,7 @@ const PAPER_GRID = {
   dim: { values: [1, 3, 10, 31, 100] },
   samplesPerIteration: { values: [10, 32, 100, 316, 1000] },
   workflow: { values: [...WORKFLOWS] },
-  seed: { min: 0, max: 99 },
+  seed: seeds(100),
   iterations: { value: 100 },
   sigmaSquared: { value: 1 },
 } satisfies Grid;
@@ -88,27 +88,20 @@ const gaussian = defineExperiment({
     checkVerifier(c);
   },
   grids: {
-    main: {
+    main: presets(PAPER_GRID, {
       smoke: {
-        ...PAPER_GRID,
         dim: { values: [1, 10] },
         samplesPerIteration: { values: [10, 100] },
-        seed: { min: 0, max: 2 },
+        seed: seeds(3),
         iterations: { value: 20 },
       },
-      default: { ...PAPER_GRID, seed: { min: 0, max: 49 } },
-      paper: PAPER_GRID,
-    },
-    fresh: {
-      smoke: { ...FRESH_GRID, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
-      default: { ...FRESH_GRID, seed: { min: 0, max: 49 } },
-      paper: FRESH_GRID,
-    },
-    verified: {
-      smoke: { ...VERIFIED_GRID, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
-      default: { ...VERIFIED_GRID, seed: { min: 0, max: 19 } },
-      paper: VERIFIED_GRID,
-    },
+      default: { seed: seeds(50) },
+    }),
+    fresh: presets(FRESH_GRID, { smoke: { seed: seeds(3), iterations: { value: 20 } }, default: { seed: seeds(50) } }),
+    verified: presets(VERIFIED_GRID, {
+      smoke: { seed: seeds(3), iterations: { value: 20 } },
+      default: { seed: seeds(20) },
+    }),
   },
   // Drawing and scanning n points costs ~2 n d^2 per iteration, drawing their statistics ~d^3; a verifier's
   // fraction q draws and scores n / q points.

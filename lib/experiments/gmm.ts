@@ -29,7 +29,7 @@ import type { Matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { freshFromPool } from "../workflows/fresh_pool.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
-import { defineExperiment, type Grid, workflowRows } from "./define.ts";
+import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { choice, integer, real, seed } from "./fields.ts";
 import { checkVerifier, verifierFields, verifierRule, WORKFLOW_FIELDS, workflowStream } from "./workflow_fields.ts";
 
@@ -44,7 +44,7 @@ const PAPER_GRID = {
   components: { value: 3 },
   samplesPerIteration: { values: [10, 32, 100, 316, 1000] },
   workflow: { values: [...WORKFLOWS] },
-  seed: { min: 0, max: 99 },
+  seed: seeds(100),
   iterations: { value: 100 },
 } satisfies Grid;
 
@@ -82,22 +82,15 @@ const gmm = defineExperiment({
     checkVerifier(c);
   },
   grids: {
-    main: {
+    main: presets(PAPER_GRID, {
       smoke: {
-        ...PAPER_GRID,
         dataset: { values: ["mixture", "moons"] },
         samplesPerIteration: { values: [20, 100] },
-        seed: { min: 0, max: 2 },
+        seed: seeds(3),
         iterations: { value: 20 },
       },
-      default: {
-        ...PAPER_GRID,
-        samplesPerIteration: { values: [10, 32, 100] },
-        seed: { min: 0, max: 9 },
-        iterations: { value: 50 },
-      },
-      paper: PAPER_GRID,
-    },
+      default: { samplesPerIteration: { values: [10, 32, 100] }, seed: seeds(10), iterations: { value: 50 } },
+    }),
   },
   // Points fitted (k-means restarts and EM scan each): n per iteration, t n at iteration t under Accumulate.
   cost: ({ samplesPerIteration: n, iterations: t, workflow, components: k }) =>

@@ -26,7 +26,7 @@ import { DATASET_NAMES } from "../models/datasets.ts";
 import { type Bandwidth, BANDWIDTH_RULES, kdeEstimator, KERNELS } from "../models/kde.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { samplesByIteration } from "../workflows/samples.ts";
-import { defineExperiment, type Grid, workflowRows } from "./define.ts";
+import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { choice, type ConfigOf, either, integer, real, seed } from "./fields.ts";
 import { kdeRunData, kdeWorkflowOptions, TEST_POINTS, verifiedDraws } from "./kde_run.ts";
 import { checkVerifier, FRESH_FRACTIONS, verifierFields, WORKFLOW_FIELDS } from "./workflow_fields.ts";
@@ -57,7 +57,7 @@ const MAIN: Grid = {
   bandwidth: { values: [0.1, 0.5, 1.0] },
   samplesPerIteration: { values: [10, 32, 100, 316, 1000] },
   workflow: { values: [...WORKFLOWS] },
-  seed: { min: 0, max: 99 },
+  seed: seeds(100),
   iterations: { value: 100 },
 };
 
@@ -81,7 +81,7 @@ const FRESH: Grid = {
   samplesPerIteration: { value: 100 },
   workflow: { value: "Fresh" },
   freshFraction: { values: FRESH_FRACTIONS },
-  seed: { min: 0, max: 99 },
+  seed: seeds(100),
   iterations: { value: 100 },
 };
 
@@ -91,7 +91,7 @@ const VERIFIED: Grid = {
   bandwidth: { value: 0.5 },
   samplesPerIteration: { value: 100 },
   workflow: { values: [...WORKFLOWS] },
-  seed: { min: 0, max: 99 },
+  seed: seeds(100),
   iterations: { value: 100 },
   verifier: { values: ["oracle", "first-fit"] },
   verifierFraction: { values: [0.25, 0.75] },
@@ -105,50 +105,34 @@ const kde = defineExperiment({
   fields: FIELDS,
   check: checkVerifier,
   grids: {
-    main: {
+    main: presets(MAIN, {
       smoke: {
-        ...MAIN,
         dataset: { values: ["moons", "swiss_roll"] },
         bandwidth: { values: [0.1, 1.0] },
         samplesPerIteration: { values: [10, 100] },
-        seed: { min: 0, max: 1 },
+        seed: seeds(2),
         iterations: { value: 20 },
       },
-      default: { ...MAIN, seed: { min: 0, max: 9 } },
-      paper: MAIN,
-    },
-    bandwidth: {
+      default: { seed: seeds(10) },
+    }),
+    bandwidth: presets(BANDWIDTH, {
       smoke: {
-        ...BANDWIDTH,
         dataset: { value: "moons" },
         bandwidth: { values: [0.01, 0.1, 1.0, 10.0, ...BANDWIDTH_RULES] },
         samplesPerIteration: { value: 10 },
-        seed: { min: 0, max: 1 },
+        seed: seeds(2),
         iterations: { value: 20 },
       },
-      default: {
-        ...BANDWIDTH,
-        samplesPerIteration: { values: [10, 100] },
-        seed: { min: 0, max: 4 },
-        iterations: { value: 100 },
-      },
-      paper: BANDWIDTH,
-    },
-    fresh: {
-      smoke: { ...FRESH, dataset: { values: ["moons", "blobs"] }, seed: { min: 0, max: 1 }, iterations: { value: 20 } },
-      default: { ...FRESH, seed: { min: 0, max: 4 } },
-      paper: FRESH,
-    },
-    verified: {
-      smoke: {
-        ...VERIFIED,
-        dataset: { values: ["moons", "blobs"] },
-        seed: { min: 0, max: 1 },
-        iterations: { value: 20 },
-      },
-      default: { ...VERIFIED, seed: { min: 0, max: 4 } },
-      paper: VERIFIED,
-    },
+      default: { samplesPerIteration: { values: [10, 100] }, seed: seeds(5), iterations: { value: 100 } },
+    }),
+    fresh: presets(FRESH, {
+      smoke: { dataset: { values: ["moons", "blobs"] }, seed: seeds(2), iterations: { value: 20 } },
+      default: { seed: seeds(5) },
+    }),
+    verified: presets(VERIFIED, {
+      smoke: { dataset: { values: ["moons", "blobs"] }, seed: seeds(2), iterations: { value: 20 } },
+      default: { seed: seeds(5) },
+    }),
   },
   // Kernel evaluations: each iteration scores the test points against the n new points (Accumulate with a fixed
   // bandwidth carries the sums) or the n training points; Accumulate under a rule rescans t n points at iteration t.

@@ -24,7 +24,7 @@
 
 import { linearRegressionEstimator } from "../models/linear_regression.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
-import { defineExperiment, type Grid, workflowRows } from "./define.ts";
+import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { integer, real, seed } from "./fields.ts";
 import { linearRegressionRun } from "./linear_regression_run.ts";
 import { checkVerifier, FRESH_FRACTIONS, verifierFields, WORKFLOW_FIELDS } from "./workflow_fields.ts";
@@ -36,7 +36,7 @@ const PAPER_GRID = {
   samplesPerIteration: { values: [10, 32, 100, 316, 1000] },
   sigmaSquared: { values: [0.1, 1, 10] },
   workflow: { values: [...WORKFLOWS] },
-  seed: { min: 0, max: 99 },
+  seed: seeds(100),
   iterations: { value: 100 },
 } satisfies Grid;
 
@@ -83,28 +83,18 @@ const linearRegression = defineExperiment({
     }
   },
   grids: {
-    main: {
+    main: presets(PAPER_GRID, {
       smoke: {
-        ...PAPER_GRID,
         dim: { values: [1, 10] },
         samplesPerIteration: { values: [10, 32, 100] },
         sigmaSquared: { value: 1 },
-        seed: { min: 0, max: 2 },
+        seed: seeds(3),
         iterations: { value: 20 },
       },
-      default: { ...PAPER_GRID, seed: { min: 0, max: 19 } },
-      paper: PAPER_GRID,
-    },
-    fresh: {
-      smoke: { ...FRESH, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
-      default: { ...FRESH, seed: { min: 0, max: 19 } },
-      paper: FRESH,
-    },
-    verified: {
-      smoke: { ...VERIFIED, seed: { min: 0, max: 2 }, iterations: { value: 20 } },
-      default: { ...VERIFIED, seed: { min: 0, max: 19 } },
-      paper: VERIFIED,
-    },
+      default: { seed: seeds(20) },
+    }),
+    fresh: presets(FRESH, { smoke: { seed: seeds(3), iterations: { value: 20 } }, default: { seed: seeds(20) } }),
+    verified: presets(VERIFIED, { smoke: { seed: seeds(3), iterations: { value: 20 } }, default: { seed: seeds(20) } }),
   },
   // Accumulate-Subsample rebuilds the normal equations of n rows each iteration (n d^2); the others relabel the
   // design and solve with a factorization done once (n d + d^2). A verifier scores its n / q draws (d each) and

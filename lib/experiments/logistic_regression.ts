@@ -25,7 +25,7 @@ import type { LabelSet } from "../models/linear_regression.ts";
 import { matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
-import { defineExperiment, type Grid, workflowRows } from "./define.ts";
+import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { integer, real, seed } from "./fields.ts";
 import { checkVerifier, verifierFields, verifierRule, WORKFLOW_FIELDS, workflowStream } from "./workflow_fields.ts";
 
@@ -36,7 +36,7 @@ const PAPER_GRID = {
   dim: { values: [1, 3, 10, 32, 100] },
   samplesPerIteration: { values: [10, 32, 100, 316, 1000] },
   workflow: { values: [...WORKFLOWS] },
-  seed: { min: 0, max: 99 },
+  seed: seeds(100),
   iterations: { value: 100 },
 } satisfies Grid;
 
@@ -57,22 +57,15 @@ const logisticRegression = defineExperiment({
   },
   check: checkVerifier,
   grids: {
-    main: {
+    main: presets(PAPER_GRID, {
       smoke: {
-        ...PAPER_GRID,
         dim: { values: [1, 10] },
         samplesPerIteration: { values: [32, 100] },
-        seed: { min: 0, max: 2 },
+        seed: seeds(3),
         iterations: { value: 20 },
       },
-      default: {
-        ...PAPER_GRID,
-        dim: { values: [1, 3, 10] },
-        seed: { min: 0, max: 9 },
-        iterations: { value: 50 },
-      },
-      paper: PAPER_GRID,
-    },
+      default: { dim: { values: [1, 3, 10] }, seed: seeds(10), iterations: { value: 50 } },
+    }),
   },
   // Newton steps (about ten per fit) each build an n x d Hessian and factor it.
   cost: ({ dim: d, samplesPerIteration: n, iterations }) => iterations * 10 * (n * d * d + d ** 3) + TEST_POINTS * d,
