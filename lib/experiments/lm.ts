@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type LmSettings, SAMPLING_ENGINES } from "../lm/settings.ts";
+import { type LmSettings, SAMPLING_ENGINES, TRAINERS } from "../lm/settings.ts";
 import { WORKFLOWS } from "../workflows/mod.ts";
 import { defineExperiment, type Grid, type RunRow } from "./define.ts";
 import { choice, type Config, type Field, integer, real, seed } from "./fields.ts";
@@ -35,6 +35,11 @@ export const LM_SETTINGS_FIELDS = {
   fineTuneLearningRate: real({ greaterThan: 0, doc: "fine-tuning learning rate" }),
   samplingEngine: choice(SAMPLING_ENGINES, {
     doc: "how chats are sampled (all on onnxruntime; see lib/lm/settings.ts)",
+  }),
+  trainer: choice(TRAINERS, {
+    default: "onnxruntime",
+    doc: "what pre-trains, fine-tunes and scores the model: onnxruntime (CPU), or tfjs (tfjs-node-gpu on CUDA, " +
+      "else WebGPU on a real adapter, else wasm; see lib/lm/trainer.ts)",
   }),
   dataSeed: integer({ min: 0, doc: "seed of the data split and of the base model" }),
 } satisfies Record<keyof LmSettings & string, Field>;
@@ -67,6 +72,7 @@ export const LM_PRESETS: Record<PresetName, LmSettings> = {
     maxGlossChars: 50,
     fineTuneLearningRate: 5e-3,
     samplingEngine: "generate",
+    trainer: "onnxruntime",
     dataSeed: 0,
   },
   default: {
@@ -83,6 +89,7 @@ export const LM_PRESETS: Record<PresetName, LmSettings> = {
     maxGlossChars: 80,
     fineTuneLearningRate: 5e-3,
     samplingEngine: "forward",
+    trainer: "onnxruntime",
     dataSeed: 0,
   },
   paper: {} as LmSettings,
@@ -107,9 +114,12 @@ export const EXAMPLES = "examples.json";
 /** Example texts kept per iteration. */
 export const EXAMPLES_PER_ITERATION = 4;
 
+/** Also keys the shared first iterations (lib/lm/first_fit.ts): a new version fits them anew. */
+const VERSION = 2;
+
 const lm = defineExperiment({
   name: "lm",
-  version: 1,
+  version: VERSION,
   module: import.meta.url,
   description: "a small transformer fine-tuned on WordNet chats, then on its own samples",
   fields: {
@@ -133,7 +143,7 @@ const lm = defineExperiment({
   example: { ...LM_PRESETS.smoke, trainPairs: 32, validationPairs: 16, workflow: "Accumulate", seed: 0, iterations: 2 },
   run: async (c) => {
     const { runLmWorkflow } = await import("./lm_run.ts");
-    const { rows, examples } = await runLmWorkflow(c, { examples: EXAMPLES_PER_ITERATION });
+    const { rows, examples } = await runLmWorkflow(c, { examples: EXAMPLES_PER_ITERATION, version: VERSION });
     return { rows: rows.map((r): RunRow => ({ ...c, ...r })), attachments: { [EXAMPLES]: JSON.stringify(examples) } };
   },
 });

@@ -14,8 +14,8 @@ import { Rng } from "../numerics/rng.ts";
 import { Progress } from "../util/progress.ts";
 import { cachedFolder } from "./cache.ts";
 import { type ChatPair, formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
-import { OnnxGptTrainer } from "./onnx_train.ts";
-import { LM_TRAINER, type LmSettings, PRETRAIN_DEFAULTS } from "./settings.ts";
+import { type LmSettings, PRETRAIN_DEFAULTS, TRAINER_IDENTITY } from "./settings.ts";
+import { createTrainer } from "./trainer.ts";
 import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
 import { type GptConfig, type GptWeights, initWeights, loadWeights, saveWeights } from "./weights.ts";
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
@@ -98,12 +98,17 @@ export function gptConfig(settings: LmSettings): GptConfig {
 
 /** The cache folder of the base model of these settings: `<cacheDir>/base-<hash of what shapes the base>`. */
 export function baseDir(settings: LmSettings, options: { cacheDir?: string } = {}): string {
-  // The trainer is part of the identity: a base pre-trained by another one (tfjs) is not reused.
+  // The trainer is part of the identity: a base pre-trained by another one is not reused.
   const identity = JSON.stringify({
-    trainer: LM_TRAINER,
+    trainer: trainerIdentity(settings),
     ...Object.fromEntries(BASE_KEYS.map((k) => [k, settings[k]])),
   });
   return `${options.cacheDir ?? lmCacheDir()}/base-${fnv1a64(identity + JSON.stringify(PRETRAIN_DEFAULTS))}`;
+}
+
+/** The cache identity of the settings' trainer (onnxruntime when the settings name none). */
+export function trainerIdentity(settings: LmSettings): string {
+  return TRAINER_IDENTITY[settings.trainer ?? "onnxruntime"];
 }
 
 /**
@@ -159,7 +164,9 @@ async function buildBase(
   const sequences: number[][] = [];
   for (let i = 0; i + chunk <= ids.length; i += settings.contextLength) sequences.push(ids.slice(i, i + chunk));
   sequences.push(...toSequences(tokenizer, data.pretrain, { contextLength: settings.contextLength }));
-  const model = new OnnxGptTrainer(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")));
+  const model = await createTrainer(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")), {
+    trainer: settings.trainer,
+  });
   const rng = new Rng(settings.dataSeed, "lm-pretrain");
   const started = performance.now();
   let loss = NaN;
@@ -185,6 +192,6 @@ async function buildBase(
   saveWeights(folder, weights);
   Deno.writeTextFileSync(
     `${folder}/base.json`,
-    JSON.stringify({ trainer: LM_TRAINER, settings, config, info }, null, 2),
+    JSON.stringify({ trainer: trainerIdentity(settings), settings, config, info }, null, 2),
   );
 }

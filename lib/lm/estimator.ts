@@ -5,7 +5,9 @@
  * chats (AdamW, warm-up then constant learning rate, clipping 1.0); a model is
  * scored by cross-entropy on the real validation chats; a sample exports the
  * model to ONNX and draws chats through onnxruntime, keeping the well-formed
- * ones. Fine-tuning and scoring run on onnxruntime ({@linkcode OnnxGptTrainer}).
+ * ones. Fine-tuning and scoring run on the settings' trainer (trainer.ts:
+ * onnxruntime by default, or TensorFlow.js); the eval loss comes with its
+ * standard error over the validation chats.
  *
  * @module
  */
@@ -17,13 +19,14 @@ import type { Rng } from "../numerics/rng.ts";
 import { Progress } from "../util/progress.ts";
 import { type BaseModel, toSequences } from "./base.ts";
 import { writeHfFolder } from "./onnx_export.ts";
-import { OnnxGptTrainer } from "./onnx_train.ts";
 import { loadHfFolder, sampleChats } from "./sample.ts";
 import { FINE_TUNE_DEFAULTS, type LmSettings } from "./settings.ts";
+import { createTrainer, type LmTrainer } from "./trainer.ts";
+import { meanLossAndSe } from "./weights.ts";
 
 /** A fitted language model and what its fine-tuning measured. */
 export interface LmFit {
-  trainer: OnnxGptTrainer;
+  trainer: LmTrainer;
   /** Mean token loss of the fine-tuning epoch. */
   trainLoss: number;
   fitSeconds: number;
@@ -60,7 +63,12 @@ export interface LmEstimator extends Estimator<string[], LmFit> {
   close(): void;
 }
 
-/** The estimator of one run (see the module doc). `evaluate` returns evalLoss, trainLoss and fitSeconds. */
+/**
+ * The estimator of one run (see the module doc). `evaluate` returns evalLoss
+ * (mean token cross-entropy on the validation chats), evalLossSe (the
+ * standard deviation of the chats' own mean token losses over the square root
+ * of their number), trainLoss and fitSeconds.
+ */
 export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
   const { settings, base } = options;
   const contextLength = settings.contextLength;
@@ -72,7 +80,7 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
     fit: async (texts: string[]): Promise<LmFit> => {
       const k = ++fits;
       const started = performance.now();
-      const trainer = new OnnxGptTrainer(base.config, base.weights);
+      const trainer = await createTrainer(base.config, base.weights, { trainer: settings.trainer, quiet: true });
       const sequences = toSequences(base.tokenizer, texts, { contextLength });
       const progress = new Progress(
         label("fit", k, texts.length),
@@ -86,11 +94,10 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
       });
       return { trainer, trainLoss, fitSeconds: (performance.now() - started) / 1000 };
     },
-    evaluate: async (model: LmFit): Promise<Record<string, number>> => ({
-      evalLoss: await model.trainer.evaluate(validation),
-      trainLoss: model.trainLoss,
-      fitSeconds: model.fitSeconds,
-    }),
+    evaluate: async (model: LmFit): Promise<Record<string, number>> => {
+      const { mean, se } = meanLossAndSe(await model.trainer.sequenceLosses(validation));
+      return { evalLoss: mean, evalLossSe: se, trainLoss: model.trainLoss, fitSeconds: model.fitSeconds };
+    },
     sample: async (model: LmFit, count: number, rng: Rng): Promise<string[]> => {
       const k = ++samples;
       const started = performance.now();
