@@ -24,7 +24,7 @@ import { Rng } from "../numerics/rng.ts";
 import { runWorkflow, type Workflow } from "../workflows/mod.ts";
 import { canonicalConfig, type RunRow } from "./define.ts";
 import type { Config } from "./fields.ts";
-import { lmSettingsOf } from "./lm.ts";
+import { lmSettingsOf } from "./lm_settings.ts";
 
 /** A few training texts and samples of one iteration of one run. */
 export interface LmExample {
@@ -80,6 +80,7 @@ export async function runLmWorkflow(
     }));
   const rows: RunRow[] = [];
   const examples: LmExample[] = [];
+  let firstChatLosses: Float64Array | undefined;
   const responses = (texts: readonly string[]): string[] => texts.map((t) => t.split("assistant: ")[1] ?? "");
   const entropy = (texts: readonly string[]): number => tokenEntropy(texts.map((t) => encode(base.tokenizer, t)));
   try {
@@ -90,12 +91,15 @@ export async function runLmWorkflow(
       onIteration: (record, { training = [], samples = [] }) => {
         const sampled = estimator.lastSample;
         estimator.lastSample = undefined;
+        const chatLosses = estimator.lastChatLosses!;
+        firstChatLosses ??= chatLosses;
         const m = record.metrics;
         rows.push({
           iteration: record.iteration,
           trainingSize: record.trainingSize,
           realFraction: record.realFraction,
           ...m,
+          evalLossChangeSe: changeSe(chatLosses, firstChatLosses),
           acceptRate: sampled?.acceptRate ?? NaN,
           sampleSeconds: sampled?.sampleSeconds ?? NaN,
           trainDistinct2: distinctNgramRatio(responses(training), 2),
@@ -127,4 +131,18 @@ export async function runLmWorkflow(
     estimator.close();
   }
   return { rows, examples };
+}
+
+/**
+ * The standard error of the change of the mean per-chat loss since iteration
+ * 1: the same validation chats score both models, so it is the per-chat
+ * changes' sd over the square root of their number (0 at iteration 1).
+ */
+function changeSe(chatLosses: Float64Array, first: Float64Array): number {
+  const n = chatLosses.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += (chatLosses[i] - first[i]) / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (chatLosses[i] - first[i] - mean) ** 2;
+  return Math.sqrt(squares / (n - 1) / n);
 }

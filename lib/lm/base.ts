@@ -122,6 +122,9 @@ export function prepareBase(
 ): Promise<BaseModel> {
   const dir = baseDir(settings, options);
   const config = gptConfig(settings);
+  // Loaded once per process while its folder stands: a worker runs many runs of one base.
+  const known = loaded.get(dir);
+  if (known && isFile(`${dir}/base.json`)) return Promise.resolve(known);
   return cachedFolder(dir, {
     marker: "base.json",
     build: (folder) => buildBase(folder, { settings, data, config }),
@@ -131,7 +134,7 @@ export function prepareBase(
       console.log(
         `base model: ${info.pretrainSeconds.toFixed(0)} s of pre-training, loss ${info.pretrainLoss.toFixed(3)}`,
       );
-      return {
+      const base: BaseModel = {
         dir: path,
         tokenizerDir,
         tokenizer: await loadTokenizer(tokenizerDir),
@@ -139,8 +142,20 @@ export function prepareBase(
         weights: loadWeights(path),
         info,
       };
+      loaded.set(dir, base);
+      return base;
     },
   });
+}
+
+const loaded = new Map<string, BaseModel>();
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 async function buildBase(

@@ -19,7 +19,7 @@ import type { Rng } from "../numerics/rng.ts";
 import { Progress } from "../util/progress.ts";
 import { type BaseModel, toSequences } from "./base.ts";
 import { writeHfFolder } from "./onnx_export.ts";
-import { loadHfFolder, sampleChats } from "./sample.ts";
+import { loadHfFolder, sampleChats, type SampleSource } from "./sample.ts";
 import { FINE_TUNE_DEFAULTS, type LmSettings } from "./settings.ts";
 import { createTrainer, type LmTrainer } from "./trainer.ts";
 import { meanLossAndSe } from "./weights.ts";
@@ -59,6 +59,8 @@ export interface LmEstimatorOptions {
 export interface LmEstimator extends Estimator<string[], LmFit> {
   /** Measurements of the last `sample` call, if any. */
   lastSample?: LmSampleInfo;
+  /** Each validation chat's mean token loss under the last model evaluated, in the validation set's order. */
+  lastChatLosses?: Float64Array;
   /** Removes the scratch folder. */
   close(): void;
 }
@@ -95,7 +97,9 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
       return { trainer, trainLoss, fitSeconds: (performance.now() - started) / 1000 };
     },
     evaluate: async (model: LmFit): Promise<Record<string, number>> => {
-      const { mean, se } = meanLossAndSe(await model.trainer.sequenceLosses(validation));
+      const losses = await model.trainer.sequenceLosses(validation);
+      estimator.lastChatLosses = losses.sums.map((sum, i) => sum / losses.tokens[i]);
+      const { mean, se } = meanLossAndSe(losses);
       return { evalLoss: mean, evalLossSe: se, trainLoss: model.trainLoss, fitSeconds: model.fitSeconds };
     },
     sample: async (model: LmFit, count: number, rng: Rng): Promise<string[]> => {
@@ -105,7 +109,10 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
       writeHfFolder(folder, { config: base.config, weights: model.trainer.weights() }, {
         tokenizerDir: base.tokenizerDir,
       });
-      const lm = await loadHfFolder(folder);
+      // The cached engine runs the exported graph itself: loading it into transformers.js too would be wasted.
+      const lm: SampleSource = settings.samplingEngine === "cached"
+        ? { dir: folder, tokenizer: base.tokenizer }
+        : await loadHfFolder(folder);
       const progress = new Progress(label("sample", k, count), count, { intervalSeconds: 15 });
       let last = 0;
       const { texts, attempted, wellFormed } = await sampleChats(lm, count, {
@@ -117,7 +124,7 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
           last = kept;
         },
       });
-      await lm.model.dispose();
+      await lm.model?.dispose();
       estimator.lastSample = {
         acceptRate: wellFormed / attempted,
         sampleSeconds: (performance.now() - started) / 1000,

@@ -25,6 +25,8 @@ export interface FirstIteration {
   dir: string;
   /** The estimator's metrics of the fitted model (evalLoss, evalLossSe, trainLoss, fitSeconds). */
   metrics: Record<string, number>;
+  /** Each validation chat's mean token loss under the fitted model. */
+  chatLosses: number[];
   samples: string[];
   sampleInfo: LmSampleInfo;
 }
@@ -58,7 +60,8 @@ export function sharedFirstIteration(options: SharedFirstIterationOptions): Prom
         const samples = await estimator.sample(model, options.count, new Rng(0, "first-fit-unused"));
         saveWeights(folder, model.trainer.weights());
         estimator.dispose?.(model);
-        const record = { metrics, samples, sampleInfo: estimator.lastSample };
+        const chatLosses = Array.from(estimator.lastChatLosses ?? []);
+        const record = { metrics, chatLosses, samples, sampleInfo: estimator.lastSample };
         Deno.writeTextFileSync(`${folder}/first.json`, JSON.stringify(record));
       } finally {
         estimator.close();
@@ -78,6 +81,8 @@ export type FirstOrLater = { first: FirstIteration } | LmFit;
 export interface FirstIterationEstimator extends Estimator<string[], FirstOrLater> {
   /** What the last `sample` call measured (the first iteration's: when it was computed). */
   lastSample?: LmSampleInfo;
+  /** Each validation chat's mean token loss under the last model evaluated. */
+  lastChatLosses?: Float64Array;
   /** Closes the estimator of the later fits. */
   close(): void;
 }
@@ -98,8 +103,15 @@ export function withFirstIteration(
     ops: later.ops,
     fit: async (texts: string[]): Promise<FirstOrLater> =>
       ++fits === 1 ? { first: await first() } : await later.fit(texts),
-    evaluate: async (model: FirstOrLater): Promise<Record<string, number>> =>
-      isFirst(model) ? { ...model.first.metrics } : await later.evaluate(model),
+    evaluate: async (model: FirstOrLater): Promise<Record<string, number>> => {
+      if (isFirst(model)) {
+        estimator.lastChatLosses = Float64Array.from(model.first.chatLosses);
+        return { ...model.first.metrics };
+      }
+      const metrics = await later.evaluate(model);
+      estimator.lastChatLosses = later.lastChatLosses;
+      return metrics;
+    },
     sample: async (model: FirstOrLater, count: number, rng: Rng): Promise<string[]> => {
       if (!isFirst(model)) {
         const texts = await later.sample(model, count, rng);

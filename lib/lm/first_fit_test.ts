@@ -23,8 +23,10 @@ function stubEstimator(log: string[], name: string): LmEstimator {
       const trainer = { weights: () => new Map([["w", { shape: [2], values }]]) } as unknown as LmTrainer;
       return Promise.resolve({ trainer, trainLoss: texts.length / 10, fitSeconds: 0 });
     },
-    evaluate: (model: LmFit): Promise<Record<string, number>> =>
-      Promise.resolve({ evalLoss: 1 + model.trainLoss, trainLoss: model.trainLoss, fitSeconds: 0 }),
+    evaluate: (model: LmFit): Promise<Record<string, number>> => {
+      estimator.lastChatLosses = Float64Array.of(model.trainLoss, 2 * model.trainLoss);
+      return Promise.resolve({ evalLoss: 1 + model.trainLoss, trainLoss: model.trainLoss, fitSeconds: 0 });
+    },
     sample: (_model: LmFit, count: number): Promise<string[]> => {
       const k = ++samples;
       log.push(`${name} sample ${k}`);
@@ -51,6 +53,7 @@ Deno.test("the first iteration is built once, completely, and read back by every
     assert.deepEqual(b, a);
     assert.deepEqual([...Deno.readDirSync(cache)].map((e) => e.name), ["first-fit-x"]);
     assert.deepEqual(a.metrics, { evalLoss: 1.5, trainLoss: 0.5, fitSeconds: 0 });
+    assert.deepEqual(a.chatLosses, [0.5, 1]);
     assert.equal(a.samples.length, 5);
     assert.deepEqual(a.sampleInfo, { acceptRate: 0.5, sampleSeconds: 0 });
     assert.deepEqual([...loadWeights(dir).get("w")!.values], [5, 1], "the fitted weights are kept beside it");
@@ -77,19 +80,22 @@ Deno.test("withFirstIteration: iteration 1 is the shared one, later iterations t
       const later = stubEstimator(log, workflow);
       const estimator = withFirstIteration(later, first);
       const accepts: number[] = [];
+      const chatLosses: number[][] = [];
       const records = await runWorkflow(estimator, real, {
         workflow,
         iterations: 3,
         rng: new Rng(1),
         onIteration: (_, data) => {
           accepts.push(estimator.lastSample?.acceptRate ?? NaN);
+          chatLosses.push([...estimator.lastChatLosses!]);
           if (data.samples && accepts.length === 1) assert.deepEqual(data.samples, shared.samples);
         },
       });
       estimator.close();
       assert.deepEqual(records[0].metrics, shared.metrics);
-      assert.deepEqual(accepts.slice(0, 2), [0.5, 0.1], "iteration 1's from the cache, iteration 2's its own");
       const size = workflow === "Replace" ? 5 : 10;
+      assert.deepEqual(chatLosses.slice(0, 2), [shared.chatLosses, [size / 10, size / 5]]);
+      assert.deepEqual(accepts.slice(0, 2), [0.5, 0.1], "iteration 1's from the cache, iteration 2's its own");
       assert.deepEqual(records[1].metrics, { evalLoss: 1 + size / 10, trainLoss: size / 10, fitSeconds: 0 });
     }
     // The later estimators never fit iteration 1; each disposes of its own fits only.
