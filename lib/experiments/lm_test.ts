@@ -5,6 +5,7 @@ import { readAttachment, readRun, runPath } from "../run/store.ts";
 import { formatSweep, parseSweep, SweepError } from "../run/sweep.ts";
 import { WORKFLOWS } from "../workflows/mod.ts";
 import type { RunRow } from "./define.ts";
+import { LARGE_GPT_CONFIG } from "../lm/weights.ts";
 import lm, { EXAMPLES, LM_PRESETS } from "./lm.ts";
 
 /** Runs `body` with the language-model cache in a fresh folder (the runs read it from COLLAPSE_LM_CACHE). */
@@ -130,4 +131,37 @@ Deno.test("the workflows of a seed share one first fine-tune: identical iteratio
     await lm.runConfig({ ...lm.example, workflow: "Replace", seed: 1, iterations: 1 });
     assert.equal([...Deno.readDirSync(cacheDir)].filter((e) => e.name.startsWith("first-fit-")).length, 2);
   });
+});
+
+Deno.test("presets: enough seeds and iterations for the paper's shape; the large grid is LARGE_GPT_CONFIG's", () => {
+  const runs = (preset: "smoke" | "default" | "paper", grid = "main") => {
+    const values = lm.gridValues(preset, grid);
+    return { seeds: values.seed.length, iterations: values.iterations[0] as number };
+  };
+  assert.ok(runs("default").seeds >= 3 && runs("default").iterations >= 10, JSON.stringify(runs("default")));
+  assert.ok(runs("paper").seeds >= 3 && runs("paper").iterations >= 20, JSON.stringify(runs("paper")));
+  for (const preset of ["smoke", "default", "paper"] as const) {
+    const [main] = lm.configs(preset, { grid: "main" });
+    const large = lm.configs(preset, { grid: "large" });
+    assert.deepEqual(runs(preset, "large"), runs(preset));
+    assert.equal(main.trainer, "onnxruntime");
+    for (const c of large) {
+      assert.deepEqual(
+        [c.vocabSize, c.contextLength, c.dModel, c.nLayers, c.nHeads],
+        [
+          LARGE_GPT_CONFIG.vocabSize,
+          LARGE_GPT_CONFIG.contextLength,
+          LARGE_GPT_CONFIG.dModel,
+          LARGE_GPT_CONFIG.nLayers,
+          LARGE_GPT_CONFIG.nHeads,
+        ],
+      );
+      assert.equal(c.trainPairs, main.trainPairs);
+    }
+  }
+  // The trainer is a field: onnxruntime unless named, tfjs when asked, nothing else.
+  const { trainer: _, ...unnamed } = lm.configs("smoke")[0];
+  assert.equal(lm.validate(unnamed).trainer, "onnxruntime");
+  assert.equal(lm.validate({ ...unnamed, trainer: "tfjs" }).trainer, "tfjs");
+  assert.throws(() => lm.validate({ ...unnamed, trainer: "torch" }), /trainer must be one of "onnxruntime", "tfjs"/);
 });
