@@ -4,18 +4,27 @@
  * chats and samples and a few example texts. Loaded by the run, never by the
  * registry, since it imports the language-model code.
  *
+ * The workflows of a seed share their first iteration (lib/lm/first_fit.ts:
+ * one cached fine-tune on the real chats, its score and its samples) and use
+ * common random numbers after it: the k-th fine-tune's batch order and the
+ * k-th sampling seed come from streams keyed by the seed and k, not by the
+ * workflow, so two workflows' curves differ by what they train on, not by
+ * their draws.
+ *
  * @module
  */
 
-import { type BaseModel, type LmData, lmData, prepareBase } from "../lm/base.ts";
+import { type BaseModel, lmCacheDir, type LmData, lmData, prepareBase } from "../lm/base.ts";
 import { distinctNgramRatio, tokenEntropy } from "../lm/diversity.ts";
-import { lmEstimator } from "../lm/estimator.ts";
+import { type LmEstimator, lmEstimator } from "../lm/estimator.ts";
+import { sharedFirstIteration, withFirstIteration } from "../lm/first_fit.ts";
 import { encode } from "../lm/tokenizer.ts";
+import { fnv1a64 } from "../numerics/hash.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow, type Workflow } from "../workflows/mod.ts";
-import type { RunRow } from "./define.ts";
+import { canonicalConfig, type RunRow } from "./define.ts";
 import type { Config } from "./fields.ts";
-import { lmSettingsOf } from "./lm.ts";
+import { lmSettingsOf } from "./lm_settings.ts";
 
 /** A few training texts and samples of one iteration of one run. */
 export interface LmExample {
@@ -30,6 +39,8 @@ export interface LmExample {
 export interface LmWorkflowOptions {
   /** Example texts kept per iteration. */
   examples: number;
+  /** The experiment's version: part of the shared first iteration's cache key. */
+  version: number;
   /** The settings' data and base, when the caller has them already (else built, or read from the cache). */
   data?: LmData;
   base?: BaseModel;
@@ -44,21 +55,32 @@ export async function runLmWorkflow(
   const data = options.data ?? lmData(settings);
   const base = options.base ?? await prepareBase(settings, data);
   const { workflow, seed } = c;
-  // Unique: sweep workers share the process id and may run the same (workflow, seed) of other settings.
-  const workDir = `${base.dir}/work-${workflow}-${seed}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  const estimator = lmEstimator({
-    settings,
-    base,
-    validation: data.validation,
-    workDir,
-    fitRng: (k) => new Rng(seed, "lm-fit", workflow, k),
-    // The sampling seed is drawn from a stream of its own, so the workflow's rng only drives the subsamples.
-    sampleSeed: (k) => new Rng(seed, "lm-sample", workflow, k).nextUint32(),
-    label: (step, k, size) =>
-      `${workflow} seed ${seed} iteration ${k}: ${step === "fit" ? "fine-tuning on" : "sampling"} ${size}`,
-  });
+  // The estimator of iterations from + 1 on: its k-th fit is iteration k + from.
+  const iterationsFrom = (from: number, who: string): LmEstimator =>
+    lmEstimator({
+      settings,
+      base,
+      validation: data.validation,
+      // Unique: sweep workers share the process id and may run the same (workflow, seed) of other settings.
+      workDir: `${base.dir}/work-${workflow}-${seed}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`,
+      // Common random numbers: keyed by the seed and the iteration, not the workflow. The sampling seed is drawn
+      // from a stream of its own, so the workflow's rng only drives Accumulate-Subsample's subsamples.
+      fitRng: (k) => new Rng(seed, "lm-fit", k + from),
+      sampleSeed: (k) => new Rng(seed, "lm-sample", k + from).nextUint32(),
+      label: (step, k, size) =>
+        `${who} seed ${seed} iteration ${k + from}: ${step === "fit" ? "fine-tuning on" : "sampling"} ${size}`,
+    });
+  const identity = canonicalConfig({ ...settings, seed, version: options.version });
+  const estimator = withFirstIteration(iterationsFrom(1, workflow), () =>
+    sharedFirstIteration({
+      dir: `${lmCacheDir()}/first-fit-${fnv1a64(identity)}`,
+      estimator: () => iterationsFrom(0, "every workflow,"),
+      real: data.train,
+      count: data.train.length,
+    }));
   const rows: RunRow[] = [];
   const examples: LmExample[] = [];
+  let firstChatLosses: Float64Array | undefined;
   const responses = (texts: readonly string[]): string[] => texts.map((t) => t.split("assistant: ")[1] ?? "");
   const entropy = (texts: readonly string[]): number => tokenEntropy(texts.map((t) => encode(base.tokenizer, t)));
   try {
@@ -69,12 +91,15 @@ export async function runLmWorkflow(
       onIteration: (record, { training = [], samples = [] }) => {
         const sampled = estimator.lastSample;
         estimator.lastSample = undefined;
+        const chatLosses = estimator.lastChatLosses!;
+        firstChatLosses ??= chatLosses;
         const m = record.metrics;
         rows.push({
           iteration: record.iteration,
           trainingSize: record.trainingSize,
           realFraction: record.realFraction,
           ...m,
+          evalLossChangeSe: changeSe(chatLosses, firstChatLosses),
           acceptRate: sampled?.acceptRate ?? NaN,
           sampleSeconds: sampled?.sampleSeconds ?? NaN,
           trainDistinct2: distinctNgramRatio(responses(training), 2),
@@ -106,4 +131,18 @@ export async function runLmWorkflow(
     estimator.close();
   }
   return { rows, examples };
+}
+
+/**
+ * The standard error of the change of the mean per-chat loss since iteration
+ * 1: the same validation chats score both models, so it is the per-chat
+ * changes' sd over the square root of their number (0 at iteration 1).
+ */
+function changeSe(chatLosses: Float64Array, first: Float64Array): number {
+  const n = chatLosses.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += (chatLosses[i] - first[i]) / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (chatLosses[i] - first[i] - mean) ** 2;
+  return Math.sqrt(squares / (n - 1) / n);
 }

@@ -3,7 +3,24 @@ import { baseDir, lmData, prepareBase } from "../lm/base.ts";
 import { runGrid } from "../run/runner.ts";
 import { readAttachment, readRun, runPath } from "../run/store.ts";
 import { formatSweep, parseSweep, SweepError } from "../run/sweep.ts";
+import { WORKFLOWS } from "../workflows/mod.ts";
+import type { RunRow } from "./define.ts";
+import { LARGE_GPT_CONFIG } from "../lm/weights.ts";
 import lm, { EXAMPLES, LM_PRESETS } from "./lm.ts";
+
+/** Runs `body` with the language-model cache in a fresh folder (the runs read it from COLLAPSE_LM_CACHE). */
+async function withCache<T>(body: (cacheDir: string) => Promise<T>): Promise<T> {
+  const cacheDir = await Deno.makeTempDir({ prefix: "collapse-lm-cache-" });
+  const previous = Deno.env.get("COLLAPSE_LM_CACHE");
+  Deno.env.set("COLLAPSE_LM_CACHE", cacheDir);
+  try {
+    return await body(cacheDir);
+  } finally {
+    if (previous === undefined) Deno.env.delete("COLLAPSE_LM_CACHE");
+    else Deno.env.set("COLLAPSE_LM_CACHE", previous);
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+}
 
 Deno.test("a language-model run is validated before any work, naming the bad field", () => {
   const good = lm.configs("smoke")[0];
@@ -92,4 +109,59 @@ Deno.test("concurrent pre-training leaves one cached base; a run goes through th
   } finally {
     await Deno.remove(scratch, { recursive: true });
   }
+});
+
+Deno.test("the workflows of a seed share one first fine-tune: identical iteration-1 rows, one cached fit", async () => {
+  await withCache(async (cacheDir) => {
+    const runs: RunRow[][] = [];
+    for (const workflow of WORKFLOWS) runs.push(await lm.runConfig({ ...lm.example, workflow, iterations: 2 }));
+    const first = runs.map((rows) => {
+      const { workflow: _, ...rest } = rows[0];
+      return rest;
+    });
+    assert.equal(first[0].iteration, 1);
+    assert(Number.isFinite(first[0].evalLoss) && (first[0].evalLossSe as number) > 0);
+    for (const row of first.slice(1)) assert.deepEqual(row, first[0], "every column of iteration 1, bit for bit");
+    // Iteration 2 differs by what each workflow trains on: Replace on the samples alone, Accumulate on both.
+    assert.notEqual(runs[0][1].evalLoss, runs[2][1].evalLoss);
+    assert.deepEqual(runs.map((rows) => rows[1].trainingSize), [32, 32, 64]);
+    const folders = [...Deno.readDirSync(cacheDir)].map((e) => e.name).filter((n) => n.startsWith("first-fit-"));
+    assert.equal(folders.length, 1, `one shared first fit, got ${folders}`);
+    // Another seed fits its own.
+    await lm.runConfig({ ...lm.example, workflow: "Replace", seed: 1, iterations: 1 });
+    assert.equal([...Deno.readDirSync(cacheDir)].filter((e) => e.name.startsWith("first-fit-")).length, 2);
+  });
+});
+
+Deno.test("presets: enough seeds and iterations for the paper's shape; the large grid is LARGE_GPT_CONFIG's", () => {
+  const runs = (preset: "smoke" | "default" | "paper", grid = "main") => {
+    const values = lm.gridValues(preset, grid);
+    return { seeds: values.seed.length, iterations: values.iterations[0] as number };
+  };
+  assert.ok(runs("default").seeds >= 3 && runs("default").iterations >= 10, JSON.stringify(runs("default")));
+  assert.ok(runs("paper").seeds >= 3 && runs("paper").iterations >= 20, JSON.stringify(runs("paper")));
+  for (const preset of ["smoke", "default", "paper"] as const) {
+    const [main] = lm.configs(preset, { grid: "main" });
+    const large = lm.configs(preset, { grid: "large" });
+    assert.deepEqual(runs(preset, "large"), runs(preset));
+    assert.equal(main.trainer, "onnxruntime");
+    for (const c of large) {
+      assert.deepEqual(
+        [c.vocabSize, c.contextLength, c.dModel, c.nLayers, c.nHeads],
+        [
+          LARGE_GPT_CONFIG.vocabSize,
+          LARGE_GPT_CONFIG.contextLength,
+          LARGE_GPT_CONFIG.dModel,
+          LARGE_GPT_CONFIG.nLayers,
+          LARGE_GPT_CONFIG.nHeads,
+        ],
+      );
+      assert.equal(c.trainPairs, main.trainPairs);
+    }
+  }
+  // The trainer is a field: onnxruntime unless named, tfjs when asked, nothing else.
+  const { trainer: _, ...unnamed } = lm.configs("smoke")[0];
+  assert.equal(lm.validate(unnamed).trainer, "onnxruntime");
+  assert.equal(lm.validate({ ...unnamed, trainer: "tfjs" }).trainer, "tfjs");
+  assert.throws(() => lm.validate({ ...unnamed, trainer: "torch" }), /trainer must be one of "onnxruntime", "tfjs"/);
 });

@@ -15,16 +15,23 @@ import type { LmSettings } from "../lm/settings.ts";
 import { assertMixCounts } from "../workflows/mixing.ts";
 import { defineExperiment, type Grid, type RunRow } from "./define.ts";
 import { integer, seed } from "./fields.ts";
-import { checkLmSettings, fixedSettings, LM_PRESETS, LM_SETTINGS_FIELDS } from "./lm.ts";
+import { checkLmSettings, fixedSettings, LM_PRESETS, LM_SETTINGS_FIELDS } from "./lm_settings.ts";
 
 /**
  * The model of the smoke preset of `lm.ts` (2 layers, d_model 48, pre-trained
  * on Moby-Dick plus 1000 disjoint WordNet chats, so that one short epoch
- * already yields chat-shaped samples), with 1024 real training chats and 128
- * validation chats, and the forward-pass sampler.
+ * already yields chat-shaped samples), 128 validation chats, and the cached
+ * sampler; the real pool is the grid's largest numReal.
  */
-const SETTINGS: LmSettings = { ...LM_PRESETS.smoke, trainPairs: 1024, validationPairs: 128, samplingEngine: "forward" };
-const SMOKE_SETTINGS: LmSettings = { ...SETTINGS, trainPairs: 128, validationPairs: 48 };
+const SETTINGS: LmSettings = { ...LM_PRESETS.smoke, trainPairs: 750, validationPairs: 128, samplingEngine: "cached" };
+const SMOKE_SETTINGS: LmSettings = { ...SETTINGS, trainPairs: 32, validationPairs: 48 };
+
+/**
+ * The original's counts (num_real 128 ... 12000, num_synthetic 256 ... 40000)
+ * divided by 16: num_synthetic reaches 312 times the smallest num_real, as
+ * there.
+ */
+const PAPER_COUNTS = { numReal: [8, 16, 32, 64, 256, 750], numSynthetic: [0, 16, 64, 256, 750, 1250, 2500] };
 
 /** A grid: real counts x synthetic counts (numReal = 0 for the synthetic-only baselines), pools the largest counts. */
 const grid = (settings: LmSettings, counts: { numReal: number[]; numSynthetic: number[]; seeds: number }): Grid => ({
@@ -41,16 +48,13 @@ const syntheticOnly = (g: Grid): Grid => ({
   numReal: { value: 0 },
 });
 
-const SMOKE = grid(SMOKE_SETTINGS, { numReal: [32, 128], numSynthetic: [0, 128], seeds: 1 });
-const DEFAULT = grid(SETTINGS, { numReal: [32, 128, 256, 1024], numSynthetic: [0, 128, 512, 2048], seeds: 2 });
-const PAPER = grid(SETTINGS, {
-  numReal: [32, 64, 128, 256, 1024],
-  numSynthetic: [0, 128, 512, 1024, 2048, 4096],
-  seeds: 3,
-});
+const SMOKE = grid(SMOKE_SETTINGS, { numReal: [8, 32], numSynthetic: [0, 64], seeds: 1 });
+// Part of the paper's counts, both ends kept (the same range of ratios, 312 : 1) at half the fits.
+const DEFAULT = grid(SETTINGS, { numReal: [8, 32, 256, 750], numSynthetic: [0, 64, 256, 750, 2500], seeds: 3 });
+const PAPER = grid(SETTINGS, { ...PAPER_COUNTS, seeds: 5 });
 
 /** Also keys the cached synthetic sets: a new version draws them anew. */
-const VERSION = 1;
+const VERSION = 2;
 
 const mixingLm = defineExperiment({
   name: "mixing_lm",

@@ -7,14 +7,14 @@
  */
 
 import { type BaseModel, lmCacheDir, type LmData, lmData, prepareBase } from "../lm/base.ts";
-import { cachedFolder } from "../lm/cache.ts";
 import { lmEstimator } from "../lm/estimator.ts";
+import { type FirstIteration, sharedFirstIteration } from "../lm/first_fit.ts";
 import { fnv1a64 } from "../numerics/hash.ts";
 import { Rng } from "../numerics/rng.ts";
-import { drawSynthetic, scoreMix } from "../workflows/mixing.ts";
+import { scoreMix } from "../workflows/mixing.ts";
 import { canonicalConfig, type RunRow } from "./define.ts";
 import type { Config } from "./fields.ts";
-import { lmSettingsOf } from "./lm.ts";
+import { lmSettingsOf } from "./lm_settings.ts";
 
 type PointConfig = Config & {
   numReal: number;
@@ -24,13 +24,19 @@ type PointConfig = Config & {
   seed: number;
 };
 
-/** Computes one grid point: a row with the configuration, `realFraction`, `testLoss` and the model's metrics. */
+/**
+ * Computes one grid point: a row with the configuration, `realFraction`,
+ * `testLoss`, the model's metrics, and the first-generation model's own eval
+ * loss (`firstGenerationLoss`, the loss of the model the synthetic chats came
+ * from) and acceptance rate.
+ */
 export async function runLmMixingPoint(c: PointConfig, options: { version: number }): Promise<RunRow> {
   const settings = lmSettingsOf(c);
   const data = lmData(settings);
   const base = await prepareBase(settings, data);
   const real = data.train.slice(0, c.realPool);
-  const synthetic = await syntheticSet(c, { data, base, version: options.version });
+  const first = await firstGeneration(c, { data, base, version: options.version });
+  const synthetic = first.samples;
   const workDir = `${base.dir}/mixing-${c.seed}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const estimator = lmEstimator({
     settings,
@@ -56,6 +62,8 @@ export async function runLmMixingPoint(c: PointConfig, options: { version: numbe
       realFraction: record.realFraction,
       testLoss: record.metrics.evalLoss,
       ...record.metrics,
+      firstGenerationLoss: first.metrics.evalLoss,
+      firstGenerationAcceptRate: first.sampleInfo.acceptRate,
     };
   } finally {
     estimator.close();
@@ -63,14 +71,15 @@ export async function runLmMixingPoint(c: PointConfig, options: { version: numbe
 }
 
 /**
- * The first generation's `syntheticPool` chats for (settings, seed, realPool):
- * the base fine-tuned on the first `realPool` real chats, then sampled;
- * computed once and cached under `.cache/lm/`.
+ * The first generation for (settings, seed, realPool, syntheticPool): the
+ * base fine-tuned on the first `realPool` real chats, scored, and sampled for
+ * `syntheticPool` chats; computed once and cached under `.cache/lm/`
+ * (lib/lm/first_fit.ts), so every grid point of a seed mixes the same chats.
  */
-async function syntheticSet(
+function firstGeneration(
   c: PointConfig,
   context: { data: LmData; base: BaseModel; version: number },
-): Promise<string[]> {
+): Promise<FirstIteration> {
   const { data, base } = context;
   const settings = lmSettingsOf(c);
   const identity = canonicalConfig({
@@ -81,31 +90,20 @@ async function syntheticSet(
     version: context.version,
   });
   const dir = `${lmCacheDir()}/mixing-synthetic-${fnv1a64(identity)}`;
-  return await cachedFolder(dir, {
-    marker: "synthetic.json",
-    build: async (folder) => {
-      const estimator = lmEstimator({
+  return sharedFirstIteration({
+    dir,
+    estimator: () =>
+      lmEstimator({
         settings,
         base,
         validation: data.validation,
-        workDir: `${folder}/work`,
+        workDir: `${dir}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.work`,
         fitRng: () => new Rng(c.seed, "mixing-lm-fit", 0),
-        // The one synthetic draw takes its sampling seed from this stream.
-        sampleSeed: (_, rng) => rng.nextUint32(),
+        sampleSeed: () => new Rng(c.seed, "mixing-lm-sample").nextUint32(),
         label: (step, _, size) =>
           `seed ${c.seed}: first generation, ${step === "fit" ? "fine-tuning on" : "sampling"} ${size}`,
-      });
-      try {
-        const texts = await drawSynthetic(estimator, data.train.slice(0, c.realPool), {
-          rng: new Rng(c.seed, "mixing-lm-sample"),
-          size: c.syntheticPool,
-        });
-        console.log(`language model seed ${c.seed}: ${texts.length} synthetic chats drawn`);
-        Deno.writeTextFileSync(`${folder}/synthetic.json`, JSON.stringify(texts));
-      } finally {
-        estimator.close();
-      }
-    },
-    load: (path) => Promise.resolve(JSON.parse(Deno.readTextFileSync(`${path}/synthetic.json`)) as string[]),
+      }),
+    real: data.train.slice(0, c.realPool),
+    count: c.syntheticPool,
   });
 }

@@ -14,8 +14,8 @@ import { Rng } from "../numerics/rng.ts";
 import { Progress } from "../util/progress.ts";
 import { cachedFolder } from "./cache.ts";
 import { type ChatPair, formatPair, mobyDickText, splitPairs, wordnetPairs } from "./data.ts";
-import { OnnxGptTrainer } from "./onnx_train.ts";
-import { LM_TRAINER, type LmSettings, PRETRAIN_DEFAULTS } from "./settings.ts";
+import { type LmSettings, PRETRAIN_DEFAULTS, TRAINER_IDENTITY } from "./settings.ts";
+import { createTrainer } from "./trainer.ts";
 import { encode, loadTokenizer, trainBpe, writeTokenizer } from "./tokenizer.ts";
 import { type GptConfig, type GptWeights, initWeights, loadWeights, saveWeights } from "./weights.ts";
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
@@ -98,12 +98,17 @@ export function gptConfig(settings: LmSettings): GptConfig {
 
 /** The cache folder of the base model of these settings: `<cacheDir>/base-<hash of what shapes the base>`. */
 export function baseDir(settings: LmSettings, options: { cacheDir?: string } = {}): string {
-  // The trainer is part of the identity: a base pre-trained by another one (tfjs) is not reused.
+  // The trainer is part of the identity: a base pre-trained by another one is not reused.
   const identity = JSON.stringify({
-    trainer: LM_TRAINER,
+    trainer: trainerIdentity(settings),
     ...Object.fromEntries(BASE_KEYS.map((k) => [k, settings[k]])),
   });
   return `${options.cacheDir ?? lmCacheDir()}/base-${fnv1a64(identity + JSON.stringify(PRETRAIN_DEFAULTS))}`;
+}
+
+/** The cache identity of the settings' trainer (onnxruntime when the settings name none). */
+export function trainerIdentity(settings: LmSettings): string {
+  return TRAINER_IDENTITY[settings.trainer ?? "onnxruntime"];
 }
 
 /**
@@ -117,6 +122,9 @@ export function prepareBase(
 ): Promise<BaseModel> {
   const dir = baseDir(settings, options);
   const config = gptConfig(settings);
+  // Loaded once per process while its folder stands: a worker runs many runs of one base.
+  const known = loaded.get(dir);
+  if (known && isFile(`${dir}/base.json`)) return Promise.resolve(known);
   return cachedFolder(dir, {
     marker: "base.json",
     build: (folder) => buildBase(folder, { settings, data, config }),
@@ -126,7 +134,7 @@ export function prepareBase(
       console.log(
         `base model: ${info.pretrainSeconds.toFixed(0)} s of pre-training, loss ${info.pretrainLoss.toFixed(3)}`,
       );
-      return {
+      const base: BaseModel = {
         dir: path,
         tokenizerDir,
         tokenizer: await loadTokenizer(tokenizerDir),
@@ -134,8 +142,20 @@ export function prepareBase(
         weights: loadWeights(path),
         info,
       };
+      loaded.set(dir, base);
+      return base;
     },
   });
+}
+
+const loaded = new Map<string, BaseModel>();
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 async function buildBase(
@@ -159,7 +179,9 @@ async function buildBase(
   const sequences: number[][] = [];
   for (let i = 0; i + chunk <= ids.length; i += settings.contextLength) sequences.push(ids.slice(i, i + chunk));
   sequences.push(...toSequences(tokenizer, data.pretrain, { contextLength: settings.contextLength }));
-  const model = new OnnxGptTrainer(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")));
+  const model = await createTrainer(config, initWeights(config, new Rng(settings.dataSeed, "lm-init")), {
+    trainer: settings.trainer,
+  });
   const rng = new Rng(settings.dataSeed, "lm-pretrain");
   const started = performance.now();
   let loss = NaN;
@@ -185,6 +207,6 @@ async function buildBase(
   saveWeights(folder, weights);
   Deno.writeTextFileSync(
     `${folder}/base.json`,
-    JSON.stringify({ trainer: LM_TRAINER, settings, config, info }, null, 2),
+    JSON.stringify({ trainer: trainerIdentity(settings), settings, config, info }, null, 2),
   );
 }

@@ -52,6 +52,19 @@ export function wordnetDictDir(): string {
 export function wordnetPairs(options: WordnetPairOptions = {}): ChatPair[] {
   const maxGloss = options.maxGlossChars ?? 80;
   const dir = options.dictDir ?? wordnetDictDir();
+  // Parsed once per process: a worker runs many runs (a mixing grid's points), and parsing takes seconds.
+  const key = `${dir}\0${maxGloss}`;
+  let pairs = parsed.get(key);
+  if (!pairs) {
+    pairs = parseWordnet(dir, maxGloss);
+    parsed.set(key, pairs);
+  }
+  return pairs.slice();
+}
+
+const parsed = new Map<string, ChatPair[]>();
+
+function parseWordnet(dir: string, maxGloss: number): ChatPair[] {
   const seen = new Set<string>();
   const pairs: ChatPair[] = [];
   for (const part of ["noun", "verb", "adj", "adv"]) {

@@ -5,7 +5,9 @@
  * chats (AdamW, warm-up then constant learning rate, clipping 1.0); a model is
  * scored by cross-entropy on the real validation chats; a sample exports the
  * model to ONNX and draws chats through onnxruntime, keeping the well-formed
- * ones. Fine-tuning and scoring run on onnxruntime ({@linkcode OnnxGptTrainer}).
+ * ones. Fine-tuning and scoring run on the settings' trainer (trainer.ts:
+ * onnxruntime by default, or TensorFlow.js); the eval loss comes with its
+ * standard error over the validation chats.
  *
  * @module
  */
@@ -17,13 +19,14 @@ import type { Rng } from "../numerics/rng.ts";
 import { Progress } from "../util/progress.ts";
 import { type BaseModel, toSequences } from "./base.ts";
 import { writeHfFolder } from "./onnx_export.ts";
-import { OnnxGptTrainer } from "./onnx_train.ts";
-import { loadHfFolder, sampleChats } from "./sample.ts";
+import { loadHfFolder, sampleChats, type SampleSource } from "./sample.ts";
 import { FINE_TUNE_DEFAULTS, type LmSettings } from "./settings.ts";
+import { createTrainer, type LmTrainer } from "./trainer.ts";
+import { meanLossAndSe } from "./weights.ts";
 
 /** A fitted language model and what its fine-tuning measured. */
 export interface LmFit {
-  trainer: OnnxGptTrainer;
+  trainer: LmTrainer;
   /** Mean token loss of the fine-tuning epoch. */
   trainLoss: number;
   fitSeconds: number;
@@ -56,11 +59,18 @@ export interface LmEstimatorOptions {
 export interface LmEstimator extends Estimator<string[], LmFit> {
   /** Measurements of the last `sample` call, if any. */
   lastSample?: LmSampleInfo;
+  /** Each validation chat's mean token loss under the last model evaluated, in the validation set's order. */
+  lastChatLosses?: Float64Array;
   /** Removes the scratch folder. */
   close(): void;
 }
 
-/** The estimator of one run (see the module doc). `evaluate` returns evalLoss, trainLoss and fitSeconds. */
+/**
+ * The estimator of one run (see the module doc). `evaluate` returns evalLoss
+ * (mean token cross-entropy on the validation chats), evalLossSe (the
+ * standard deviation of the chats' own mean token losses over the square root
+ * of their number), trainLoss and fitSeconds.
+ */
 export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
   const { settings, base } = options;
   const contextLength = settings.contextLength;
@@ -72,7 +82,7 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
     fit: async (texts: string[]): Promise<LmFit> => {
       const k = ++fits;
       const started = performance.now();
-      const trainer = new OnnxGptTrainer(base.config, base.weights);
+      const trainer = await createTrainer(base.config, base.weights, { trainer: settings.trainer, quiet: true });
       const sequences = toSequences(base.tokenizer, texts, { contextLength });
       const progress = new Progress(
         label("fit", k, texts.length),
@@ -86,11 +96,12 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
       });
       return { trainer, trainLoss, fitSeconds: (performance.now() - started) / 1000 };
     },
-    evaluate: async (model: LmFit): Promise<Record<string, number>> => ({
-      evalLoss: await model.trainer.evaluate(validation),
-      trainLoss: model.trainLoss,
-      fitSeconds: model.fitSeconds,
-    }),
+    evaluate: async (model: LmFit): Promise<Record<string, number>> => {
+      const losses = await model.trainer.sequenceLosses(validation);
+      estimator.lastChatLosses = losses.sums.map((sum, i) => sum / losses.tokens[i]);
+      const { mean, se } = meanLossAndSe(losses);
+      return { evalLoss: mean, evalLossSe: se, trainLoss: model.trainLoss, fitSeconds: model.fitSeconds };
+    },
     sample: async (model: LmFit, count: number, rng: Rng): Promise<string[]> => {
       const k = ++samples;
       const started = performance.now();
@@ -98,7 +109,10 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
       writeHfFolder(folder, { config: base.config, weights: model.trainer.weights() }, {
         tokenizerDir: base.tokenizerDir,
       });
-      const lm = await loadHfFolder(folder);
+      // The cached engine runs the exported graph itself: loading it into transformers.js too would be wasted.
+      const lm: SampleSource = settings.samplingEngine === "cached"
+        ? { dir: folder, tokenizer: base.tokenizer }
+        : await loadHfFolder(folder);
       const progress = new Progress(label("sample", k, count), count, { intervalSeconds: 15 });
       let last = 0;
       const { texts, attempted, wellFormed } = await sampleChats(lm, count, {
@@ -110,7 +124,7 @@ export function lmEstimator(options: LmEstimatorOptions): LmEstimator {
           last = kept;
         },
       });
-      await lm.model.dispose();
+      await lm.model?.dispose();
       estimator.lastSample = {
         acceptRate: wellFormed / attempted,
         sampleSeconds: (performance.now() - started) / 1000,

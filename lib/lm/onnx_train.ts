@@ -31,6 +31,7 @@ import {
   type GptConfig,
   type GptWeights,
   type LossAndGradients,
+  type SequenceLosses,
   trainEpoch,
   type TrainOptions,
   validateGptConfig,
@@ -147,6 +148,22 @@ export class OnnxGptTrainer {
       count += (out.tokens.data as Float32Array)[0];
     }
     return total / count;
+  }
+
+  /** Each sequence's summed token loss and token count, in batches of `batchSize` (default 64; forward only). */
+  async sequenceLosses(
+    sequences: readonly (readonly number[])[],
+    options: { batchSize?: number } = {},
+  ): Promise<SequenceLosses> {
+    const batchSize = options.batchSize ?? 64;
+    const forward = await this.#session(false);
+    const sums = new Float64Array(sequences.length), tokens = new Float64Array(sequences.length);
+    for (let start = 0; start < sequences.length; start += batchSize) {
+      const out = await forward.run(this.#feeds(sequences.slice(start, start + batchSize)).feeds);
+      sums.set(out.row_loss_sum.data as Float32Array, start);
+      tokens.set(out.row_tokens.data as Float32Array, start);
+    }
+    return { sums, tokens };
   }
 
   /** A copy of the current weights. */

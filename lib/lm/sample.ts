@@ -38,6 +38,13 @@ export interface LoadedLm {
   dir: string;
 }
 
+/**
+ * What {@linkcode sampleChats} samples from: a model folder and its
+ * tokenizer, with the transformers.js model loaded ({@linkcode LoadedLm}); the
+ * "cached" engine runs the folder's graph itself and needs no loaded model.
+ */
+export type SampleSource = Omit<LoadedLm, "model"> & { model?: PreTrainedModel };
+
 /** Loads a model folder written by writeHfFolder, offline; fails clearly when files are missing or corrupt. */
 export async function loadHfFolder(dir: string): Promise<LoadedLm> {
   assertModelFolder(dir, ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"]);
@@ -95,13 +102,15 @@ export interface SampleResult {
  * full distribution, BOS-only prompt). Throws when `maxAttempts` sequences did
  * not yield enough well-formed chats.
  */
-export async function sampleChats(lm: LoadedLm, count: number, options: SampleOptions): Promise<SampleResult> {
+export async function sampleChats(lm: SampleSource, count: number, options: SampleOptions): Promise<SampleResult> {
   const batchSize = options.batchSize ?? 64;
   const maxAttempts = options.maxAttempts ?? 20 * count;
   const engine = options.engine ?? "generate";
   if (!SAMPLING_ENGINES.includes(engine)) {
     throw new RangeError(`engine must be one of ${SAMPLING_ENGINES.join(", ")}, got ${JSON.stringify(engine)}`);
   }
+  const { model } = lm;
+  if (engine !== "cached" && !model) throw new RangeError(`engine "${engine}" needs the loaded model (loadHfFolder)`);
   random.seed(options.seed);
   const rng = new Rng(options.seed, "lm-sampling");
   const cached = engine === "cached" ? await openCachedModel(lm.dir, { threads: options.threads }) : undefined;
@@ -119,8 +128,8 @@ export async function sampleChats(lm: LoadedLm, count: number, options: SampleOp
       const decoded = cached
         ? decodeRows(lm, await cachedTokens(cached, batchSize, { rng, maxNewTokens }))
         : engine === "forward"
-        ? await forwardBatch(lm, batchSize, { rng, maxNewTokens })
-        : await generateBatch(lm, batchSize, maxNewTokens);
+        ? await forwardBatch({ ...lm, model: model! }, batchSize, { rng, maxNewTokens })
+        : await generateBatch({ ...lm, model: model! }, batchSize, maxNewTokens);
       attempted += batchSize;
       for (const text of decoded) {
         if (!keepSample(text)) continue;
@@ -136,7 +145,7 @@ export async function sampleChats(lm: LoadedLm, count: number, options: SampleOp
 }
 
 /** Decodes sampled rows (BOS first, then up to an EOS), dropping the special token. */
-function decodeRows(lm: LoadedLm, rows: readonly number[][]): string[] {
+function decodeRows(lm: SampleSource, rows: readonly number[][]): string[] {
   return rows.map((ids) => lm.tokenizer.decode(ids, { skip_special_tokens: true }));
 }
 

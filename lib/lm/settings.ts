@@ -28,11 +28,24 @@ export type SamplingEngine = typeof SAMPLING_ENGINES[number];
 export const SAMPLING_ENGINES = ["generate", "forward", "cached"] as const;
 
 /**
- * What trains the model, part of the identity of cached base models and of
- * stored runs: results of another trainer (the TensorFlow.js `GptModel`, before
- * this field existed) differ in their float rounding and are not reused.
+ * What trains the model (trainer.ts): onnxruntime's native CPU runtime (the
+ * fastest here), or TensorFlow.js (tfjs-node-gpu on a CUDA machine, WebGPU on
+ * a real adapter, else wasm). The default first.
  */
-export const LM_TRAINER = "onnxruntime-v1";
+export const TRAINERS = ["onnxruntime", "tfjs"] as const;
+
+/** One of {@linkcode TRAINERS}. */
+export type TrainerKind = typeof TRAINERS[number];
+
+/**
+ * The identity of each trainer in the cache keys of base models and first
+ * fits: results of another trainer differ in their float rounding and are not
+ * reused. ("onnxruntime-v1" is the name the onnxruntime bases always had.)
+ */
+export const TRAINER_IDENTITY: Readonly<Record<TrainerKind, string>> = {
+  onnxruntime: "onnxruntime-v1",
+  tfjs: "tfjs-v1",
+};
 
 /** Fine-tuning defaults (the paper: AdamW, 1 epoch, constant LR with 5% warm-up, clip 1.0). */
 export const FINE_TUNE_DEFAULTS = {
@@ -77,6 +90,8 @@ export interface LmSettings {
   maxGlossChars: number;
   fineTuneLearningRate: number;
   samplingEngine: SamplingEngine;
+  /** Pre-trains, fine-tunes and scores the model. */
+  trainer: TrainerKind;
   /** Fixed seed of the data split and the base model (seeds vary the workflow runs). */
   dataSeed: number;
 }

@@ -19,14 +19,11 @@
 import type { Rng } from "../numerics/rng.ts";
 import { OnnxGptTrainer } from "./onnx_train.ts";
 import type { SessionOptions } from "./onnx/runtime.ts";
+import { type TrainerKind, TRAINERS } from "./settings.ts";
 import type { BackendName } from "./tfjs/backend.ts";
-import type { GptConfig, GptWeights, LossAndGradients, TrainOptions } from "./weights.ts";
+import type { GptConfig, GptWeights, LossAndGradients, SequenceLosses, TrainOptions } from "./weights.ts";
 
-/** The trainers, the default first. */
-export const TRAINERS = ["onnxruntime", "tfjs"] as const;
-
-/** One of {@linkcode TRAINERS}. */
-export type TrainerKind = typeof TRAINERS[number];
+export { type TrainerKind, TRAINERS } from "./settings.ts";
 
 /** What every trainer does. */
 export interface LmTrainer {
@@ -39,6 +36,8 @@ export interface LmTrainer {
   trainEpoch(sequences: readonly (readonly number[])[], rng: Rng, options: TrainOptions): Promise<number>;
   /** Mean token cross-entropy (nats) of `sequences`, in batches of `batchSize` (default 64). */
   evaluate(sequences: readonly (readonly number[])[], options?: { batchSize?: number }): Promise<number>;
+  /** Each sequence's summed token loss (nats) and token count, in batches of `batchSize` (default 64). */
+  sequenceLosses(sequences: readonly (readonly number[])[], options?: { batchSize?: number }): Promise<SequenceLosses>;
   /** A copy of the current weights. */
   weights(): GptWeights;
   /** Frees the weights and optimizer state. */

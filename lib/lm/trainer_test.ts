@@ -3,7 +3,7 @@ import { Rng } from "../numerics/rng.ts";
 import { forwardRoundings, TINY, tinyBatch, UNIT_ROUNDOFF } from "./testing/tiny.ts";
 import { OnnxGptTrainer } from "./onnx_train.ts";
 import { assertTrainer, createTrainer, type LmTrainer, TRAINERS } from "./trainer.ts";
-import { type GptConfig, initWeights, type TrainOptions } from "./weights.ts";
+import { type GptConfig, initWeights, meanLossAndSe, type TrainOptions } from "./weights.ts";
 
 const SMALL: GptConfig = { vocabSize: 300, contextLength: 32, dModel: 32, nLayers: 2, nHeads: 4 };
 
@@ -87,4 +87,38 @@ Deno.test("training lowers the loss on a tiny batch, and evaluate agrees, on bot
       `${trainer.constructor.name}: evaluate ${evaluated} vs ${loss}`,
     );
   }
+});
+
+Deno.test("sequenceLosses: per sequence, in order; their sums are evaluate's on both trainers", async () => {
+  const [onnx, tfjs] = await both(SMALL, 6);
+  const sequences = tinyBatch(40, { rows: 10, config: SMALL });
+  const n = forwardRoundings(SMALL) + SMALL.vocabSize + 2 + sequences.length * SMALL.contextLength;
+  const perTrainer: Float64Array[] = [];
+  for (const trainer of [onnx, tfjs]) {
+    const losses = await trainer.sequenceLosses(sequences, { batchSize: 4 }); // three batches, the last one short
+    assert.deepEqual([...losses.tokens], sequences.map((s) => s.length - 1));
+    const total = losses.sums.reduce((a, b) => a + b, 0) / losses.tokens.reduce((a, b) => a + b, 0);
+    const evaluated = await trainer.evaluate(sequences);
+    // Both are sums of the same float32 token losses in other orders: within the roundings of one chain.
+    assert.ok(Math.abs(total - evaluated) <= 2 * n * UNIT_ROUNDOFF * evaluated, `${total} vs ${evaluated}`);
+    // A sequence's sum does not depend on its batch-mates (the padding is masked out).
+    for (const i of [0, 5, 9]) {
+      const alone = await trainer.evaluate([sequences[i]]);
+      const own = losses.sums[i] / losses.tokens[i];
+      assert.ok(Math.abs(own - alone) <= 2 * n * UNIT_ROUNDOFF * alone, `sequence ${i}: ${own} vs ${alone}`);
+    }
+    perTrainer.push(losses.sums);
+    trainer.dispose();
+  }
+  perTrainer[0].forEach((sum, i) => {
+    assert.ok(Math.abs(sum - perTrainer[1][i]) <= 2 * n * UNIT_ROUNDOFF * sum, `sequence ${i}: onnx vs tfjs`);
+  });
+});
+
+Deno.test("meanLossAndSe: the token-weighted mean and the per-sequence means' sd / sqrt(n)", () => {
+  const sums = Float64Array.of(2, 9, 4), tokens = Float64Array.of(1, 3, 4); // per-sequence means 2, 3, 1
+  const { mean, se } = meanLossAndSe({ sums, tokens });
+  assert.equal(mean, 15 / 8);
+  assert.ok(Math.abs(se - 1 / Math.sqrt(3)) < 1e-15, `${se}`); // sd of 2, 3, 1 is 1
+  assert.ok(Number.isNaN(meanLossAndSe({ sums: Float64Array.of(1), tokens: Float64Array.of(2) }).se));
 });

@@ -142,6 +142,33 @@ export interface LossAndGradients {
   gradients: Map<string, Float32Array>;
 }
 
+/** Per sequence of an evaluated set, in its order: the summed token loss (nats) and the tokens scored. */
+export interface SequenceLosses {
+  sums: Float64Array;
+  tokens: Float64Array;
+}
+
+/**
+ * The mean token loss over every sequence (total loss / total tokens, as
+ * `evaluate` gives it) and its standard error as the spread of the
+ * sequences' own mean token losses over the square root of their number.
+ */
+export function meanLossAndSe(losses: SequenceLosses): { mean: number; se: number } {
+  const { sums, tokens } = losses;
+  const n = sums.length;
+  let total = 0, count = 0, m = 0, m2 = 0;
+  for (let i = 0; i < n; i++) {
+    total += sums[i];
+    count += tokens[i];
+    // Welford's update of the per-sequence means' mean and squared deviations.
+    const x = sums[i] / tokens[i];
+    const delta = x - m;
+    m += delta / (i + 1);
+    m2 += delta * (x - m);
+  }
+  return { mean: total / count, se: n > 1 ? Math.sqrt(m2 / (n - 1) / n) : NaN };
+}
+
 /** A model that takes one optimiser step on a batch of token sequences, returning the batch's loss. */
 export interface StepTrainer {
   trainStep(sequences: readonly (readonly number[])[], options: TrainOptions): Promise<number>;

@@ -21,7 +21,8 @@ import { Graph, INT64 } from "./graph.ts";
 export interface TrainingGraphOptions {
   /**
    * true (default): outputs `loss` (mean over the mask) and `grad.<name>` per weight.
-   * false: forward only, outputs `loss_sum` (summed over the mask) and `tokens` (the mask's sum), for evaluation.
+   * false: forward only, for evaluation: `loss_sum` (summed over the mask), `tokens` (the mask's sum), and per
+   * sequence (row) of the batch `row_loss_sum` and `row_tokens` (float [batch]).
    */
   gradients?: boolean;
 }
@@ -57,6 +58,18 @@ export function buildTrainingGraph(config: GptConfig, options: TrainingGraphOpti
   if (!withGrads) {
     g.output(lossSum, { name: "loss_sum", shape: [] });
     g.output(tokens, { name: "tokens", shape: [] });
+    // Per row: the selected positions' losses scattered back into [batch * length] zeros, summed per row.
+    const positions = g.op("ScatterND", [
+      g.op("ConstantOfShape", [g.op("Shape", [maskFlat])]),
+      g.op("Unsqueeze", [rows, g.ints([1])]),
+      g.op("Reshape", [g.mul(picked, weightCol), g.ints([-1])]),
+    ]);
+    const perRow = g.op("Reshape", [positions, g.op("Shape", ["mask"])]);
+    g.output(g.op("Neg", [g.op("ReduceSum", [perRow, g.ints([1])], { keepdims: 0 })]), {
+      name: "row_loss_sum",
+      shape: ["batch"],
+    });
+    g.output(g.op("ReduceSum", ["mask", g.ints([1])], { keepdims: 0 }), { name: "row_tokens", shape: ["batch"] });
   } else {
     g.output(g.op("Div", [lossSum, tokens]), { name: "loss", shape: [] });
     // d loss / d logits = (softmax - onehot(target)) mask / tokens.

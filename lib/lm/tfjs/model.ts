@@ -26,6 +26,7 @@ import {
   type GptConfig,
   type GptWeights,
   type LossAndGradients,
+  type SequenceLosses,
   trainEpoch,
   type TrainOptions,
   validateGptConfig,
@@ -142,11 +143,35 @@ export class GptModel {
 
   /** Sum of token cross-entropies (nats) over the mask. */
   #lossSum(batch: Batch): tf.Scalar {
+    return this.#rowLossSums(batch).sum() as tf.Scalar;
+  }
+
+  /** Each row's sum of token cross-entropies (nats) over the mask: [batch]. */
+  #rowLossSums(batch: Batch): tf.Tensor1D {
     const { inputs, targets, mask } = batch;
     const logits = this.logits(inputs);
     const logp = tf.logSoftmax(logits);
     const picked = logp.mul(tf.oneHot(targets, this.config.vocabSize).toFloat()).sum(-1);
-    return picked.mul(mask).sum().neg() as tf.Scalar;
+    return picked.mul(mask).sum(-1).neg() as tf.Tensor1D;
+  }
+
+  /** Each sequence's summed token loss and token count, in batches of `batchSize` (default 64). */
+  async sequenceLosses(
+    sequences: readonly (readonly number[])[],
+    options: { batchSize?: number } = {},
+  ): Promise<SequenceLosses> {
+    const batchSize = options.batchSize ?? 64;
+    const sums = new Float64Array(sequences.length), tokens = new Float64Array(sequences.length);
+    for (let start = 0; start < sequences.length; start += batchSize) {
+      const part = sequences.slice(start, start + batchSize);
+      const batch = makeBatch(part, this.config);
+      const rows = tf.tidy(() => this.#rowLossSums(batch));
+      sums.set(await rows.data() as Float32Array, start);
+      part.forEach((s, i) => tokens[start + i] = s.length - 1);
+      rows.dispose();
+      disposeBatch(batch);
+    }
+    return { sums, tokens };
   }
 
   /** Mean token cross-entropy (nats) of `sequences` (each with its BOS and EOS), in batches. */
