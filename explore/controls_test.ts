@@ -15,6 +15,7 @@ Deno.test("controls come from the fields: menus for choices, boxes with the grid
     ["bandwidth", "text"],
     ["kernel", "menu"],
     ["iterations", "text"],
+    ["verifier", "menu"],
   ]);
   const byName = Object.fromEntries(kde.map((c) => [c.name, c]));
   assert.deepStrictEqual(byName.dataset.options, ["blobs", "circles", "moons", "swiss_roll"]);
