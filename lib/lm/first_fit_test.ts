@@ -115,9 +115,22 @@ Deno.test("withFirstIteration: iteration 1 is the shared one, later iterations t
     ]);
     const wrong = withFirstIteration(stubEstimator(log, "x"), first);
     await assert.rejects(
-      runWorkflow(wrong, real, { workflow: "Replace", iterations: 2, rng: new Rng(1), samplesPerIteration: 4 }),
-      /the shared first iteration drew 5 chats, 4 are asked for/,
+      runWorkflow(wrong, real, { workflow: "Replace", iterations: 2, rng: new Rng(1), samplesPerIteration: 7 }),
+      /the shared first iteration drew 5 chats, 7 are asked for/,
     );
+    // With `more`: the cached samples first, in order, then new draws of the first model, never a cached one twice.
+    const asked: number[] = [];
+    const more = (f: { samples: string[] }, count: number) => {
+      assert.deepEqual(f.samples, shared.samples);
+      asked.push(count);
+      return Promise.resolve(Array.from({ length: count }, (_, i) => `more ${asked.length}.${i}`));
+    };
+    const extended = withFirstIteration(stubEstimator(log, "y"), first, { more });
+    const model = await extended.fit(real);
+    assert.deepEqual(await extended.sample(model, 3, new Rng(0)), shared.samples.slice(0, 3));
+    assert.deepEqual(await extended.sample(model, 4, new Rng(0)), [...shared.samples.slice(3), "more 1.0", "more 1.1"]);
+    assert.deepEqual(await extended.sample(model, 2, new Rng(0)), ["more 2.0", "more 2.1"]);
+    assert.deepEqual(asked, [2, 2]);
   } finally {
     await Deno.remove(cache, { recursive: true });
   }

@@ -37,7 +37,7 @@ const configs = [1, 2, 3, 4, 5, 6, 7, 8].map((size) =>
   packed.validate({ size, seed: size % 3, bandwidth: size % 2 ? "scott" : size / 10 })
 );
 
-async function withStore(body: (store: string) => Promise<void>): Promise<void> {
+async function withStore(body: (store: string) => void | Promise<void>): Promise<void> {
   const store = await Deno.makeTempDir({ prefix: "collapse-compacted-" });
   const { log, warn } = console;
   console.log = () => {};
@@ -143,7 +143,7 @@ Deno.test("a compacted run under another run's key is skipped with a warning and
 });
 
 Deno.test("a compacted file whose runs are not contiguous, or without keys, is unreadable", async () => {
-  await withStore(async (store) => {
+  await withStore((store) => {
     const rows = [{ x: 1 }, { x: 2 }, { x: 3 }];
     const keys = ["0000000000000001", "0000000000000002", "0000000000000001"];
     const path = `${store}/compacted-0000000000000000.parquet`;
