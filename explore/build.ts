@@ -10,6 +10,8 @@
  * Nothing is fetched from a CDN: the site works offline, from any file
  * server.
  *
+ * Tests: browser_test.ts.
+ *
  * @module
  */
 

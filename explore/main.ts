@@ -7,6 +7,8 @@
  * deno task explore --build site/   # writes the static site into site/ (GitHub Pages, any file server)
  * ```
  *
+ * Tests: controls_test.ts.
+ *
  * @module
  */
 

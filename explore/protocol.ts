@@ -4,6 +4,8 @@
  * process). A run is the experiment's own `runConfig`, the function the
  * notebooks and the store's workers call: the page computes no number itself.
  *
+ * Tests: plan_test.ts.
+ *
  * @module
  */
 

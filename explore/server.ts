@@ -3,6 +3,8 @@
  * its content type, nothing cached (a rebuild shows at the next load), no
  * path outside the site.
  *
+ * Tests: browser_test.ts, controls_test.ts.
+ *
  * @module
  */
 

@@ -7,6 +7,8 @@
  * fields, its example as the starting values and every numeric column of its
  * rows as a metric.
  *
+ * Tests: figure_test.ts.
+ *
  * @module
  */
 

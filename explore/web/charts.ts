@@ -5,6 +5,8 @@
  * drawn replace each other, so a burst of finished runs costs one redraw),
  * and the drawn view stays readable (the tests read its data).
  *
+ * Tests: explore/browser_test.ts (the page in headless Chromium).
+ *
  * @module
  */
 

@@ -5,6 +5,8 @@
  * checked by its field before the state changes; a value the field refuses
  * is marked and explained next to its box, and nothing runs.
  *
+ * Tests: explore/browser_test.ts (the page in headless Chromium).
+ *
  * @module
  */
 

@@ -6,6 +6,8 @@
  * the state goes back into the URL at every change. `globalThis.explorer`
  * exposes what the page computed and drew, for the browser test.
  *
+ * Tests: explore/browser_test.ts (the page in headless Chromium).
+ *
  * @module
  */
 

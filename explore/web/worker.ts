@@ -2,6 +2,8 @@
  * The page's Web Worker: imports the experiment registry (the same modules
  * the notebooks run) and answers the page's requests one at a time.
  *
+ * Tests: explore/browser_test.ts (the page in headless Chromium).
+ *
  * @module
  */
 

@@ -3,6 +3,8 @@
  * The page's pool of Web Workers (worker.ts), each one an executor of the run
  * queue: one request at a time, answered by the experiment's own code.
  *
+ * Tests: explore/browser_test.ts (the page in headless Chromium).
+ *
  * @module
  */
 

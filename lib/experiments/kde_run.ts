@@ -3,6 +3,8 @@
  * the real training points, the truth they come from, and, beyond the paper,
  * the "Fresh" workflow's fresh real points and the verifier.
  *
+ * Tests: kde_test.ts.
+ *
  * @module
  */
 

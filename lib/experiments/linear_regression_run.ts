@@ -4,6 +4,8 @@
  * labels and, beyond the paper, the "Fresh" workflow's fresh real labels and
  * the verifier.
  *
+ * Tests: linear_regression_test.ts.
+ *
  * @module
  */
 

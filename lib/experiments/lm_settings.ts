@@ -3,6 +3,8 @@
  * values: shared by the language-model experiment (`lm.ts`) and its mixing
  * study (`mixing_lm.ts`). No language-model code is loaded here.
  *
+ * Tests: lm_test.ts, mixing_lm_test.ts (through the experiments).
+ *
  * @module
  */
 

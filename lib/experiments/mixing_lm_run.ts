@@ -3,6 +3,8 @@
  * the cached first-generation synthetic set it mixes in. Loaded by the run,
  * never by the registry, since it imports the language-model code.
  *
+ * Tests: mixing_lm_test.ts.
+ *
  * @module
  */
 

@@ -5,6 +5,8 @@
  * `.cache/lm/base-<hash of what shapes it>/` and shared by every run, process
  * and experiment with the same settings.
  *
+ * Tests: lib/experiments/lm_test.ts, estimator_test.ts.
+ *
  * @module
  */
 

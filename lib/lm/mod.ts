@@ -8,6 +8,8 @@
  * here, so that importing lib/lm does not load TensorFlow.js: import
  * `lib/lm/tfjs/mod.ts` for it.
  *
+ * Re-exports; the tests are beside each module.
+ *
  * @module
  */
 

@@ -5,6 +5,8 @@
  * their fields without loading the language-model
  * code (transformers.js, onnxruntime).
  *
+ * Tests: estimator_test.ts.
+ *
  * @module
  */
 

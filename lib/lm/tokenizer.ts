@@ -3,6 +3,8 @@
  * corpus, written in Hugging Face `tokenizer.json` format and loaded with
  * `@huggingface/transformers`' AutoTokenizer, offline.
  *
+ * Tests: lm_test.ts.
+ *
  * @module
  */
 

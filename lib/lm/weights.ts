@@ -5,6 +5,8 @@
  * trainers share, and the weight files of the cache. No TensorFlow.js here, so
  * the experiment and the onnxruntime trainer (onnx_train.ts) load without it.
  *
+ * Tests: lib/experiments/lm_test.ts, cached_sampler_test.ts, first_fit_test.ts, lm_test.ts, others.
+ *
  * @module
  */
 

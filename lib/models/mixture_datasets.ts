@@ -3,6 +3,8 @@
  * known 2-D mixture, and the KDE experiment's toy data sets, with their
  * density as a mixture where they have one (the blobs).
  *
+ * Tests: lib/experiments/gmm_test.ts, kmeans_test.ts.
+ *
  * @module
  */
 

@@ -6,6 +6,8 @@
  *
  * Exercised by lib/run/runner_test.ts, whose computed runs all go through it.
  *
+ * Tests: runner_test.ts (every run through the runner's workers).
+ *
  * @module
  */
 

@@ -5,6 +5,8 @@
  * experiment's current version, and what is left over (orphan attachments,
  * temporary files, the `corrupt/` folders of files set aside).
  *
+ * Tests: compacted_test.ts, store_crash_test.ts, tools/store_test.ts.
+ *
  * @module
  */
 

@@ -19,6 +19,8 @@
  * The entry of the folder: re-exports, exercised by every test beside the modules
  * and by tools/notebooks_test.ts.
  *
+ * Tests: tools/notebooks_test.ts.
+ *
  * @module
  */
 

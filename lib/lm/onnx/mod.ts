@@ -5,6 +5,8 @@
  * (training_graph.ts) and the inference graph with a key/value cache
  * (inference_graph.ts), and the onnxruntime-node loader (runtime.ts).
  *
+ * Re-exports; the tests are beside each module.
+ *
  * @module
  */
 

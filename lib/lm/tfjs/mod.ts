@@ -3,6 +3,8 @@
  * (`GptModel`) and the backend choice. Kept apart from what the experiment
  * runs (onnxruntime), so that importing lib/lm does not load TensorFlow.js.
  *
+ * Tests: lib/lm/estimator_test.ts, lib/lm/lm_test.ts, lib/lm/onnx/inference_graph_test.ts, lib/lm/onnx/training_graph_test.ts, others.
+ *
  * @module
  */
 
