@@ -19,6 +19,10 @@
  * i.i.d. test points, as the known mixture's; the toy generators' stratified
  * or evenly spaced points bias it by O(1/500)).
  *
+ * Grids: the main grid (notebook 10), fresh real data (notebook 08) and
+ * verified synthetic data (notebook 09; the oracle scores by the true density,
+ * so only the truths that are mixtures: the known one and the blobs).
+ *
  * @module
  */
 
@@ -31,7 +35,14 @@ import { freshFromPool } from "../workflows/fresh_pool.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { choice, integer, real, seed } from "./fields.ts";
-import { checkVerifier, verifierFields, verifierRule, WORKFLOW_FIELDS, workflowStream } from "./workflow_fields.ts";
+import {
+  checkVerifier,
+  FRESH_FRACTIONS,
+  verifierFields,
+  verifierRule,
+  WORKFLOW_FIELDS,
+  workflowStream,
+} from "./workflow_fields.ts";
 
 /** Real test points per run. */
 export const TEST_POINTS = 500;
@@ -46,6 +57,23 @@ const PAPER_GRID = {
   workflow: { values: [...WORKFLOWS] },
   seed: seeds(100),
   iterations: { value: 100 },
+} satisfies Grid;
+
+/** Fresh real data (notebook 08): every truth, n = 100, the fraction alpha of fresh points per training set. */
+const FRESH_GRID = {
+  ...PAPER_GRID,
+  samplesPerIteration: { value: 100 },
+  workflow: { value: "Fresh" },
+  freshFraction: { values: FRESH_FRACTIONS },
+} satisfies Grid;
+
+/** Verified synthetic data (notebook 09): the mixture truths, the paper's workflows, each verifier keeping q. */
+const VERIFIED_GRID = {
+  ...PAPER_GRID,
+  dataset: { values: MIXTURE_TRUTH },
+  samplesPerIteration: { value: 100 },
+  verifier: { values: ["oracle", "first-fit"] },
+  verifierFraction: { values: [0.25, 0.75] },
 } satisfies Grid;
 
 const gmm = defineExperiment({
@@ -91,10 +119,20 @@ const gmm = defineExperiment({
       },
       default: { samplesPerIteration: { values: [10, 32, 100] }, seed: seeds(10), iterations: { value: 50 } },
     }),
+    fresh: presets(FRESH_GRID, {
+      smoke: { dataset: { values: ["mixture", "moons"] }, seed: seeds(3), iterations: { value: 20 } },
+      default: { seed: seeds(10), iterations: { value: 50 } },
+    }),
+    verified: presets(VERIFIED_GRID, {
+      smoke: { seed: seeds(3), iterations: { value: 20 } },
+      // Accumulate refits the whole pool by EM: 8 seeds keep this grid near 20 s on 2 cores.
+      default: { seed: seeds(8), iterations: { value: 50 } },
+    }),
   },
-  // Points fitted (k-means restarts and EM scan each): n per iteration, t n at iteration t under Accumulate.
-  cost: ({ samplesPerIteration: n, iterations: t, workflow, components: k }) =>
-    k * (n * (workflow === "Accumulate" ? (t * (t + 1)) / 2 : t) + TEST_POINTS * t),
+  // Points fitted (k-means restarts and EM scan each): n per iteration, t n at iteration t under Accumulate; a
+  // verifier's fraction q draws and scores n / q points per iteration.
+  cost: ({ samplesPerIteration: n, iterations: t, workflow, components: k, verifierFraction: q }) =>
+    k * (n * (workflow === "Accumulate" ? (t * (t + 1)) / 2 : t) + TEST_POINTS * t + (q === undefined ? 0 : t * n / q)),
   example: {
     dataset: "mixture",
     components: 3,

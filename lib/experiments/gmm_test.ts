@@ -4,6 +4,8 @@ import { Rng } from "../numerics/rng.ts";
 import { meanAndStandardError } from "../numerics/stats.ts";
 import { mixtureDataset } from "../models/mixture_datasets.ts";
 import gmm from "./gmm.ts";
+import { PRESET_NAMES } from "./presets.ts";
+import { FRESH_FRACTIONS } from "./workflow_fields.ts";
 
 const base = { dataset: "mixture", components: 3, samplesPerIteration: 20, seed: 0, iterations: 5 };
 const strip = (rows: Record<string, unknown>[]) => rows.map(({ workflow: _w, freshFraction: _f, ...rest }) => rest);
@@ -121,4 +123,25 @@ Deno.test("verified runs record the acceptance rate, judged by the true density 
   assert.deepEqual(oracle.map((r) => r.acceptRate), [0.5, 0.5, 0.5, 0.5, 0.5, undefined]);
   const judged = await gmm.runConfig({ ...config, dataset: "moons", verifier: "first-fit", verifierThreshold: -1e9 });
   assert.deepEqual(judged.slice(0, 5).map((r) => r.acceptRate), [1, 1, 1, 1, 1], "a threshold nothing fails");
+});
+
+Deno.test("the fresh and verified grids: every alpha under Fresh; the oracle only on the truths that are mixtures", () => {
+  const key = (c: Record<string, unknown>) => JSON.stringify(Object.entries(c).sort(([a], [b]) => (a < b ? -1 : 1)));
+  for (const preset of PRESET_NAMES) {
+    const fresh = gmm.configs(preset, { grid: "fresh" });
+    assert(fresh.every((c) => c.workflow === "Fresh"));
+    assert.deepEqual([...new Set(fresh.map((c) => c.freshFraction))], FRESH_FRACTIONS);
+    const verified = gmm.configs(preset, { grid: "verified" });
+    assert.deepEqual([...new Set(verified.map((c) => c.dataset))], ["mixture", "blobs"]);
+    assert.deepEqual(
+      [...new Set(verified.map((c) => `${c.verifier} ${c.verifierFraction}`))],
+      ["oracle 0.25", "oracle 0.75", "first-fit 0.25", "first-fit 0.75"],
+    );
+  }
+  // Notebook 09's baseline, the verified runs without a verifier, is part of notebook 10's main grid.
+  const main = new Set(gmm.configs("default", { grid: "main" }).map(key));
+  const unverified = gmm.configs("default", { grid: "verified" }).map(
+    ({ verifier: _v, verifierFraction: _q, verifierBudget: _b, ...rest }) => gmm.validate(rest),
+  );
+  assert(unverified.every((c) => main.has(key(c))));
 });

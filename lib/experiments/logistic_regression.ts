@@ -11,6 +11,9 @@
  * workflows of one seed share them. Fresh real labels are new draws from the
  * true probabilities on design rows chosen without replacement.
  *
+ * Grids: the main grid (notebook 10), fresh real labels (notebook 08) and
+ * verified synthetic labels (notebook 09).
+ *
  * @module
  */
 
@@ -27,7 +30,14 @@ import { Rng } from "../numerics/rng.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { integer, real, seed } from "./fields.ts";
-import { checkVerifier, verifierFields, verifierRule, WORKFLOW_FIELDS, workflowStream } from "./workflow_fields.ts";
+import {
+  checkVerifier,
+  FRESH_FRACTIONS,
+  verifierFields,
+  verifierRule,
+  WORKFLOW_FIELDS,
+  workflowStream,
+} from "./workflow_fields.ts";
 
 /** Test inputs of every run (scored against their true probabilities, no label noise). */
 export const TEST_POINTS = 1000;
@@ -38,6 +48,24 @@ const PAPER_GRID = {
   workflow: { values: [...WORKFLOWS] },
   seed: seeds(100),
   iterations: { value: 100 },
+} satisfies Grid;
+
+/** Fresh real labels (notebook 08): d = 10, n from 10 d to 100 d, the fraction alpha of fresh labels. */
+const FRESH_GRID = {
+  ...PAPER_GRID,
+  dim: { value: 10 },
+  samplesPerIteration: { values: [100, 1000] },
+  workflow: { value: "Fresh" },
+  freshFraction: { values: FRESH_FRACTIONS },
+} satisfies Grid;
+
+/** Verified synthetic labels (notebook 09): the paper's workflows, each verifier keeping the best fraction q. */
+const VERIFIED_GRID = {
+  ...PAPER_GRID,
+  dim: { value: 10 },
+  samplesPerIteration: { value: 100 },
+  verifier: { values: ["oracle", "first-fit"] },
+  verifierFraction: { values: [0.25, 0.75] },
 } satisfies Grid;
 
 const logisticRegression = defineExperiment({
@@ -66,9 +94,19 @@ const logisticRegression = defineExperiment({
       },
       default: { dim: { values: [1, 3, 10] }, seed: seeds(10), iterations: { value: 50 } },
     }),
+    fresh: presets(FRESH_GRID, {
+      smoke: { seed: seeds(3), iterations: { value: 20 } },
+      default: { seed: seeds(20), iterations: { value: 50 } },
+    }),
+    verified: presets(VERIFIED_GRID, {
+      smoke: { seed: seeds(3), iterations: { value: 20 } },
+      default: { seed: seeds(20), iterations: { value: 50 } },
+    }),
   },
-  // Newton steps (about ten per fit) each build an n x d Hessian and factor it.
-  cost: ({ dim: d, samplesPerIteration: n, iterations }) => iterations * 10 * (n * d * d + d ** 3) + TEST_POINTS * d,
+  // Newton steps (about ten per fit) each build an n x d Hessian and factor it; a verifier's fraction q draws and
+  // scores n / q labels (d each) per iteration.
+  cost: ({ dim: d, samplesPerIteration: n, iterations, verifierFraction: q }) =>
+    iterations * (10 * (n * d * d + d ** 3) + (q === undefined ? 0 : (n / q) * d)) + TEST_POINTS * d,
   example: { dim: 3, samplesPerIteration: 20, workflow: "Accumulate-Subsample", seed: 0, iterations: 8 },
   run: async (c) => {
     const d = c.dim, n = c.samplesPerIteration;

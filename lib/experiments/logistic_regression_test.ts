@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { meanAndStandardError } from "../numerics/stats.ts";
 import logisticRegression from "./logistic_regression.ts";
+import { PRESET_NAMES } from "./presets.ts";
+import { FRESH_FRACTIONS } from "./workflow_fields.ts";
 
 const base = { dim: 3, samplesPerIteration: 40, seed: 0, iterations: 5 };
 const strip = (rows: Record<string, unknown>[]) => rows.map(({ workflow: _w, freshFraction: _f, ...rest }) => rest);
@@ -73,4 +75,17 @@ Deno.test("verified runs record the acceptance rate; the oracle keeps Replace cl
   assert(a.mean - b.mean > 4 * Math.hypot(a.se, b.se), `no verifier ${a.mean}, oracle ${b.mean}`);
   const judged = await logisticRegression.runConfig({ ...config, verifier: "first-fit", verifierThreshold: -1e9 });
   assert.deepEqual(judged.slice(0, 7).map((r) => r.acceptRate), [1, 1, 1, 1, 1, 1, 1], "a threshold nothing fails");
+});
+
+Deno.test("the fresh and verified grids: every alpha under Fresh, both verifiers and both q under the paper's workflows", () => {
+  for (const preset of PRESET_NAMES) {
+    const fresh = logisticRegression.configs(preset, { grid: "fresh" });
+    assert(fresh.every((c) => c.workflow === "Fresh" && c.dim === 10));
+    assert.deepEqual([...new Set(fresh.map((c) => c.freshFraction))], FRESH_FRACTIONS);
+    const verified = logisticRegression.configs(preset, { grid: "verified" });
+    assert.deepEqual(
+      [...new Set(verified.map((c) => `${c.workflow} ${c.verifier} ${c.verifierFraction}`))].length,
+      3 * 2 * 2,
+    );
+  }
 });
