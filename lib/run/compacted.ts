@@ -14,11 +14,12 @@
 import pl from "nodejs-polars";
 import type { Experiment } from "../experiments/define.ts";
 import { fnv1a64 } from "../numerics/hash.ts";
-import { ColumnBuilder, type ColumnTypes, DecodedFrame, encodeColumns } from "./columns.ts";
+import { ColumnBuilder, type ColumnTypes, DecodedFrame, encodeColumns, rowColumns } from "./columns.ts";
 import {
   identifyRun,
   readRunFrame,
   type RunRange,
+  type RunRow,
   storedColumns,
   syncFolder,
   UnreadableRunError,
@@ -115,6 +116,37 @@ export function writeCompacted(
     }
   }
   return { path, bytes: bytes.length, runs: lengths.size };
+}
+
+/**
+ * Writes freshly computed runs (each its key and rows) as one compacted file
+ * in `dir`, durably (flushed, renamed, folder flushed): the runner's write of
+ * a batch of cheap runs, one file and one flush for all of them instead of
+ * one each. `columns` are the declared column types (see storedColumns).
+ * Returns the file's path.
+ */
+export function writeRunBatch(
+  dir: string,
+  runs: readonly { key: string; rows: readonly RunRow[] }[],
+  options: { columns: ColumnTypes },
+): string {
+  if (runs.length === 0) throw new RangeError("writeRunBatch: no runs");
+  const rows: RunRow[] = [], keys: string[] = [];
+  for (const { key, rows: runRows } of runs) {
+    if (runRows.length === 0) throw new RangeError(`refusing to store the empty run ${key}`);
+    for (const row of runRows) {
+      rows.push(row);
+      keys.push(key);
+    }
+  }
+  const path = `${dir}/compacted-${fnv1a64(runs.map((r) => r.key).sort().join("\n"))}.parquet`;
+  const frame = encodeColumns(rowColumns(rows), {
+    types: { ...options.columns, [KEY_COLUMN]: "string" },
+    leading: [pl.Series(KEY_COLUMN, keys, pl.Utf8)],
+  });
+  Deno.mkdirSync(dir, { recursive: true });
+  writeFileDurably(path, frame.writeParquet({ compression: "lz4" }));
+  return path;
 }
 
 // Its own function, so the gathered columns can be collected before the written file is read back.
