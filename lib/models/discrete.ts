@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Rng } from "../numerics/rng.ts";
+import { type NativeGenerator, nativeGenerator, Rng } from "../numerics/rng.ts";
 import type { Accumulator, DataOps, DataPool, Estimator } from "./estimator.ts";
 
 /** Rolls of a k-sided die as counts: only outcomes that occurred, ascending. */
@@ -174,16 +174,9 @@ export function sampleDiscrete(model: DiscreteModel, count: number, rng: Rng): C
     throw new RangeError(`count must be a non-negative integer, got ${count}`);
   }
   const m = model.outcomes.length;
-  const drawn = new Float64Array(m);
-  let left = count, mass = model.total, nonZero = 0;
-  for (let i = 0; i < m && left > 0; i++) {
-    const c = model.counts[i];
-    const x = i === m - 1 || c >= mass ? left : binomialDraw(left, c / mass, rng);
-    drawn[i] = x;
-    if (x > 0) nonZero++;
-    left -= x;
-    mass -= c;
-  }
+  const drawn = multinomialDraw(model.counts, { total: model.total, count, rng });
+  let nonZero = 0;
+  for (let i = 0; i < m; i++) if (drawn[i] > 0) nonZero++;
   const outcomes = new Int32Array(nonZero), counts = new Float64Array(nonZero);
   for (let i = 0, j = 0; i < m; i++) {
     if (drawn[i] > 0) {
@@ -193,6 +186,99 @@ export function sampleDiscrete(model: DiscreteModel, count: number, rng: Rng): C
   }
   return { sides: model.sides, outcomes, counts, total: count };
 }
+
+/**
+ * Multinomial(count; counts / total) as sequential conditional binomials
+ * (outcome i gets Binomial(rolls left, c_i / counts left)): by the native
+ * generator where it is available and agrees with this module
+ * ({@linkcode nativeMultinomial}), each binomial it cannot decide drawn here,
+ * else here alone; the same bits either way.
+ */
+function multinomialDraw(
+  counts: Float64Array,
+  options: { total: number; count: number; rng: Rng },
+): Float64Array {
+  const { total, count, rng } = options;
+  const m = counts.length;
+  const native = nativeMultinomial();
+  if (native) {
+    // Reused buffers: a small typed array handed to native code is first moved out of the JS heap (a malloc).
+    if (scratch.length < 2 * m) scratch = new Float64Array(Math.max(2 * m, 2 * scratch.length));
+    const drawn = scratch.subarray(0, m).fill(0), io = scratchIo, state = rng.stateWords();
+    const given = counts;
+    counts = scratch.subarray(m, 2 * m);
+    counts.set(given);
+    io[0] = count;
+    io[1] = total;
+    for (let i = native.rng.multinomial(state, native.tables, { counts, drawn, start: 0, io }); i < m;) {
+      const [left, mass] = io;
+      drawn[i] = binomialDraw(left, counts[i] / mass, rng);
+      io[0] = left - drawn[i];
+      io[1] = mass - counts[i];
+      i = io[0] > 0 ? native.rng.multinomial(state, native.tables, { counts, drawn, start: i + 1, io }) : m;
+    }
+    return drawn.slice();
+  }
+  const drawn = new Float64Array(m);
+  let left = count, mass = total;
+  for (let i = 0; i < m && left > 0; i++) {
+    const c = counts[i];
+    const x = i === m - 1 || c >= mass ? left : binomialDraw(left, c / mass, rng);
+    drawn[i] = x;
+    left -= x;
+    mass -= c;
+  }
+  return drawn;
+}
+
+let scratch = new Float64Array(1024);
+const scratchIo = new Float64Array(2);
+let nativeChecked: NativeGenerator | null | undefined;
+
+/**
+ * The native generator for multinomial draws, once it has drawn what the
+ * TypeScript loop draws on a sample of small and large counts and totals
+ * (binomials by inversion and by splitting); else undefined.
+ */
+function nativeMultinomial(): NativeGenerator | undefined {
+  if (nativeChecked === undefined) {
+    nativeChecked = null;
+    const native = nativeGenerator();
+    if (native) {
+      const models = [
+        Float64Array.from({ length: 50 }, (_, i) => i + 1),
+        Float64Array.of(1000, 5000, 3, 77_000, 1),
+        Float64Array.from({ length: 300 }, (_, i) => 1 + (i * 7919) % 13),
+        Float64Array.of(400_000, 600_000),
+      ];
+      let agree = true;
+      for (const [index, counts] of models.entries()) {
+        const total = counts.reduce((a, b) => a + b, 0);
+        for (const count of [10, 1000, 100_000]) {
+          const js = new Rng(index, "multinomial-check", count), c = new Rng(index, "multinomial-check", count);
+          const expected = new Float64Array(counts.length);
+          let left = count, mass = total;
+          for (let i = 0; i < counts.length && left > 0; i++) {
+            const x = i === counts.length - 1 || counts[i] >= mass ? left : binomialDraw(left, counts[i] / mass, js);
+            expected[i] = x;
+            left -= x;
+            mass -= counts[i];
+          }
+          checking = true;
+          const got = multinomialDraw(counts, { total, count, rng: c });
+          if (!expected.every((x, i) => Object.is(x, got[i])) || js.nextUint32() !== c.nextUint32()) agree = false;
+        }
+      }
+      checking = false;
+      if (agree) nativeChecked = native;
+      else console.error("native multinomial disagrees with discrete.ts: using the TypeScript route");
+    }
+  }
+  return checking ? nativeGenerator() : nativeChecked ?? undefined;
+}
+
+// While the check runs, multinomialDraw takes the native route it is checking.
+let checking = false;
 
 /** The counts of two samples of one die together. */
 export function mergeCounts(a: Counts, b: Counts): Counts {

@@ -181,3 +181,44 @@ Deno.test("the counts pool maps positions to rolls: every position, and each bat
   assert.deepEqual(pool.select(Int32Array.from([7, 8, 9, 10, 11])), batches[2]);
   assert.throws(() => pool.select(Int32Array.from([12])), /outside the pool/);
 });
+
+Deno.test("sampleDiscrete draws the same counts on the native route as the binomials drawn one by one here", () => {
+  const models = [
+    countRolls(5, [0, 1, 1, 2, 2, 2, 3, 4]),
+    { sides: 1000, outcomes: Int32Array.of(3, 70, 999), counts: Float64Array.of(40_000, 59_990, 10), total: 100_000 },
+    { sides: 500, outcomes: Int32Array.from({ length: 500 }, (_, i) => i), counts: new Float64Array(500).fill(3) },
+  ].map((m) => ({ ...m, total: m.counts.reduce((a: number, b: number) => a + b, 0) }));
+  for (const [i, model] of models.entries()) {
+    for (const count of [1, 50, 5000, 300_000]) {
+      const a = new Rng(i, "sample", count), b = new Rng(i, "sample", count);
+      const drawn = sampleDiscrete(model, count, a);
+      // The reference: sequential conditional binomials, each drawn by binomial().
+      const expected = new Float64Array(model.counts.length);
+      let left = count, mass = model.total;
+      for (let j = 0; j < expected.length && left > 0; j++) {
+        const c = model.counts[j];
+        expected[j] = j === expected.length - 1 || c >= mass
+          ? left
+          : binomial(b, { trials: left, probability: c / mass });
+        left -= expected[j];
+        mass -= c;
+      }
+      const tally = new Float64Array(model.counts.length);
+      drawn.outcomes.forEach((outcome, k) => tally[model.outcomes.indexOf(outcome)] = drawn.counts[k]);
+      assert.deepEqual(tally, expected, `model ${i}, ${count} rolls`);
+      assert.equal(a.nextUint32(), b.nextUint32(), "the same words consumed");
+    }
+  }
+});
+
+Deno.test("a workflow's retain option keeps the records it names and always the last", async () => {
+  const options = { workflow: "Replace" as const, iterations: 30 };
+  const real = rollFairDie(new Rng(1, "die"), { sides: 6, count: 20 });
+  const all = await runWorkflow(discreteEstimator(6), real, { ...options, rng: new Rng(1, "w") });
+  const kept = await runWorkflow(discreteEstimator(6), real, {
+    ...options,
+    rng: new Rng(1, "w"),
+    retain: (t) => t % 7 === 0,
+  });
+  assert.deepEqual(kept, all.filter((r) => r.iteration % 7 === 0 || r.iteration === 30));
+});

@@ -48,6 +48,35 @@ export interface NativeKernels {
     b: Float64Array,
     options: { out: Float64Array; rows: number; columns: number; depth: number; symmetric: boolean },
   ): void;
+  /**
+   * The generator of rng.ts on its state words (see kernels.c): use it through rng.ts, which checks once that it
+   * draws what the TypeScript route draws.
+   */
+  readonly rng: NativeRng;
+}
+
+/** The ziggurat's tables, as rng.ts computes them: x (129), ratio (128), x squared (129). */
+export interface ZigguratTables {
+  x: Float64Array;
+  ratio: Float64Array;
+  xsq: Float64Array;
+}
+
+/**
+ * The native generator's draws, on an Rng's 4 state words in place. Each returns where it stopped: the end, or
+ * the position of a draw the TypeScript route must make (the state is then as before that draw).
+ */
+export interface NativeRng {
+  fillNormal(state: Int32Array, z: ZigguratTables, out: Float64Array, start: number): number;
+  gammas(state: Int32Array, z: ZigguratTables, shapes: Float64Array, out: Float64Array): number;
+  /** Multinomial counts from `start` on; `io` = [rolls left, mass left], updated. */
+  multinomial(
+    state: Int32Array,
+    z: ZigguratTables,
+    options: { counts: Float64Array; drawn: Float64Array; start: number; io: Float64Array },
+  ): number;
+  /** `out.length` draws of rng.int(n), n <= 2^32. */
+  ints(state: Int32Array, n: number, out: Float64Array): void;
 }
 
 const SYMBOLS = {
@@ -56,10 +85,19 @@ const SYMBOLS = {
     result: "void",
   },
   dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
+  rng_fill_normal: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32"], result: "i32" },
+  rng_gammas: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "i32"], result: "i32" },
+  rng_multinomial: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
+  rng_ints: { parameters: ["buffer", "f64", "buffer", "i32"], result: "void" },
 } as const;
 
 /** Flags: optimise, keep the written arithmetic exactly (no contraction into FMA, no fast-math). */
 const BASE_FLAGS = ["-O2", "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno", "-Wno-psabi"];
+/** Linked after the source: the C library's exp, log and pow (the ones V8 takes pow from). */
+const LIBRARIES = ["-lm"];
 
 let loaded: NativeKernels | null | undefined;
 
@@ -100,7 +138,8 @@ function load(): NativeKernels | null {
     const errors: string[] = [];
     for (const cc of compilers()) {
       try {
-        const result = new Deno.Command(cc, { args: [...flags, "-o", temporary, sourceUrl.pathname] }).outputSync();
+        const result = new Deno.Command(cc, { args: [...flags, "-o", temporary, sourceUrl.pathname, ...LIBRARIES] })
+          .outputSync();
         if (result.success) {
           compiler = cc;
           break;
@@ -114,7 +153,7 @@ function load(): NativeKernels | null {
     Deno.renameSync(temporary, path);
   }
   const library = Deno.dlopen(path, SYMBOLS);
-  const { kde_add_sums, dot_rows } = library.symbols;
+  const { kde_add_sums, dot_rows, rng_fill_normal, rng_gammas, rng_multinomial, rng_ints } = library.symbols;
   return {
     build: `${compiler} ${flags.join(" ")} -> ${path}`,
     kdeAddSums(test, options) {
@@ -130,6 +169,21 @@ function load(): NativeKernels | null {
         throw new RangeError("dotRows: A, B and C do not match in size");
       }
       dot_rows(a, b, out, rows, columns, depth, symmetric ? 1 : 0);
+    },
+    rng: {
+      fillNormal: (state, z, out, start) => rng_fill_normal(state, z.x, z.ratio, z.xsq, out, start, out.length),
+      gammas: (state, z, shapes, out) => {
+        if (out.length < shapes.length) throw new RangeError("gammas: out is shorter than shapes");
+        return rng_gammas(state, z.x, z.ratio, z.xsq, shapes, out, shapes.length);
+      },
+      multinomial: (state, z, { counts, drawn, start, io }) => {
+        if (drawn.length < counts.length || io.length < 2) throw new RangeError("multinomial: drawn or io too short");
+        return rng_multinomial(state, z.x, z.ratio, z.xsq, counts, counts.length, drawn, start, io);
+      },
+      ints: (state, n, out) => {
+        if (!(Number.isInteger(n) && n >= 1 && n <= 2 ** 32)) throw new RangeError(`ints: n must be in [1, 2^32]`);
+        rng_ints(state, n, out, out.length);
+      },
     },
   };
 }
