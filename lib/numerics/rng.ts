@@ -220,6 +220,15 @@ export class Rng {
    * else a partial Fisher-Yates shuffle.
    */
   sampleWithoutReplacement(populationSize: number, k: number): Int32Array {
+    this.#checkSampleSizes(populationSize, k);
+    const native = k > 16 && populationSize <= 2 ** 31 ? nativeGenerator() : undefined;
+    if (!native) return this.sampleWithoutReplacementTypeScript(populationSize, k);
+    const out = new Int32Array(k);
+    native.rng.sampleWithoutReplacement(this.#state, populationSize, out);
+    return out;
+  }
+
+  #checkSampleSizes(populationSize: number, k: number): void {
     if (!Number.isSafeInteger(populationSize) || populationSize < 0) {
       throw new RangeError(
         `populationSize must be a non-negative integer, got ${populationSize}`,
@@ -230,6 +239,11 @@ export class Rng {
         `k must be an integer in [0, ${populationSize}], got ${k}`,
       );
     }
+  }
+
+  /** {@linkcode sampleWithoutReplacement} in TypeScript alone (the native route draws the same). */
+  sampleWithoutReplacementTypeScript(populationSize: number, k: number): Int32Array {
+    this.#checkSampleSizes(populationSize, k);
     const out = new Int32Array(k);
     if (2 * k <= populationSize) {
       // Sparse: draw and reject repeats against a bit set (at most 2 tries per
@@ -324,6 +338,11 @@ function checkNative(native: NativeRng): string | undefined {
       if (i < shapes.length) drawn[i] = c.gamma(shapes[i++]);
     }
     if (!sameBits(gammas, drawn) || js.nextUint32() !== c.nextUint32()) return `gammas of seed ${seed}`;
+    for (const [population, k] of [[1000, 17], [1000, 600], [40, 40], [300_000, 5000]]) {
+      const expected = js.sampleWithoutReplacementTypeScript(population, k), got = new Int32Array(k);
+      native.sampleWithoutReplacement(c.stateWords(), population, got);
+      if (!expected.every((v, i) => v === got[i])) return `${k} of ${population} without replacement, seed ${seed}`;
+    }
     for (const n of [1, 7, 1000, 123_456_789, 2 ** 32]) {
       const ints = new Float64Array(500).map(() => js.int(n)), got = new Float64Array(500);
       native.ints(c.stateWords(), n, got);

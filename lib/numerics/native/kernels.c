@@ -416,3 +416,31 @@ void rng_ints(int32_t* state, double n, double* out, int32_t count) {
   for (int32_t i = 0; i < count; i++) out[i] = (double)next_int(&g, (uint64_t)n);
   memcpy(state, g.s, sizeof g.s);
 }
+
+// rng.sampleWithoutReplacement(populationSize, k) into out (k distinct integers in draw order): rejection against
+// the bit set `taken` (zeroed, populationSize bits, caller's) when 2k <= populationSize, else a partial
+// Fisher-Yates shuffle of `items` (populationSize int32, caller's). Integer arithmetic only: the same draws.
+void rng_sample_without_replacement(int32_t* state, double population, int32_t k, int32_t* out, uint8_t* taken,
+                                    int32_t* items) {
+  rng_t g;
+  memcpy(g.s, state, sizeof g.s);
+  uint64_t n = (uint64_t)population;
+  if (2 * (uint64_t)k <= n) {
+    for (int32_t i = 0; i < k;) {
+      uint32_t j = next_int(&g, n);
+      uint8_t mask = (uint8_t)(1u << (j & 7));
+      if ((taken[j >> 3] & mask) == 0) {
+        taken[j >> 3] |= mask;
+        out[i++] = (int32_t)j;
+      }
+    }
+  } else {
+    for (uint64_t i = 0; i < n; i++) items[i] = (int32_t)i;
+    for (int32_t i = 0; i < k; i++) {
+      uint64_t j = (uint64_t)i + next_int(&g, n - (uint64_t)i);
+      out[i] = items[j];
+      items[j] = items[i];
+    }
+  }
+  memcpy(state, g.s, sizeof g.s);
+}

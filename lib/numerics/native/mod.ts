@@ -77,6 +77,8 @@ export interface NativeRng {
   ): number;
   /** `out.length` draws of rng.int(n), n <= 2^32. */
   ints(state: Int32Array, n: number, out: Float64Array): void;
+  /** rng.sampleWithoutReplacement(populationSize, out.length) into `out` (populationSize <= 2^31). */
+  sampleWithoutReplacement(state: Int32Array, populationSize: number, out: Int32Array): void;
 }
 
 const SYMBOLS = {
@@ -92,6 +94,10 @@ const SYMBOLS = {
     result: "i32",
   },
   rng_ints: { parameters: ["buffer", "f64", "buffer", "i32"], result: "void" },
+  rng_sample_without_replacement: {
+    parameters: ["buffer", "f64", "i32", "buffer", "buffer", "buffer"],
+    result: "void",
+  },
 } as const;
 
 /** Flags: optimise, keep the written arithmetic exactly (no contraction into FMA, no fast-math). */
@@ -153,7 +159,15 @@ function load(): NativeKernels | null {
     Deno.renameSync(temporary, path);
   }
   const library = Deno.dlopen(path, SYMBOLS);
-  const { kde_add_sums, dot_rows, rng_fill_normal, rng_gammas, rng_multinomial, rng_ints } = library.symbols;
+  const {
+    kde_add_sums,
+    dot_rows,
+    rng_fill_normal,
+    rng_gammas,
+    rng_multinomial,
+    rng_ints,
+    rng_sample_without_replacement,
+  } = library.symbols;
   return {
     build: `${compiler} ${flags.join(" ")} -> ${path}`,
     kdeAddSums(test, options) {
@@ -183,6 +197,16 @@ function load(): NativeKernels | null {
       ints: (state, n, out) => {
         if (!(Number.isInteger(n) && n >= 1 && n <= 2 ** 32)) throw new RangeError(`ints: n must be in [1, 2^32]`);
         rng_ints(state, n, out, out.length);
+      },
+      sampleWithoutReplacement: (state, populationSize, out) => {
+        const k = out.length;
+        if (!(Number.isInteger(populationSize) && populationSize >= k && populationSize <= 2 ** 31)) {
+          throw new RangeError(`sampleWithoutReplacement: population ${populationSize} for ${k} draws`);
+        }
+        const sparse = 2 * k <= populationSize;
+        const taken = sparse ? new Uint8Array(Math.ceil(populationSize / 8)) : new Uint8Array(0);
+        const items = sparse ? new Int32Array(0) : new Int32Array(populationSize);
+        rng_sample_without_replacement(state, populationSize, k, out, taken, items);
       },
     },
   };
