@@ -9,6 +9,7 @@
  * @module
  */
 
+import { nativeKernels } from "../numerics/native/mod.ts";
 import { type NativeGenerator, nativeGenerator, Rng } from "../numerics/rng.ts";
 import type { Accumulator, DataOps, DataPool, Estimator } from "./estimator.ts";
 
@@ -193,7 +194,10 @@ export function sampleDiscrete(model: DiscreteModel, count: number, rng: Rng): C
   const drawn = multinomialDraw(model.counts, { total: model.total, count, rng });
   let nonZero = 0;
   for (let i = 0; i < m; i++) if (drawn[i] > 0) nonZero++;
-  const outcomes = new Int32Array(nonZero), counts = new Float64Array(nonZero);
+  // One buffer for both arrays: allocating a typed array costs ~0.3 us in Deno, a run of a million iterations
+  // allocates a few per iteration.
+  const buffer = new ArrayBuffer(12 * nonZero);
+  const counts = new Float64Array(buffer, 0, nonZero), outcomes = new Int32Array(buffer, 8 * nonZero, nonZero);
   for (let i = 0, j = 0; i < m; i++) {
     if (drawn[i] > 0) {
       outcomes[j] = model.outcomes[i];
@@ -208,7 +212,8 @@ export function sampleDiscrete(model: DiscreteModel, count: number, rng: Rng): C
  * (outcome i gets Binomial(rolls left, c_i / counts left)): by the native
  * generator where it is available and agrees with this module
  * ({@linkcode nativeMultinomial}), each binomial it cannot decide drawn here,
- * else here alone; the same bits either way.
+ * else here alone; the same bits either way. The native route's result is
+ * a view of a scratch buffer, valid until the next draw.
  */
 function multinomialDraw(
   counts: Float64Array,
@@ -233,7 +238,7 @@ function multinomialDraw(
       io[1] = mass - counts[i];
       i = io[0] > 0 ? native.rng.multinomial(state, native.tables, { counts, drawn, start: i + 1, io }) : m;
     }
-    return drawn.slice();
+    return drawn; // a view of the scratch buffer, read at once by the caller
   }
   const drawn = new Float64Array(m);
   let left = count, mass = total;
@@ -322,10 +327,20 @@ export function mergeCounts(a: Counts, b: Counts): Counts {
 /**
  * A pool of batches of rolls. Within a batch the rolls are laid out in outcome
  * order (a batch is exchangeable, so a uniform subset of positions is a uniform
- * subset of its rolls), and a position maps to its roll by two binary searches.
+ * subset of its rolls): the pool is a sequence of runs, run r holding the
+ * positions up to its end `runEnds[r]` (from the previous run's end), every
+ * one a roll of `runOutcomes[r]`. A selection marks its positions in a bit set,
+ * scans it in increasing order and finds each position's run by galloping
+ * forward from the last: in C where the native kernels are available (integer
+ * counting: the same tally), else here.
  */
+let selectBits = new Int32Array(1024);
+
 class CountsPool implements DataPool<Counts> {
-  #batches: { start: number; outcomes: Int32Array; ends: Float64Array }[] = [];
+  #runEnds = new Float64Array(64);
+  #runOutcomes = new Int32Array(64);
+  #runs = 0;
+  #rolls: Int32Array | undefined;
   #size = 0;
   #sides = 0;
   #merged: Counts | undefined;
@@ -340,81 +355,66 @@ class CountsPool implements DataPool<Counts> {
     if (data.sides !== this.#sides) {
       throw new RangeError(`pool holds a ${this.#sides}-sided die, got rolls of ${data.sides} sides`);
     }
-    const ends = new Float64Array(data.counts.length);
-    let sum = 0;
-    for (let i = 0; i < ends.length; i++) ends[i] = sum += data.counts[i];
-    this.#batches.push({ start: this.#size, outcomes: data.outcomes, ends });
+    const m = data.counts.length;
+    if (this.#runs + m > this.#runEnds.length) {
+      const capacity = Math.max(this.#runs + m, 2 * this.#runEnds.length);
+      const ends = new Float64Array(capacity), outcomes = new Int32Array(capacity);
+      ends.set(this.#runEnds.subarray(0, this.#runs));
+      outcomes.set(this.#runOutcomes.subarray(0, this.#runs));
+      this.#runEnds = ends;
+      this.#runOutcomes = outcomes;
+    }
+    let end = this.#size;
+    for (let i = 0; i < m; i++) {
+      this.#runEnds[this.#runs + i] = end += data.counts[i];
+      this.#runOutcomes[this.#runs + i] = data.outcomes[i];
+    }
+    this.#runs += m;
+    // Short runs (a die with more faces than rolls per batch): every position's roll is kept too, 4 bytes each,
+    // so a selection looks each up in increasing order instead of searching ends that miss the cache.
+    if (this.#rolls || (this.#size === 0 && m > data.total / 4 && nativeKernels())) {
+      const needed = this.#size + data.total;
+      if (!this.#rolls || this.#rolls.length < needed) {
+        const grown = new Int32Array(Math.max(needed, 2 * (this.#rolls?.length ?? 0)));
+        if (this.#rolls) grown.set(this.#rolls.subarray(0, this.#size));
+        this.#rolls = grown;
+      }
+      for (let i = 0, p = this.#size; i < m; i++) this.#rolls.fill(data.outcomes[i], p, p += data.counts[i]);
+    }
     this.#size += data.total;
     this.#unmerged.push(data);
   }
 
   select(indices: Int32Array): Counts {
-    const batches = this.#batches, size = this.#size;
-    // The positions in increasing order visit the batches in order and each batch's ends forward. They are
-    // ordered by marking a bit set and scanning it (a sort of 1e5 positions costs more than a scan of a pool of
-    // 1e7 positions' 3e5 words); the tally is the same in any order.
-    const bits = new Int32Array((size + 31) >>> 5);
-    for (let k = 0; k < indices.length; k++) {
-      const index = indices[k];
-      if (!(index >= 0 && index < size)) {
-        throw new RangeError(`position ${index} is outside the pool of ${size}`);
-      }
-      const mask = 1 << (index & 31);
-      if ((bits[index >>> 5] & mask) !== 0) return this.#selectRepeated(indices);
-      bits[index >>> 5] |= mask;
-    }
+    const size = this.#size;
+    // A reused bit set, left all zero after each call (a fresh one of a pool of 1e7 costs a 1.25 MB calloc).
+    const words = (size + 31) >>> 5;
+    if (selectBits.length < words) selectBits = new Int32Array(Math.max(words, 2 * selectBits.length));
     const tally = new Float64Array(this.#sides);
-    let lo = 0, a = 0;
-    let { start, outcomes, ends } = batches[0];
-    for (let w = 0; w < bits.length; w++) {
-      for (let word = bits[w]; word !== 0; word &= word - 1) {
-        const index = (w << 5) + (31 - Math.clz32(word & -word));
-        if (lo + 1 < batches.length && batches[lo + 1].start <= index) {
-          while (lo + 1 < batches.length && batches[lo + 1].start <= index) lo++;
-          ({ start, outcomes, ends } = batches[lo]);
-          a = 0;
-        }
-        const offset = index - start;
-        // The first end > offset, at or after the last one found: gallop forward, then bisect.
-        if (ends[a] <= offset) {
-          let step = 1, b = a + 1;
-          while (b < ends.length && ends[b] <= offset) {
-            a = b;
-            step *= 2;
-            b = a + step;
-          }
-          let high = Math.min(b, ends.length - 1);
-          a++;
-          while (a < high) {
-            const mid = (a + high) >> 1;
-            if (ends[mid] > offset) high = mid;
-            else a = mid + 1;
-          }
-        }
-        tally[outcomes[a]]++;
+    const native = nativeKernels();
+    const ends = this.#runEnds.subarray(0, this.#runs), outcomes = this.#runOutcomes.subarray(0, this.#runs);
+    const done = native && this.#rolls
+      ? native.poolTallyRolls(indices, { size, bits: selectBits, rolls: this.#rolls, tally })
+      : native
+      ? native.poolTally(indices, { size, bits: selectBits, ends, outcomes, tally })
+      : poolTally(indices, { size, bits: selectBits, ends, outcomes, tally });
+    if (!done) {
+      for (const index of indices) {
+        if (!(index >= 0 && index < size)) throw new RangeError(`position ${index} is outside the pool of ${size}`);
       }
+      return this.#selectRepeated(indices);
     }
     return fromTally(tally, indices.length);
   }
 
   /** {@linkcode select} of positions that may repeat (each occurrence counts). */
   #selectRepeated(indices: Int32Array): Counts {
-    const batches = this.#batches;
     const sorted = Int32Array.from(indices).sort();
     const tally = new Float64Array(this.#sides);
-    let lo = 0;
+    let run = 0;
     for (let k = 0; k < sorted.length; k++) {
-      const index = sorted[k];
-      while (lo + 1 < batches.length && batches[lo + 1].start <= index) lo++;
-      const { start, outcomes, ends } = batches[lo];
-      const offset = index - start;
-      let a = 0, b = ends.length - 1; // the first end > offset
-      while (a < b) {
-        const mid = (a + b) >> 1;
-        if (ends[mid] > offset) b = mid;
-        else a = mid + 1;
-      }
-      tally[outcomes[a]]++;
+      while (this.#runEnds[run] <= sorted[k]) run++;
+      tally[this.#runOutcomes[run]]++;
     }
     return fromTally(tally, sorted.length);
   }
@@ -426,6 +426,56 @@ class CountsPool implements DataPool<Counts> {
     if (!this.#merged) throw new RangeError("the pool is empty");
     return this.#merged;
   }
+}
+
+/**
+ * Adds to `tally` the outcome of each of the distinct positions `indices` of a
+ * pool laid out as runs (see CountsPool), through the all-zero bit set `bits`
+ * (left all zero); false, counting nothing, when a position repeats or is
+ * outside the pool. pool_tally in kernels.c is the same loop.
+ */
+export function poolTally(
+  indices: Int32Array,
+  options: { size: number; bits: Int32Array; ends: Float64Array; outcomes: Int32Array; tally: Float64Array },
+): boolean {
+  const { size, bits, ends, outcomes, tally } = options;
+  const words = (size + 31) >>> 5;
+  for (let k = 0; k < indices.length; k++) {
+    const index = indices[k];
+    const mask = 1 << (index & 31);
+    if (!(index >= 0 && index < size) || (bits[index >>> 5] & mask) !== 0) {
+      bits.fill(0, 0, words);
+      return false;
+    }
+    bits[index >>> 5] |= mask;
+  }
+  let a = 0;
+  for (let w = 0; w < words; w++) {
+    const set = bits[w];
+    if (set === 0) continue;
+    bits[w] = 0;
+    for (let word = set; word !== 0; word &= word - 1) {
+      const index = (w << 5) + (31 - Math.clz32(word & -word));
+      // The first run ending after index, at or after the last one found: gallop forward, then bisect.
+      if (ends[a] <= index) {
+        let step = 1, b = a + 1;
+        while (b < ends.length && ends[b] <= index) {
+          a = b;
+          step *= 2;
+          b = a + step;
+        }
+        let high = Math.min(b, ends.length - 1);
+        a++;
+        while (a < high) {
+          const mid = (a + high) >> 1;
+          if (ends[mid] > index) high = mid;
+          else a = mid + 1;
+        }
+      }
+      tally[outcomes[a]]++;
+    }
+  }
+  return true;
 }
 
 /** Data operations for counts: a sample's size is its number of rolls. */

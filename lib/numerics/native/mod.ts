@@ -49,6 +49,20 @@ export interface NativeKernels {
     options: { out: Float64Array; rows: number; columns: number; depth: number; symmetric: boolean },
   ): void;
   /**
+   * Adds to `tally` the outcome of each of the distinct positions `indices` of a pool of rolls laid out as runs
+   * (discrete.ts's CountsPool; poolTally there is the same loop), through the all-zero bit set `bits`; false,
+   * counting nothing, when a position repeats or is outside the pool.
+   */
+  poolTally(
+    indices: Int32Array,
+    options: { size: number; bits: Int32Array; ends: Float64Array; outcomes: Int32Array; tally: Float64Array },
+  ): boolean;
+  /** {@linkcode poolTally} of a pool that keeps every position's roll in `rolls`. */
+  poolTallyRolls(
+    indices: Int32Array,
+    options: { size: number; bits: Int32Array; rolls: Int32Array; tally: Float64Array },
+  ): boolean;
+  /**
    * The generator of rng.ts on its state words (see kernels.c): use it through rng.ts, which checks once that it
    * draws what the TypeScript route draws.
    */
@@ -87,6 +101,11 @@ const SYMBOLS = {
     result: "void",
   },
   dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
+  pool_tally_rolls: { parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer"], result: "i32" },
+  pool_tally: {
+    parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
   rng_fill_normal: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32"], result: "i32" },
   rng_gammas: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "i32"], result: "i32" },
   rng_multinomial: {
@@ -106,6 +125,8 @@ const BASE_FLAGS = ["-O2", "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-e
 const LIBRARIES = ["-lm"];
 
 let loaded: NativeKernels | null | undefined;
+let taken = new Uint8Array(4096);
+const noItems = new Int32Array(0);
 
 /** The native kernels, compiled and loaded on first call; undefined where they cannot be (see the module doc). */
 export function nativeKernels(): NativeKernels | undefined {
@@ -167,6 +188,8 @@ function load(): NativeKernels | null {
     rng_multinomial,
     rng_ints,
     rng_sample_without_replacement,
+    pool_tally,
+    pool_tally_rolls,
   } = library.symbols;
   return {
     build: `${compiler} ${flags.join(" ")} -> ${path}`,
@@ -183,6 +206,18 @@ function load(): NativeKernels | null {
         throw new RangeError("dotRows: A, B and C do not match in size");
       }
       dot_rows(a, b, out, rows, columns, depth, symmetric ? 1 : 0);
+    },
+    poolTally(indices, { size, bits, ends, outcomes, tally }) {
+      if (bits.length * 32 < size || outcomes.length !== ends.length) {
+        throw new RangeError("poolTally: the bit set is too short, or ends and outcomes differ in length");
+      }
+      return pool_tally(indices, indices.length, size, bits, ends, outcomes, ends.length, tally) === 1;
+    },
+    poolTallyRolls(indices, { size, bits, rolls, tally }) {
+      if (bits.length * 32 < size || rolls.length < size) {
+        throw new RangeError("poolTallyRolls: bits or rolls too short");
+      }
+      return pool_tally_rolls(indices, indices.length, size, bits, rolls, tally) === 1;
     },
     rng: {
       fillNormal: (state, z, out, start) => rng_fill_normal(state, z.x, z.ratio, z.xsq, out, start, out.length),
@@ -204,9 +239,12 @@ function load(): NativeKernels | null {
           throw new RangeError(`sampleWithoutReplacement: population ${populationSize} for ${k} draws`);
         }
         const sparse = 2 * k <= populationSize;
-        const taken = sparse ? new Uint8Array(Math.ceil(populationSize / 8)) : new Uint8Array(0);
-        const items = sparse ? new Int32Array(0) : new Int32Array(populationSize);
-        rng_sample_without_replacement(state, populationSize, k, out, taken, items);
+        // The bit set is reused, all zero between calls (a fresh one is a calloc of up to megabytes per call).
+        const bytes = Math.ceil(populationSize / 8);
+        if (sparse && taken.length < bytes) taken = new Uint8Array(Math.max(bytes, 2 * taken.length));
+        const items = sparse ? noItems : new Int32Array(populationSize);
+        rng_sample_without_replacement(state, populationSize, k, out, sparse ? taken : noItems, items);
+        if (sparse) { for (let i = 0; i < k; i++) taken[out[i] >>> 3] = 0; }
       },
     },
   };
