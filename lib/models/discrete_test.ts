@@ -9,10 +9,12 @@ import {
   entropy,
   entropyOf,
   mergeCounts,
+  poolTally,
   rollFairDie,
   sampleDiscrete,
 } from "./discrete.ts";
 import { Rng } from "../numerics/rng.ts";
+import { nativeKernels } from "../numerics/native/mod.ts";
 import { meanAndStandardError } from "../numerics/stats.ts";
 import { runWorkflow } from "../workflows/mod.ts";
 
@@ -221,4 +223,35 @@ Deno.test("a workflow's retain option keeps the records it names and always the 
     retain: (t) => t % 7 === 0,
   });
   assert.deepEqual(kept, all.filter((r) => r.iteration % 7 === 0 || r.iteration === 30));
+});
+
+Deno.test("poolTally counts the same in TypeScript and in C, through runs or rolls, and leaves its bit set clear", () => {
+  const rng = new Rng(3, "tally");
+  const runs = 5000, ends = new Float64Array(runs), outcomes = new Int32Array(runs);
+  let size = 0;
+  for (let r = 0; r < runs; r++) {
+    ends[r] = size += 1 + rng.int(5);
+    outcomes[r] = rng.int(700);
+  }
+  const rolls = new Int32Array(size);
+  for (let r = 0, p = 0; r < runs; r++) rolls.fill(outcomes[r], p, p = ends[r]);
+  const indices = rng.sampleWithoutReplacement(size, 4000);
+  const bits = new Int32Array((size + 31) >>> 5);
+  const expected = new Float64Array(700);
+  for (const index of indices) expected[rolls[index]]++;
+  const js = new Float64Array(700);
+  assert(poolTally(indices, { size, bits, ends, outcomes, tally: js }));
+  assert.deepEqual(js, expected);
+  assert(bits.every((w) => w === 0));
+  assert(!poolTally(Int32Array.of(3, 9, 3), { size, bits, ends, outcomes, tally: js }), "a repeated position");
+  assert(bits.every((w) => w === 0));
+  const native = nativeKernels();
+  if (!native) return;
+  const c = new Float64Array(700), byRolls = new Float64Array(700);
+  assert(native.poolTally(indices, { size, bits, ends, outcomes, tally: c }));
+  assert(native.poolTallyRolls(indices, { size, bits, rolls, tally: byRolls }));
+  assert.deepEqual(c, expected);
+  assert.deepEqual(byRolls, expected);
+  assert(!native.poolTally(Int32Array.of(size), { size, bits, ends, outcomes, tally: c }), "outside the pool");
+  assert(bits.every((w) => w === 0));
 });
