@@ -133,7 +133,11 @@ static inline double dot(const double* a, const double* b, int32_t k) {
 // With `symmetric` (A B^T known to be symmetric, e.g. A = B or A = B scaled per column), blocks below the diagonal
 // are skipped and the upper triangle mirrored. Register blocks of 2 rows of A by 4 rows of B: 8 four-lane
 // accumulators; each loaded vector of A is used 4 times and each of B twice.
-void dot_rows(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k, int32_t symmetric) {
+// The loop of dot_rows and dot_rows_trapezoid: with `perm`, row j of B is zero beyond column j (lower trapezoidal)
+// and its products go to column perm[j] of C; the zero products are skipped (they would add zeros to sums that are
+// never -0, which changes nothing: every output has the bits dot_rows gives it).
+static inline void dot_rows_loop(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k,
+                                 int32_t symmetric, const int32_t* perm) {
   int32_t k4 = k & ~3;
   int32_t i = 0;
   for (; i + 2 <= m; i += 2) {
@@ -142,7 +146,12 @@ void dot_rows(const double* a, const double* b, double* c, int32_t m, int32_t n,
     for (; j + 4 <= n; j += 4) {
       const double *b0 = b + (int64_t)j * k, *b1 = b0 + k, *b2 = b1 + k, *b3 = b2 + k;
       v4d c00 = splat(0.0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-      for (int32_t p = 0; p < k4; p += 4) {
+      int32_t limit = k4;
+      if (perm) {
+        int32_t nonzero = (j + 4 < k ? j + 4 : k + 3) & ~3;  // rows j..j+3 are zero from column j + 4 on
+        limit = nonzero < k4 ? nonzero : k4;
+      }
+      for (int32_t p = 0; p < limit; p += 4) {
         v4d x0 = load4(a0 + p), x1 = load4(a1 + p), y;
         y = load4(b0 + p), c00 += x0 * y, c10 += x1 * y;
         y = load4(b1 + p), c01 += x0 * y, c11 += x1 * y;
@@ -158,23 +167,39 @@ void dot_rows(const double* a, const double* b, double* c, int32_t m, int32_t n,
         }
       }
       for (int u = 0; u < 4; u++) {
-        c[(int64_t)i * n + j + u] = r[0][u];
-        c[(int64_t)(i + 1) * n + j + u] = r[1][u];
+        int32_t column = perm ? perm[j + u] : j + u;
+        c[(int64_t)i * n + column] = r[0][u];
+        c[(int64_t)(i + 1) * n + column] = r[1][u];
       }
     }
     for (; j < n; j++) {
-      c[(int64_t)i * n + j] = dot(a0, b + (int64_t)j * k, k);
-      c[(int64_t)(i + 1) * n + j] = dot(a1, b + (int64_t)j * k, k);
+      int32_t column = perm ? perm[j] : j;
+      c[(int64_t)i * n + column] = dot(a0, b + (int64_t)j * k, k);
+      c[(int64_t)(i + 1) * n + column] = dot(a1, b + (int64_t)j * k, k);
     }
   }
   for (; i < m; i++) {
-    for (int32_t j = symmetric ? i & ~3 : 0; j < n; j++) c[(int64_t)i * n + j] = dot(a + (int64_t)i * k, b + (int64_t)j * k, k);
+    for (int32_t j = symmetric ? i & ~3 : 0; j < n; j++) {
+      c[(int64_t)i * n + (perm ? perm[j] : j)] = dot(a + (int64_t)i * k, b + (int64_t)j * k, k);
+    }
   }
   if (symmetric) {
     for (int32_t r = 1; r < m; r++) {
       for (int32_t s = 0; s < r; s++) c[(int64_t)r * n + s] = c[(int64_t)s * n + r];
     }
   }
+}
+
+void dot_rows(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k, int32_t symmetric) {
+  dot_rows_loop(a, b, c, m, n, k, symmetric, 0);
+}
+
+// C[i][perm[j]] = A_i . B_j for a lower trapezoidal B (row j zero beyond column j): a Gaussian sample x = B z from
+// the pivoted Cholesky factor (rows in pivot order), in the bits dot_rows gives the factor's rows in any order,
+// at about half the multiplications.
+void dot_rows_trapezoid(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k,
+                        const int32_t* perm) {
+  dot_rows_loop(a, b, c, m, n, k, 0, perm);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -511,4 +536,184 @@ int32_t pool_tally_rolls(const int32_t* indices, int32_t k, double size, int32_t
     for (; set; set &= set - 1) tally[rolls[(w << 5) + __builtin_ctz(set)]] += 1;
   }
   return 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Gaussian's factorizations and products (lib/numerics/linalg.ts, lib/models/gaussian.ts), vectorized across
+// independent outputs: each output is still summed term after term in the order the TypeScript loops add them, so
+// the results are the same bits (only several outputs advance at once, four lanes to a vector).
+
+// linalg.ts's pivotedCholesky, its loop over k: complete pivoting on the remaining diagonal of `work` (a copy of the
+// d x d matrix, updated in place), L row-major d x d in pivoted order (zeroed by the caller), perm (identity on
+// entry), pivots[k] = L[k][k]. lt is scratch (d x d, zeroed): L by columns, so four rows' entries of one column are
+// one vector. Returns the rank.
+int32_t psd_pivoted_cholesky(double* work, int32_t d, double tolerance, double* l, double* lt, int32_t* perm,
+                             double* pivots) {
+  int32_t rank = 0;
+  for (int32_t k = 0; k < d; k++) {
+    int32_t pivot = k;
+    double best = -__builtin_inf();
+    for (int32_t i = k; i < d; i++) {
+      double value = work[(int64_t)perm[i] * d + perm[i]];
+      if (value > best) {
+        best = value;
+        pivot = i;
+      }
+    }
+    if (!(best > tolerance)) break;
+    if (pivot != k) {
+      int32_t t = perm[k];
+      perm[k] = perm[pivot];
+      perm[pivot] = t;
+      for (int32_t m = 0; m < k; m++) {
+        double u = l[(int64_t)k * d + m];
+        l[(int64_t)k * d + m] = l[(int64_t)pivot * d + m];
+        l[(int64_t)pivot * d + m] = u;
+        lt[(int64_t)m * d + k] = l[(int64_t)k * d + m];
+        lt[(int64_t)m * d + pivot] = u;
+      }
+    }
+    int32_t pk = perm[k];
+    double lkk = sqrt(best);
+    l[(int64_t)k * d + k] = lkk;
+    lt[(int64_t)k * d + k] = lkk;
+    pivots[k] = lkk;
+    const double* rowk = l + (int64_t)k * d;
+    int32_t i = k + 1;
+    // Two partial sums per row (m even, m odd), as the TypeScript loop keeps them.
+    for (; i + 4 <= d; i += 4) {
+      v4d even = splat(0.0), odd = splat(0.0);
+      int32_t m = 0;
+      for (; m + 1 < k; m += 2) {
+        even += load4(lt + (int64_t)m * d + i) * rowk[m];
+        odd += load4(lt + (int64_t)(m + 1) * d + i) * rowk[m + 1];
+      }
+      if (m < k) even += load4(lt + (int64_t)m * d + i) * rowk[m];
+      v4d total = even + odd;
+      for (int u = 0; u < 4; u++) {
+        int32_t pi = perm[i + u];
+        double lik = (work[(int64_t)pi * d + pk] - total[u]) / lkk;
+        l[(int64_t)(i + u) * d + k] = lik;
+        lt[(int64_t)k * d + i + u] = lik;
+        work[(int64_t)pi * d + pi] -= lik * lik;
+      }
+    }
+    for (; i < d; i++) {
+      int32_t pi = perm[i];
+      const double* rowi = l + (int64_t)i * d;
+      double even = 0, odd = 0;
+      int32_t m = 0;
+      for (; m + 1 < k; m += 2) {
+        even += rowi[m] * rowk[m];
+        odd += rowi[m + 1] * rowk[m + 1];
+      }
+      if (m < k) even += rowi[m] * rowk[m];
+      double lik = (work[(int64_t)pi * d + pk] - (even + odd)) / lkk;
+      l[(int64_t)i * d + k] = lik;
+      lt[(int64_t)k * d + i] = lik;
+      work[(int64_t)pi * d + pi] -= lik * lik;
+    }
+    rank++;
+  }
+  return rank;
+}
+
+// gaussian.ts's sampleGaussianSummary, C = B A for B (d x r, row p non-zero in its first nz[p] columns) and the
+// lower triangular A (r x r, zero above the diagonal): c[p][j] = sum over m from j to nz[p] - 1 of
+// b[p][m] a[m][j], m ascending. Four j at a time: a lane whose j is above m adds b[p][m] * 0 (a zero of either sign
+// to a sum that is still +0), which leaves its sum as the TypeScript loop, which starts at m = j, has it.
+void gaussian_triangular_product(const double* b, int32_t d, int32_t r, const int32_t* nz, const double* a,
+                                 double* c) {
+  for (int32_t p = 0; p < d; p++) {
+    const double* bp = b + (int64_t)p * r;
+    int32_t end = nz[p], j = 0;
+    for (; j + 16 <= r; j += 16) {
+      v4d s0 = splat(0.0), s1 = s0, s2 = s0, s3 = s0;
+      for (int32_t m = j; m < end; m++) {
+        const double* row = a + (int64_t)m * r + j;
+        double x = bp[m];
+        s0 += load4(row) * x;
+        s1 += load4(row + 4) * x;
+        s2 += load4(row + 8) * x;
+        s3 += load4(row + 12) * x;
+      }
+      double* out = c + (int64_t)p * r + j;
+      memcpy(out, &s0, sizeof s0);
+      memcpy(out + 4, &s1, sizeof s1);
+      memcpy(out + 8, &s2, sizeof s2);
+      memcpy(out + 12, &s3, sizeof s3);
+    }
+    for (; j + 4 <= r; j += 4) {
+      v4d sum = splat(0.0);
+      for (int32_t m = j; m < end; m++) sum += load4(a + (int64_t)m * r + j) * bp[m];
+      memcpy(c + (int64_t)p * r + j, &sum, sizeof sum);
+    }
+    for (; j < r; j++) {
+      double sum = 0;
+      for (int32_t m = j; m < end; m++) sum += bp[m] * a[(int64_t)m * r + j];
+      c[(int64_t)p * r + j] = sum;
+    }
+  }
+}
+
+// C = B Z^T for the k < r case: c[p][j] = sum over m < nz[p] of b[p][m] zt[j][m]; zc is Z by columns (r x k), so
+// four j's entries of one m are one vector.
+void gaussian_dense_product(const double* b, int32_t d, int32_t r, const int32_t* nz, const double* zc, int32_t k,
+                            double* c) {
+  for (int32_t p = 0; p < d; p++) {
+    const double* bp = b + (int64_t)p * r;
+    int32_t end = nz[p], j = 0;
+    for (; j + 4 <= k; j += 4) {
+      v4d sum = splat(0.0);
+      for (int32_t m = 0; m < end; m++) sum += load4(zc + (int64_t)m * k + j) * bp[m];
+      memcpy(c + (int64_t)p * k + j, &sum, sizeof sum);
+    }
+    for (; j < k; j++) {
+      double sum = 0;
+      for (int32_t m = 0; m < end; m++) sum += bp[m] * zc[(int64_t)m * k + j];
+      c[(int64_t)p * k + j] = sum;
+    }
+  }
+}
+
+// S = C C^T (d x d, symmetric) for C (d x q): s[i][j] = sum over m < q of c[i][m] c[j][m], m ascending, for j >= i,
+// mirrored below. cc is C by columns (q x d).
+void gaussian_gram(const double* c, int32_t d, int32_t q, const double* cc, double* s) {
+  for (int32_t i = 0; i < d; i++) {
+    const double* ci = c + (int64_t)i * q;
+    int32_t j = i;
+    // Sixteen outputs at once, four independent sums: each output's own sum is still one chain over m.
+    for (; j + 16 <= d; j += 16) {
+      v4d s0 = splat(0.0), s1 = s0, s2 = s0, s3 = s0;
+      for (int32_t m = 0; m < q; m++) {
+        const double* row = cc + (int64_t)m * d + j;
+        double x = ci[m];
+        s0 += load4(row) * x;
+        s1 += load4(row + 4) * x;
+        s2 += load4(row + 8) * x;
+        s3 += load4(row + 12) * x;
+      }
+      v4d sums[4] = {s0, s1, s2, s3};
+      for (int v = 0; v < 4; v++) {
+        for (int u = 0; u < 4; u++) {
+          s[(int64_t)i * d + j + 4 * v + u] = sums[v][u];
+          s[(int64_t)(j + 4 * v + u) * d + i] = sums[v][u];
+        }
+      }
+    }
+    for (; j + 4 <= d; j += 4) {
+      v4d sum = splat(0.0);
+      for (int32_t m = 0; m < q; m++) sum += load4(cc + (int64_t)m * d + j) * ci[m];
+      for (int u = 0; u < 4; u++) {
+        s[(int64_t)i * d + j + u] = sum[u];
+        s[(int64_t)(j + u) * d + i] = sum[u];
+      }
+    }
+    for (; j < d; j++) {
+      double sum = 0;
+      for (int32_t m = 0; m < q; m++) sum += ci[m] * c[(int64_t)j * q + m];
+      s[(int64_t)i * d + j] = sum;
+      s[(int64_t)j * d + i] = sum;
+    }
+  }
 }

@@ -49,6 +49,39 @@ export interface NativeKernels {
     options: { out: Float64Array; rows: number; columns: number; depth: number; symmetric: boolean },
   ): void;
   /**
+   * C[i][perm[j]] = A_i . B_j (rows x columns) for a lower trapezoidal B (row j zero beyond column j), in the bits
+   * {@linkcode dotRows} gives the same rows in any order, skipping the zero products.
+   */
+  dotRowsTrapezoid(
+    a: Float64Array,
+    b: Float64Array,
+    options: { out: Float64Array; rows: number; columns: number; depth: number; permutation: Int32Array },
+  ): void;
+  /**
+   * linalg.ts's pivotedCholesky loop (see psd_pivoted_cholesky in kernels.c): `work` (the matrix, updated), `l`
+   * (zeroed, d x d), `perm` (identity) and `pivots` filled in; returns the rank.
+   */
+  pivotedCholesky(
+    work: Float64Array,
+    options: { dim: number; tolerance: number; l: Float64Array; perm: Int32Array; pivots: Float64Array },
+  ): number;
+  /** The products of gaussian.ts's sampleGaussianSummary: C = B A (A lower triangular r x r) or C = B Z^T. */
+  gaussianProduct(
+    b: Float64Array,
+    options: {
+      dim: number;
+      rank: number;
+      nonZeros: Int32Array;
+      triangular?: Float64Array;
+      /** Z by columns (rank x columns). */
+      columnsOfZ?: Float64Array;
+      columns: number;
+      out: Float64Array;
+    },
+  ): void;
+  /** S = C C^T (dim x dim) for C (dim x depth) given row-major (`c`) and by columns (`cc`). */
+  gaussianGram(c: Float64Array, cc: Float64Array, options: { dim: number; depth: number; out: Float64Array }): void;
+  /**
    * Adds to `tally` the outcome of each of the distinct positions `indices` of a pool of rolls laid out as runs
    * (discrete.ts's CountsPool; poolTally there is the same loop), through the all-zero bit set `bits`; false,
    * counting nothing, when a position repeats or is outside the pool.
@@ -101,6 +134,17 @@ const SYMBOLS = {
     result: "void",
   },
   dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
+  dot_rows_trapezoid: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "buffer"], result: "void" },
+  psd_pivoted_cholesky: {
+    parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  gaussian_triangular_product: { parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer"], result: "void" },
+  gaussian_dense_product: {
+    parameters: ["buffer", "i32", "i32", "buffer", "buffer", "i32", "buffer"],
+    result: "void",
+  },
+  gaussian_gram: { parameters: ["buffer", "i32", "i32", "buffer", "buffer"], result: "void" },
   pool_tally_rolls: { parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer"], result: "i32" },
   pool_tally: {
     parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "i32", "buffer"],
@@ -183,6 +227,7 @@ function load(): NativeKernels | null {
   const {
     kde_add_sums,
     dot_rows,
+    dot_rows_trapezoid,
     rng_fill_normal,
     rng_gammas,
     rng_multinomial,
@@ -190,6 +235,10 @@ function load(): NativeKernels | null {
     rng_sample_without_replacement,
     pool_tally,
     pool_tally_rolls,
+    psd_pivoted_cholesky,
+    gaussian_triangular_product,
+    gaussian_dense_product,
+    gaussian_gram,
   } = library.symbols;
   return {
     build: `${compiler} ${flags.join(" ")} -> ${path}`,
@@ -212,6 +261,39 @@ function load(): NativeKernels | null {
         throw new RangeError("poolTally: the bit set is too short, or ends and outcomes differ in length");
       }
       return pool_tally(indices, indices.length, size, bits, ends, outcomes, ends.length, tally) === 1;
+    },
+    dotRowsTrapezoid(a, b, { out, rows, columns, depth, permutation }) {
+      if (
+        a.length !== rows * depth || b.length !== columns * depth || out.length !== rows * columns ||
+        permutation.length !== columns
+      ) {
+        throw new RangeError("dotRowsTrapezoid: A, B, C and the permutation do not match in size");
+      }
+      dot_rows_trapezoid(a, b, out, rows, columns, depth, permutation);
+    },
+    pivotedCholesky(work, { dim, tolerance, l, perm, pivots }) {
+      if (work.length !== dim * dim || l.length !== dim * dim || perm.length !== dim || pivots.length !== dim) {
+        throw new RangeError("pivotedCholesky: work, l, perm and pivots do not match dim");
+      }
+      return psd_pivoted_cholesky(work, dim, tolerance, l, new Float64Array(dim * dim), perm, pivots);
+    },
+    gaussianProduct(b, { dim, rank, nonZeros, triangular, columnsOfZ, columns, out }) {
+      if (b.length !== dim * rank || nonZeros.length !== dim || out.length !== dim * columns) {
+        throw new RangeError("gaussianProduct: B, nonZeros and out do not match");
+      }
+      if (triangular) {
+        if (triangular.length !== rank * rank || columns !== rank) throw new RangeError("gaussianProduct: A is r x r");
+        gaussian_triangular_product(b, dim, rank, nonZeros, triangular, out);
+      } else {
+        if (!columnsOfZ || columnsOfZ.length !== rank * columns) throw new RangeError("gaussianProduct: Z is r x k");
+        gaussian_dense_product(b, dim, rank, nonZeros, columnsOfZ, columns, out);
+      }
+    },
+    gaussianGram(c, cc, { dim, depth, out }) {
+      if (c.length !== dim * depth || cc.length !== dim * depth || out.length !== dim * dim) {
+        throw new RangeError("gaussianGram: C and S do not match");
+      }
+      gaussian_gram(c, dim, depth, cc, out);
     },
     poolTallyRolls(indices, { size, bits, rolls, tally }) {
       if (bits.length * 32 < size || rolls.length < size) {
