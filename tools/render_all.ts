@@ -27,6 +27,9 @@ import {
   serializeNotebook,
 } from "./jupyter/mod.ts";
 import { PRESET_NAMES, type PresetName } from "../lib/experiments/presets.ts";
+import { EXPERIMENTS } from "../lib/experiments/mod.ts";
+import { compactIfFragmented } from "../lib/run/compacted.ts";
+import { defaultStoreDir } from "../lib/run/store.ts";
 import { isVolatile } from "../lib/util/volatile.ts";
 import { oneOf, parseCommandLine, positiveNumber } from "./cli.ts";
 
@@ -156,6 +159,22 @@ export function gridSummary(log: string): string[] {
   );
 }
 
+/** Compacts every experiment whose folder in the store the notebooks left in many files: the next render reads one. */
+function compactStore(): void {
+  const storeDir = defaultStoreDir();
+  for (const experiment of Object.values(EXPERIMENTS)) {
+    const started = performance.now();
+    const report = compactIfFragmented(storeDir, experiment);
+    if (report?.written) {
+      console.log(
+        `compacted ${report.runs} runs of ${experiment.name} from ${report.merged} files in ` +
+          `${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+    for (const line of report?.unreadable ?? []) console.error(`unreadable ${line}`);
+  }
+}
+
 function printGridSummary(log: string): void {
   const lines = gridSummary(log);
   if (lines.length > 0) console.log(["runs per experiment:", ...lines.map((l) => `  ${l}`)].join("\n"));
@@ -224,6 +243,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   printGridSummary(await Deno.readTextFile(gridLog));
   await Deno.remove(gridLog);
+  compactStore();
   console.log(
     `render_all: ${notebooks.length - failed} passed, ${failed} failed`,
   );

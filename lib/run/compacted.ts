@@ -240,10 +240,43 @@ export function compactExperiment(
   const written = writeCompacted(dir, runs(), { experiment });
   if (!written) return report;
   for (const name of merged) {
-    if (`${dir}/${name}` !== written.path) Deno.removeSync(`${dir}/${name}`);
+    if (`${dir}/${name}` === written.path) continue;
+    try {
+      Deno.removeSync(`${dir}/${name}`);
+    } catch (error) {
+      // Another process compacting the same store removed it first.
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
   }
   syncFolder(dir);
   return { ...report, written: written.path, runs: written.runs, merged: merged.length };
+}
+
+/** Files (single runs and compacted files) in an experiment's folder from which {@linkcode compactIfFragmented} compacts. */
+export const FRAGMENTED_FILES = 16;
+
+/**
+ * Compacts the experiment's runs in `storeDir` when its folder holds at least
+ * `minFiles` run and compacted files (default {@linkcode FRAGMENTED_FILES}):
+ * what a sweep or a render does at its end, so the next render reads one file.
+ * Returns the report, or undefined when the folder was left as it is.
+ */
+export function compactIfFragmented(
+  storeDir: string,
+  experiment: Experiment,
+  options: { minFiles?: number } = {},
+): CompactReport | undefined {
+  let files = 0;
+  try {
+    for (const entry of Deno.readDirSync(`${storeDir}/${experiment.name}`)) {
+      if (entry.isFile && (RUN_FILE_NAME.test(entry.name) || COMPACTED_NAME.test(entry.name))) files++;
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  if (files < (options.minFiles ?? FRAGMENTED_FILES)) return undefined;
+  return compactExperiment(storeDir, experiment);
 }
 
 /**
