@@ -29,6 +29,8 @@ export function cholesky(a: Float64Array, n: number, options: CholeskyOptions = 
   for (let i = 0; i < n; i++) maxDiagonal = Math.max(maxDiagonal, a[i * n + i]);
   const tolerance = (options.relativeTolerance ?? 0) * maxDiagonal;
   const l = new Float64Array(n * n);
+  const native = n >= NATIVE_FROM ? nativeKernels() : undefined;
+  if (native) return native.cholesky(a, { n, tolerance, l }) ? l : undefined; // the same loop in C
   for (let j = 0; j < n; j++) {
     let diagonal = a[j * n + j];
     for (let m = 0; m < j; m++) diagonal -= l[j * n + m] ** 2;

@@ -717,3 +717,55 @@ void gaussian_gram(const double* c, int32_t d, int32_t q, const double* cc, doub
     }
   }
 }
+
+// least_squares.ts's L^T L for L (d x r, row-major): g[i][j] = sum over p < d of l[p][i] l[p][j], p ascending, for
+// j <= i, mirrored; four j at a time (each output still one chain over p).
+void gram_of_columns(const double* l, int32_t d, int32_t r, double* g) {
+  for (int32_t i = 0; i < r; i++) {
+    int32_t j = 0;
+    for (; j + 4 <= i + 1; j += 4) {
+      v4d sum = splat(0.0);
+      for (int32_t p = 0; p < d; p++) sum += load4(l + (int64_t)p * r + j) * l[(int64_t)p * r + i];
+      for (int u = 0; u < 4; u++) g[(int64_t)i * r + j + u] = g[(int64_t)(j + u) * r + i] = sum[u];
+    }
+    for (; j <= i; j++) {
+      double sum = 0;
+      for (int32_t p = 0; p < d; p++) sum += l[(int64_t)p * r + i] * l[(int64_t)p * r + j];
+      g[(int64_t)i * r + j] = g[(int64_t)j * r + i] = sum;
+    }
+  }
+}
+
+// linalg.ts's plain Cholesky (A = L L^T, L row-major and zeroed by the caller; lt scratch, zeroed): the diagonal
+// as a[j][j] minus each l[j][m] ** 2 in turn (the C library's pow, as the engine's ** is), each column's entries
+// four rows at a time. Returns 0 when a pivot is not above the tolerance (L then incomplete), else 1.
+int32_t cholesky_plain(const double* a, int32_t n, double tolerance, double* l, double* lt) {
+  for (int32_t j = 0; j < n; j++) {
+    double diagonal = a[(int64_t)j * n + j];
+    for (int32_t m = 0; m < j; m++) diagonal -= pow(l[(int64_t)j * n + m], 2.0);
+    if (!(diagonal > tolerance)) return 0;
+    double ljj = sqrt(diagonal);
+    l[(int64_t)j * n + j] = ljj;
+    lt[(int64_t)j * n + j] = ljj;
+    const double* rowj = l + (int64_t)j * n;
+    int32_t i = j + 1;
+    for (; i + 4 <= n; i += 4) {
+      v4d sum = {a[(int64_t)i * n + j], a[(int64_t)(i + 1) * n + j], a[(int64_t)(i + 2) * n + j],
+                 a[(int64_t)(i + 3) * n + j]};
+      for (int32_t m = 0; m < j; m++) sum -= load4(lt + (int64_t)m * n + i) * rowj[m];
+      for (int u = 0; u < 4; u++) {
+        double lij = sum[u] / ljj;
+        l[(int64_t)(i + u) * n + j] = lij;
+        lt[(int64_t)j * n + i + u] = lij;
+      }
+    }
+    for (; i < n; i++) {
+      double sum = a[(int64_t)i * n + j];
+      for (int32_t m = 0; m < j; m++) sum -= l[(int64_t)i * n + m] * rowj[m];
+      double lij = sum / ljj;
+      l[(int64_t)i * n + j] = lij;
+      lt[(int64_t)j * n + i] = lij;
+    }
+  }
+  return 1;
+}

@@ -57,6 +57,10 @@ export interface NativeKernels {
     b: Float64Array,
     options: { out: Float64Array; rows: number; columns: number; depth: number; permutation: Int32Array },
   ): void;
+  /** least_squares.ts's L^T L (r x r) of L (d x r): each entry summed over d in order, as the TypeScript loop. */
+  gramOfColumns(l: Float64Array, options: { dim: number; rank: number; out: Float64Array }): void;
+  /** linalg.ts's plain Cholesky into `l` (zeroed, n x n); false when a pivot is not above the tolerance. */
+  cholesky(a: Float64Array, options: { n: number; tolerance: number; l: Float64Array }): boolean;
   /**
    * linalg.ts's pivotedCholesky loop (see psd_pivoted_cholesky in kernels.c): `work` (the matrix, updated), `l`
    * (zeroed, d x d), `perm` (identity) and `pivots` filled in; returns the rank.
@@ -145,6 +149,8 @@ const SYMBOLS = {
     result: "void",
   },
   gaussian_gram: { parameters: ["buffer", "i32", "i32", "buffer", "buffer"], result: "void" },
+  gram_of_columns: { parameters: ["buffer", "i32", "i32", "buffer"], result: "void" },
+  cholesky_plain: { parameters: ["buffer", "i32", "f64", "buffer", "buffer"], result: "i32" },
   pool_tally_rolls: { parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer"], result: "i32" },
   pool_tally: {
     parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "i32", "buffer"],
@@ -236,6 +242,8 @@ function load(): NativeKernels | null {
     pool_tally,
     pool_tally_rolls,
     psd_pivoted_cholesky,
+    gram_of_columns,
+    cholesky_plain,
     gaussian_triangular_product,
     gaussian_dense_product,
     gaussian_gram,
@@ -270,6 +278,14 @@ function load(): NativeKernels | null {
         throw new RangeError("dotRowsTrapezoid: A, B, C and the permutation do not match in size");
       }
       dot_rows_trapezoid(a, b, out, rows, columns, depth, permutation);
+    },
+    gramOfColumns(l, { dim, rank, out }) {
+      if (l.length !== dim * rank || out.length !== rank * rank) throw new RangeError("gramOfColumns: sizes differ");
+      gram_of_columns(l, dim, rank, out);
+    },
+    cholesky(a, { n, tolerance, l }) {
+      if (a.length !== n * n || l.length !== n * n) throw new RangeError("cholesky: A and L must be n x n");
+      return cholesky_plain(a, n, tolerance, l, new Float64Array(n * n)) === 1;
     },
     pivotedCholesky(work, { dim, tolerance, l, perm, pivots }) {
       if (work.length !== dim * dim || l.length !== dim * dim || perm.length !== dim || pivots.length !== dim) {
