@@ -99,6 +99,14 @@ export interface NativeKernels {
     indices: Int32Array,
     options: { size: number; bits: Int32Array; rolls: Int32Array; tally: Float64Array },
   ): boolean;
+  /** The machine's limits for the roofline of `deno task bench` (see kernels.c): peak multiply-adds, bandwidth. */
+  readonly limits: {
+    /** Runs `iterations` rounds of the peak loop; its flops are iterations * 24 * lanes. */
+    peakMultiplyAdd(iterations: number): number;
+    readonly lanes: number;
+    /** Sums `a` (or, with `triad`, sets a = b + s c) `reps` times. */
+    stream(a: Float64Array, b: Float64Array, c: Float64Array, options: { reps: number; triad: boolean }): number;
+  };
   /**
    * The generator of rng.ts on its state words (see kernels.c): use it through rng.ts, which checks once that it
    * draws what the TypeScript route draws.
@@ -151,6 +159,9 @@ const SYMBOLS = {
   gaussian_gram: { parameters: ["buffer", "i32", "i32", "buffer", "buffer"], result: "void" },
   gram_of_columns: { parameters: ["buffer", "i32", "i32", "buffer"], result: "void" },
   cholesky_plain: { parameters: ["buffer", "i32", "f64", "buffer", "buffer"], result: "i32" },
+  peak_multiply_add: { parameters: ["i64"], result: "f64" },
+  peak_lanes: { parameters: [], result: "i32" },
+  stream: { parameters: ["buffer", "buffer", "buffer", "i64", "i32", "i32"], result: "f64" },
   pool_tally_rolls: { parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer"], result: "i32" },
   pool_tally: {
     parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "i32", "buffer"],
@@ -247,6 +258,9 @@ function load(): NativeKernels | null {
     rng_sample_without_replacement,
     pool_tally,
     pool_tally_rolls,
+    peak_multiply_add,
+    peak_lanes,
+    stream,
     psd_pivoted_cholesky,
     gram_of_columns,
     cholesky_plain,
@@ -316,6 +330,14 @@ function load(): NativeKernels | null {
         throw new RangeError("gaussianGram: C and S do not match");
       }
       gaussian_gram(c, dim, depth, cc, out);
+    },
+    limits: {
+      peakMultiplyAdd: (iterations) => peak_multiply_add(BigInt(Math.round(iterations))),
+      lanes: peak_lanes(),
+      stream: (a, b, c, { reps, triad }) => {
+        if (b.length < a.length || c.length < a.length) throw new RangeError("stream: b and c must be as long as a");
+        return stream(a, b, c, BigInt(a.length), reps, triad ? 1 : 0);
+      },
     },
     poolTallyRolls(indices, { size, bits, rolls, tally }) {
       if (bits.length * 32 < size || rolls.length < size) {
