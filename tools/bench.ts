@@ -38,11 +38,118 @@ const DEBIAN_PACKAGE: Record<ReferenceModule, string> = {
   sklearn: "python3-sklearn",
 };
 
-/** One workload: this project's timing function and the reference's command. */
+/** One workload: this project's timing function, its floating-point work, and the reference's command. */
 interface Workload {
   name: string;
   ours: () => void | Promise<void>;
+  /** The floating-point operations of the algorithm as this project runs it (see {@linkcode flops}). */
+  flops?: number;
   reference?: { module: ReferenceModule; args: () => string[] };
+}
+
+/**
+ * Floating-point work of the workloads, counted from the algorithms as run (a multiply-add is 2 flops; draws of
+ * random numbers and integer work are not counted):
+ * - Gaussian, per iteration: drawing statistics costs the pivoted Cholesky (d^3 / 6 multiply-adds), the Wishart
+ *   factor's products (d r^2 / 2 with r = q = d for n > d) and their Gram (d^2 q / 2); drawing points costs
+ *   x = B z (n d r / 2: the factor is triangular), the scatter (n d^2 / 2) and the Cholesky.
+ * - KDE: per test point and training point, the squared distance (3 d - 1) and, for a kept term, the exponential's
+ *   polynomial and scaling (34) and the sum (3); counted as if every term were kept (exact for h = 1 on these
+ *   data, an upper bound for h = 0.1, where the kernel skips the exponentials of terms below e^-50).
+ * - Linear regression, per iteration: Replace and Accumulate relabel the design (n d) and solve with its factor
+ *   (d^2); Accumulate-Subsample the Gram of the ~0.632 n distinct drawn rows (d^2 k / 2, symmetric), the pivoted
+ *   Cholesky (d^3 / 6), and, rank deficient, L^T L; once per run the design's Gram (n d^2 / 2) and factor.
+ */
+export const flops = {
+  gaussian(workflow: string, sampling: string | undefined, shape: { d: number; n: number; t: number }): number {
+    const { d, n, t } = shape, r = Math.min(d, n);
+    const points = sampling === "points" || workflow === "Accumulate-Subsample";
+    const perIteration = points
+      ? (n * d * r) / 2 + (n * d * d) / 2 + d ** 3 / 6
+      : d ** 3 / 6 + (d * r * r) / 2 + (d * d * r) / 2;
+    return 2 * t * perIteration;
+  },
+  kde(shape: { test: number; train: number; d: number }): number {
+    return shape.test * shape.train * (3 * shape.d - 1 + 34 + 3);
+  },
+  linearRegression(workflow: string, shape: { d: number; n: number; t: number }): number {
+    const { d, n, t } = shape, k = Math.min(0.632 * n, d);
+    const perIteration = workflow === "Accumulate-Subsample"
+      ? (d * d * 0.632 * n) / 2 + d ** 3 / 6 + (d * k * k) / 2 + n * d
+      : 2 * n * d + d * d;
+    return 2 * (t * perIteration + (n * d * d) / 2 + d ** 3 / 6);
+  },
+};
+
+/** This machine's limits, measured: the native and TypeScript peaks of FMA-free multiply-adds, and bandwidth. */
+export interface MachineLimits {
+  /** GFLOP/s of one core running the native kernels' widest vectors (kernels.c's peak_multiply_add). */
+  nativePeak?: number;
+  lanes?: number;
+  /** GFLOP/s of one core running the same loop in TypeScript (scalar doubles: V8 does not vectorize). */
+  typescriptPeak: number;
+  /** GB/s of one core reading a 256 MiB array (native), and of a triad a = b + s c over three such arrays. */
+  readBandwidth?: number;
+  triadBandwidth?: number;
+  /** GB/s of a TypeScript loop summing the 256 MiB array. */
+  typescriptRead: number;
+}
+
+/** Best of `repeats` timings of `run` (seconds). */
+function best(run: () => void, repeats = 3): number {
+  let fastest = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    run();
+    fastest = Math.min(fastest, (performance.now() - start) / 1000);
+  }
+  return fastest;
+}
+
+/** Measures the machine's limits (a second or two). */
+export function measureLimits(): MachineLimits {
+  const native = nativeKernels();
+  // TypeScript: 8 independent x = x * a + b chains (2 flops each per round).
+  const typescriptRounds = 20_000_000;
+  let sink = 0;
+  const typescriptSeconds = best(() => {
+    let x0 = 1, x1 = 1.1, x2 = 1.2, x3 = 1.3, x4 = 1.4, x5 = 1.5, x6 = 1.6, x7 = 1.7;
+    const a = 0.999999999, b = 1e-9;
+    for (let i = 0; i < typescriptRounds; i++) {
+      x0 = x0 * a + b, x1 = x1 * a + b, x2 = x2 * a + b, x3 = x3 * a + b;
+      x4 = x4 * a + b, x5 = x5 * a + b, x6 = x6 * a + b, x7 = x7 * a + b;
+    }
+    sink += x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
+  });
+  const big = new Float64Array(32 * 1024 * 1024).fill(1); // 256 MiB
+  const typescriptReadSeconds = best(() => {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let i = 0; i < big.length; i += 4) s0 += big[i], s1 += big[i + 1], s2 += big[i + 2], s3 += big[i + 3];
+    sink += s0 + s1 + s2 + s3;
+  });
+  const limits: MachineLimits = {
+    typescriptPeak: (typescriptRounds * 8 * 2) / typescriptSeconds / 1e9,
+    typescriptRead: big.byteLength / typescriptReadSeconds / 1e9,
+  };
+  if (native) {
+    const rounds = 50_000_000;
+    const seconds = best(() => void (sink += native.limits.peakMultiplyAdd(rounds)));
+    limits.lanes = native.limits.lanes;
+    limits.nativePeak = (rounds * 12 * 2 * native.limits.lanes) / seconds / 1e9;
+    limits.readBandwidth = big.byteLength / best(() =>
+      void native.limits.stream(big, big, big, { reps: 1, triad: false })
+    ) / 1e9;
+    const [a, b, c] = [
+      new Float64Array(big.length / 2),
+      new Float64Array(big.length / 2).fill(1),
+      new Float64Array(big.length / 2).fill(2),
+    ];
+    limits.triadBandwidth = (3 * a.byteLength) / best(() =>
+      void native.limits.stream(a, b, c, { reps: 1, triad: true })
+    ) / 1e9;
+  }
+  if (sink === 42) console.log(""); // keeps the loops' results alive
+  return limits;
 }
 
 function hasModule(python: string, module: string): boolean {
@@ -145,6 +252,7 @@ function allWorkloads(): Workload[] {
     const config = { dim: 100, samplesPerIteration: 1000, workflow, seed: 0, iterations: 100, sigmaSquared: 1 };
     workloads.push({
       name: `gaussian d=100 n=1000 T=100 ${workflow}${label}`,
+      flops: flops.gaussian(workflow, sampling, { d: 100, n: 1000, t: 100 }),
       ours: async () => {
         await gaussian.runConfig(sampling ? { ...config, sampling } : config);
       },
@@ -166,6 +274,7 @@ function allWorkloads(): Workload[] {
     for (const h of [0.1, 1]) {
       workloads.push({
         name: `kde test log-likelihood 500 x 100,000 ${name} h=${h}`,
+        flops: flops.kde({ test: 500, train: 100_000, d: name.startsWith("2") ? 2 : 3 }),
         ours: () => {
           kdeLogDensity(fitKde(data().train, { bandwidth: h }), data().test);
         },
@@ -184,6 +293,7 @@ function allWorkloads(): Workload[] {
   for (const workflow of WORKFLOWS) {
     workloads.push({
       name: `linear regression d=100 n=1000 T=100 ${workflow}`,
+      flops: flops.linearRegression(workflow, { d: 100, n: 1000, t: 100 }),
       ours: async () => {
         await linearRegression.runConfig({
           dim: 100,
@@ -255,10 +365,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     `best of ${repeats}; ${navigator.hardwareConcurrency} cores; ${Deno.build.target}; kernels: ` +
       `${native ? `native (${native.build})` : "TypeScript loops"} (COLLAPSE_NATIVE=0 for the TypeScript loops)\n`,
   );
+  const limits = measureLimits();
+  const gflops = (x?: number) => x === undefined ? "n/a" : x.toFixed(1);
   console.log(
-    "| workload | this project (s) | reference (s) | reference / this project |",
+    `this machine, one core: FMA-free multiply-add peak ${gflops(limits.nativePeak)} GFLOP/s native ` +
+      `(${limits.lanes ?? "?"} lanes), ${gflops(limits.typescriptPeak)} GFLOP/s TypeScript; memory ` +
+      `${gflops(limits.readBandwidth)} GB/s read, ${gflops(limits.triadBandwidth)} GB/s triad (native), ` +
+      `${gflops(limits.typescriptRead)} GB/s read (TypeScript)\n`,
   );
-  console.log("|---|---:|---:|---:|");
+  console.log(
+    "| workload | this project (s) | reference (s) | reference / this project | GFLOP | GFLOP/s | of native peak |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
   for (const workload of selected) {
     const ours = await timeOurs(workload.ours, repeats);
     const python = workload.reference ? pythonWith(workload.reference.module) : undefined;
@@ -266,7 +384,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     const shown = Number.isFinite(reference) ? reference.toFixed(3) : "n/a";
     const ratio = Number.isFinite(reference) ? `${(reference / ours).toFixed(2)}x` : "n/a";
     const label = workload.reference ? `${workload.name} (${workload.reference.module})` : workload.name;
-    console.log(`| ${label} | ${ours.toFixed(3)} | ${shown} | ${ratio} |`);
+    const work = workload.flops;
+    const rate = work === undefined ? undefined : work / ours / 1e9;
+    const share = rate === undefined || limits.nativePeak === undefined
+      ? "n/a"
+      : `${((100 * rate) / limits.nativePeak).toFixed(1)}%`;
+    console.log(
+      `| ${label} | ${ours.toFixed(3)} | ${shown} | ${ratio} | ${
+        work === undefined ? "n/a" : (work / 1e9).toFixed(2)
+      } ` +
+        `| ${gflops(rate)} | ${share} |`,
+    );
   }
 
   // The language model: both trainers' training steps (default and large shapes) and the three sampling

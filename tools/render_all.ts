@@ -12,6 +12,10 @@
  * `COLLAPSE_PRESET`, `COLLAPSE_REFRESH=1` and `COLLAPSE_RESULTS_DIR` from the
  * flags. A notebook whose cell fails is not written (unless --allow-errors)
  * and the exit code is 1; the others are still run. `--timeout` is per cell.
+ * `--jobs N` renders N notebooks at once (default 2 on two cores or more);
+ * figures whose vega-lite spec was drawn before come from the figure cache
+ * (lib/plot/show.ts). At the end, experiments whose store folder the
+ * notebooks left in many files are compacted.
  *
  * @module
  */
@@ -27,11 +31,19 @@ import {
   serializeNotebook,
 } from "./jupyter/mod.ts";
 import { PRESET_NAMES, type PresetName } from "../lib/experiments/presets.ts";
+import { EXPERIMENTS } from "../lib/experiments/mod.ts";
+import { compactIfFragmented } from "../lib/run/compacted.ts";
+import { defaultStoreDir } from "../lib/run/store.ts";
 import { isVolatile } from "../lib/util/volatile.ts";
 import { oneOf, parseCommandLine, positiveNumber } from "./cli.ts";
 
 const USAGE = `usage: deno run -A tools/render_all.ts [--preset ${PRESET_NAMES.join("|")}] [--refresh] ` +
-  "[--out-dir DIR] [--results-dir DIR] [--allow-errors] [--timeout SECONDS] [notebook paths...]";
+  "[--out-dir DIR] [--results-dir DIR] [--allow-errors] [--timeout SECONDS] [--jobs N] [notebook paths...]";
+
+/** Two notebooks at once where there are two cores or more: one kernel's start-up and plotting overlaps another's. */
+function defaultJobs(): number {
+  return Math.min(2, navigator.hardwareConcurrency);
+}
 
 /** Parsed command line of render_all. */
 export interface RenderArgs {
@@ -41,6 +53,8 @@ export interface RenderArgs {
   resultsDir?: string;
   allowErrors: boolean;
   timeoutSeconds?: number;
+  /** Notebooks rendered at once, each in its own kernel (default: 2 where there are 2 cores or more). */
+  jobs?: number;
   help: boolean;
   notebooks: string[];
 }
@@ -54,6 +68,7 @@ export function parseRenderArgs(argv: readonly string[]): RenderArgs {
       "out-dir": { type: "string" },
       "results-dir": { type: "string" },
       timeout: { type: "string" },
+      jobs: { type: "string" },
       refresh: { type: "boolean" },
       "allow-errors": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -71,6 +86,9 @@ export function parseRenderArgs(argv: readonly string[]): RenderArgs {
     timeoutSeconds: timeout === undefined
       ? undefined
       : positiveNumber(timeout, { flag: "--timeout", unit: "seconds", usage: USAGE }),
+    jobs: values.jobs === undefined
+      ? undefined
+      : positiveNumber(values.jobs, { flag: "--jobs", integer: true, usage: USAGE }),
     help: values.help ?? false,
     notebooks: positionals,
   };
@@ -97,6 +115,7 @@ function formatError(label: string, error: CellError): string {
 /** Prints progress: one line per cell, and the cells' stdout/stderr as they come (progress bars included). */
 function progressPrinter(
   label: string,
+  parallel = false,
 ): { onProgress: (event: ProgressEvent) => void; endLine: () => void } {
   const encoder = new TextEncoder();
   let atLineStart = true;
@@ -111,6 +130,9 @@ function progressPrinter(
       console.log(
         `[${label}] cell ${event.codeCellNumber}/${event.codeCells}: ${firstLine}`,
       );
+    } else if (parallel && event.name !== "stderr") {
+      // Several notebooks at once: their progress bars would interleave, so only their errors are shown.
+      return;
     } else {
       // The kernel process's own output (outside the protocol), minus its "unstable" banner.
       const text = event.kind === "kernel"
@@ -156,6 +178,22 @@ export function gridSummary(log: string): string[] {
   );
 }
 
+/** Compacts every experiment whose folder in the store the notebooks left in many files: the next render reads one. */
+function compactStore(): void {
+  const storeDir = defaultStoreDir();
+  for (const experiment of Object.values(EXPERIMENTS)) {
+    const started = performance.now();
+    const report = compactIfFragmented(storeDir, experiment);
+    if (report?.written) {
+      console.log(
+        `compacted ${report.runs} runs of ${experiment.name} from ${report.merged} files in ` +
+          `${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+    for (const line of report?.unreadable ?? []) console.error(`unreadable ${line}`);
+  }
+}
+
 function printGridSummary(log: string): void {
   const lines = gridSummary(log);
   if (lines.length > 0) console.log(["runs per experiment:", ...lines.map((l) => `  ${l}`)].join("\n"));
@@ -188,10 +226,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   env.COLLAPSE_GRID_LOG = gridLog;
   const cellTimeoutMs = args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000;
   let failed = 0;
-  for (const path of notebooks) {
+  const renderOne = async (path: string): Promise<void> => {
     const label = basename(path);
     const started = performance.now();
-    const { onProgress, endLine } = progressPrinter(label);
+    const { onProgress, endLine } = progressPrinter(label, jobs > 1);
     try {
       const result = await executeNotebook(path, {
         env,
@@ -209,7 +247,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           `[${label}] not written (${seconds} s); --allow-errors writes it with its errors`,
         );
         failed++;
-        continue;
+        return;
       }
       const target = args.outDir === undefined ? path : join(args.outDir, label);
       await Deno.writeTextFile(target, serializeNotebook(committedNotebook(result.notebook)));
@@ -221,9 +259,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`[${label}] FAILED: ${(error as Error).message}`);
       failed++;
     }
-  }
+  };
+  // Notebooks run `jobs` at a time (each in its own kernel), taken in order as kernels free up.
+  const jobs = Math.max(1, Math.min(args.jobs ?? defaultJobs(), notebooks.length));
+  const queue = [...notebooks];
+  await Promise.all(Array.from({ length: jobs }, async () => {
+    for (let path = queue.shift(); path !== undefined; path = queue.shift()) await renderOne(path);
+  }));
   printGridSummary(await Deno.readTextFile(gridLog));
   await Deno.remove(gridLog);
+  compactStore();
   console.log(
     `render_all: ${notebooks.length - failed} passed, ${failed} failed`,
   );

@@ -19,6 +19,7 @@ Deno.test("render_all's command line", () => {
     resultsDir: undefined,
     allowErrors: false,
     timeoutSeconds: 90,
+    jobs: undefined,
     help: false,
     notebooks: ["a.ipynb", "b.ipynb"],
   });
@@ -32,7 +33,10 @@ Deno.test("render_all's command-line errors name the flag and what it allows, th
   const usage = /\nusage: deno run -A tools\/render_all\.ts \[--preset smoke\|default\|paper\]/;
   for (
     const [argv, message] of [
-      [["--bogus"], /^unknown flag "--bogus"; allowed flags: --preset, --out-dir, --results-dir, --timeout, --refresh/],
+      [
+        ["--bogus"],
+        /^unknown flag "--bogus"; allowed flags: --preset, --out-dir, --results-dir, --timeout, --jobs, --refresh/,
+      ],
       [["-x"], /^unknown flag "-x"; allowed flags: --preset/],
       [["--preset", "huge"], /^--preset must be one of "smoke", "default", "paper", got "huge"/],
       [["--out-dir"], /^--out-dir needs a value/],

@@ -3,8 +3,11 @@
  * cores, with a progress bar and an estimate of the time left.
  *
  * ```sh
- * deno task sweep sweeps/gaussian.yaml [--shard i/N] [--store DIR] [--workers K] [--refresh]
+ * deno task sweep sweeps/gaussian.yaml [--shard i/N] [--store DIR] [--workers K] [--refresh] [--no-compact]
  * ```
+ *
+ * At the end the experiment's folder is compacted (one file for a render to
+ * read) when the sweep left it in many files; `--no-compact` leaves them.
  *
  * With `--shard i/N` only the i-th of N disjoint slices runs, so a SLURM job
  * array or a Kubernetes indexed Job covers a sweep with no other coordination;
@@ -13,12 +16,13 @@
  * @module
  */
 
+import { compactIfFragmented } from "../lib/run/compacted.ts";
 import { runGrid } from "../lib/run/runner.ts";
 import { defaultStoreDir } from "../lib/run/store.ts";
 import { parseShard, parseSweep, shardConfigs } from "../lib/run/sweep.ts";
 import { parseCommandLine, positiveNumber, runTool, UsageError } from "./cli.ts";
 
-const USAGE = "usage: deno task sweep FILE [--shard i/N] [--store DIR] [--workers K] [--refresh]";
+const USAGE = "usage: deno task sweep FILE [--shard i/N] [--store DIR] [--workers K] [--refresh] [--no-compact]";
 
 /** Parsed command line of the sweep tool. */
 export interface SweepArgs {
@@ -29,6 +33,8 @@ export interface SweepArgs {
   storeDir?: string;
   workers?: number;
   refresh: boolean;
+  /** Leave the store's files as the sweep wrote them (by default a fragmented experiment folder is compacted). */
+  noCompact: boolean;
   help: boolean;
 }
 
@@ -41,6 +47,7 @@ export function parseSweepArgs(argv: readonly string[]): SweepArgs {
       store: { type: "string" },
       workers: { type: "string" },
       refresh: { type: "boolean" },
+      "no-compact": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -65,6 +72,7 @@ export function parseSweepArgs(argv: readonly string[]): SweepArgs {
       ? undefined
       : positiveNumber(values.workers, { flag: "--workers", integer: true, usage: USAGE }),
     refresh: values.refresh ?? false,
+    noCompact: values["no-compact"] ?? false,
     help,
   };
 }
@@ -85,6 +93,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       `shard ${shard.index}/${shard.count}: ${configs.length} runs, store ${storeDir}`,
   );
   await runGrid(sweep.experiment, configs, { refresh, storeDir, workers, label: `sweep ${sweep.experiment.name}` });
+  if (!args.noCompact) {
+    // One file for the next render to read, instead of the sweep's batch files (store_reader.ts reads either).
+    const started = performance.now();
+    const report = compactIfFragmented(storeDir, sweep.experiment);
+    if (report?.written) {
+      console.log(
+        `compacted ${report.runs} runs of ${sweep.experiment.name} from ${report.merged} files in ` +
+          `${((performance.now() - started) / 1000).toFixed(1)} s (--no-compact leaves them)`,
+      );
+    }
+    for (const line of report?.unreadable ?? []) console.error(`unreadable ${line}`);
+  }
   return 0;
 }
 

@@ -8,6 +8,7 @@ Deno.test("sweep's command line", () => {
     storeDir: undefined,
     workers: undefined,
     refresh: false,
+    noCompact: false,
     help: false,
   });
   assert.deepEqual(
@@ -18,6 +19,7 @@ Deno.test("sweep's command line", () => {
       storeDir: "shard-2",
       workers: 3,
       refresh: true,
+      noCompact: false,
       help: false,
     },
   );

@@ -127,10 +127,12 @@ const discrete = defineExperiment({
       fresh: freshRolls(c),
       verifier: firstFitVerifier(c, real),
       onIteration: (record) => !(record.metrics.entropy < c.stopBelowEntropy),
+      // The stored iterations (the last is kept whatever it is): a collapse run keeps a few thousand of a million.
+      retain: (t) => isStoredIteration(t, Infinity),
     });
-    const last = records.length;
+    const last = records[records.length - 1].iteration;
     // Whether the run stopped because the entropy fell below the threshold (the same on every row).
-    const collapsed = records[last - 1].metrics.entropy < c.stopBelowEntropy ? 1 : 0;
+    const collapsed = records[records.length - 1].metrics.entropy < c.stopBelowEntropy ? 1 : 0;
     return workflowRows(c, records.filter((r) => isStoredIteration(r.iteration, last)), () => ({ collapsed }));
   },
 });

@@ -103,12 +103,9 @@ const gaussian = defineExperiment({
       default: { seed: seeds(20) },
     }),
   },
-  // Drawing and scanning n points costs ~2 n d^2 per iteration, drawing their statistics ~d^3; a verifier's
-  // fraction q draws and scores n / q points.
-  cost: ({ dim: d, samplesPerIteration: n, iterations, sampling, verifierFraction }) => {
-    const drawn = verifierFraction === undefined ? n : n / verifierFraction;
-    return iterations * (sampling === "statistics" ? d ** 3 + 4 * d * d : 2 * drawn * d * d + d ** 3) + 100;
-  },
+  // Estimated nanoseconds on this project's 2-core machine (a fit to measured runs, within ~30% for runs over
+  // 10 ms): the runner starts the costliest first and sizes its batches by it, the progress bar predicts from it.
+  cost: (c) => gaussianCost(c),
   example: { dim: 3, samplesPerIteration: 10, workflow: "Accumulate", seed: 0, iterations: 10, sigmaSquared: 1 },
   run: async (c) => {
     const n = c.samplesPerIteration;
@@ -144,6 +141,38 @@ const gaussian = defineExperiment({
 });
 
 export default gaussian;
+
+/**
+ * Estimated nanoseconds of a run (fitted to measured runs; see the README's
+ * Performance section): per iteration, drawing points costs their normals
+ * and the products x = B z (n d r / 2 multiply-adds), the fit their scatter
+ * (n d^2 / 2) and a Cholesky (d^3 / 6), plus per-point and per-value work in
+ * TypeScript; drawing statistics costs the Wishart factor's products
+ * (d q r / 2 + d^2 q / 2 for q = min(n - 1, r)) and q chi-square draws, and the
+ * d^2 loops of the fit (twice that under Accumulate, which merges). A
+ * verifier draws and scores n / q points; Fresh draws its fresh points too.
+ */
+export function gaussianCost(c: Config): number {
+  const d = c.dim as number, n = c.samplesPerIteration as number, iterations = c.iterations as number;
+  const drawn = c.verifierFraction === undefined ? n : n / (c.verifierFraction as number);
+  const r = Math.min(d, n);
+  const flops = (m: number) => 0.075 * m;
+  let perIteration: number;
+  if (c.sampling === "statistics") {
+    const q = Math.min(n - 1, r);
+    perIteration = 8000 + 8 * d * d * (c.workflow === "Accumulate" ? 2 : 1) +
+      flops(d ** 3 / 6 + (d * q * r) / 2 + (d * d * q) / 2) + 8 * q * r + 800 * q;
+    if (c.freshFraction !== undefined) {
+      const fresh = (c.freshFraction as number) * n;
+      perIteration += 5 * fresh * d + 28 * fresh * d + flops((fresh * d * d) / 2);
+    }
+  } else {
+    perIteration = 12000 + 9 * drawn + 28 * drawn * d + 5 * drawn * r +
+      flops((drawn * d * r) / 2 + (n * d * d) / 2 + d ** 3 / 6);
+    if (c.verifier !== undefined) perIteration += flops(drawn * d * d);
+  }
+  return iterations * perIteration + 50_000;
+}
 
 /** `count` points of N(0, sigma^2 I), row by row from `rng`. */
 function normals(count: number, dim: number, options: { rng: Rng; sigmaSquared: number }): Matrix {

@@ -9,7 +9,8 @@
  * @module
  */
 
-import type { Rng } from "../numerics/rng.ts";
+import { nativeKernels } from "../numerics/native/mod.ts";
+import { type NativeGenerator, nativeGenerator, Rng } from "../numerics/rng.ts";
 import type { Accumulator, DataOps, DataPool, Estimator } from "./estimator.ts";
 
 /** Rolls of a k-sided die as counts: only outcomes that occurred, ascending. */
@@ -93,12 +94,28 @@ export function fitDiscrete(data: Counts): DiscreteModel {
 export function entropy(model: DiscreteModel): number {
   let h = 0;
   const { counts, total } = model;
+  // Many outcomes share a small count: each small count's term p ln p is computed once (the same value, added in
+  // the same order, so the same sum), which spares most of the logarithms of a die with 1e5 faces.
+  const terms = counts.length > TERM_CACHE ? termCache.fill(NaN) : undefined;
   for (let i = 0; i < counts.length; i++) {
-    const p = counts[i] / total;
+    const c = counts[i];
+    if (terms && c < TERM_CACHE && (c | 0) === c) {
+      let term = terms[c];
+      if (term !== term) {
+        const p = c / total;
+        term = terms[c] = p > 0 ? p * Math.log(p) : 0;
+      }
+      if (c > 0) h -= term;
+      continue;
+    }
+    const p = c / total;
     if (p > 0) h -= p * Math.log(p);
   }
   return h;
 }
+
+const TERM_CACHE = 64;
+const termCache = new Float64Array(TERM_CACHE);
 
 /** The entropy of a list of probabilities (zeros allowed), in nats. */
 export function entropyOf(probabilities: ArrayLike<number>): number {
@@ -174,17 +191,13 @@ export function sampleDiscrete(model: DiscreteModel, count: number, rng: Rng): C
     throw new RangeError(`count must be a non-negative integer, got ${count}`);
   }
   const m = model.outcomes.length;
-  const drawn = new Float64Array(m);
-  let left = count, mass = model.total, nonZero = 0;
-  for (let i = 0; i < m && left > 0; i++) {
-    const c = model.counts[i];
-    const x = i === m - 1 || c >= mass ? left : binomialDraw(left, c / mass, rng);
-    drawn[i] = x;
-    if (x > 0) nonZero++;
-    left -= x;
-    mass -= c;
-  }
-  const outcomes = new Int32Array(nonZero), counts = new Float64Array(nonZero);
+  const drawn = multinomialDraw(model.counts, { total: model.total, count, rng });
+  let nonZero = 0;
+  for (let i = 0; i < m; i++) if (drawn[i] > 0) nonZero++;
+  // One buffer for both arrays: allocating a typed array costs ~0.3 us in Deno, a run of a million iterations
+  // allocates a few per iteration.
+  const buffer = new ArrayBuffer(12 * nonZero);
+  const counts = new Float64Array(buffer, 0, nonZero), outcomes = new Int32Array(buffer, 8 * nonZero, nonZero);
   for (let i = 0, j = 0; i < m; i++) {
     if (drawn[i] > 0) {
       outcomes[j] = model.outcomes[i];
@@ -194,43 +207,144 @@ export function sampleDiscrete(model: DiscreteModel, count: number, rng: Rng): C
   return { sides: model.sides, outcomes, counts, total: count };
 }
 
+/**
+ * Multinomial(count; counts / total) as sequential conditional binomials
+ * (outcome i gets Binomial(rolls left, c_i / counts left)): by the native
+ * generator where it is available and agrees with this module
+ * ({@linkcode nativeMultinomial}), each binomial it cannot decide drawn here,
+ * else here alone; the same bits either way. The native route's result is
+ * a view of a scratch buffer, valid until the next draw.
+ */
+function multinomialDraw(
+  counts: Float64Array,
+  options: { total: number; count: number; rng: Rng },
+): Float64Array {
+  const { total, count, rng } = options;
+  const m = counts.length;
+  const native = nativeMultinomial();
+  if (native) {
+    // Reused buffers: a small typed array handed to native code is first moved out of the JS heap (a malloc).
+    if (scratch.length < 2 * m) scratch = new Float64Array(Math.max(2 * m, 2 * scratch.length));
+    const drawn = scratch.subarray(0, m).fill(0), io = scratchIo, state = rng.stateWords();
+    const given = counts;
+    counts = scratch.subarray(m, 2 * m);
+    counts.set(given);
+    io[0] = count;
+    io[1] = total;
+    for (let i = native.rng.multinomial(state, native.tables, { counts, drawn, start: 0, io }); i < m;) {
+      const [left, mass] = io;
+      drawn[i] = binomialDraw(left, counts[i] / mass, rng);
+      io[0] = left - drawn[i];
+      io[1] = mass - counts[i];
+      i = io[0] > 0 ? native.rng.multinomial(state, native.tables, { counts, drawn, start: i + 1, io }) : m;
+    }
+    return drawn; // a view of the scratch buffer, read at once by the caller
+  }
+  const drawn = new Float64Array(m);
+  let left = count, mass = total;
+  for (let i = 0; i < m && left > 0; i++) {
+    const c = counts[i];
+    const x = i === m - 1 || c >= mass ? left : binomialDraw(left, c / mass, rng);
+    drawn[i] = x;
+    left -= x;
+    mass -= c;
+  }
+  return drawn;
+}
+
+let scratch = new Float64Array(1024);
+const scratchIo = new Float64Array(2);
+let nativeChecked: NativeGenerator | null | undefined;
+
+/**
+ * The native generator for multinomial draws, once it has drawn what the
+ * TypeScript loop draws on a sample of small and large counts and totals
+ * (binomials by inversion and by splitting); else undefined.
+ */
+function nativeMultinomial(): NativeGenerator | undefined {
+  if (nativeChecked === undefined) {
+    nativeChecked = null;
+    const native = nativeGenerator();
+    if (native) {
+      const models = [
+        Float64Array.from({ length: 50 }, (_, i) => i + 1),
+        Float64Array.of(1000, 5000, 3, 77_000, 1),
+        Float64Array.from({ length: 300 }, (_, i) => 1 + (i * 7919) % 13),
+        Float64Array.of(400_000, 600_000),
+      ];
+      let agree = true;
+      for (const [index, counts] of models.entries()) {
+        const total = counts.reduce((a, b) => a + b, 0);
+        for (const count of [10, 1000, 100_000]) {
+          const js = new Rng(index, "multinomial-check", count), c = new Rng(index, "multinomial-check", count);
+          const expected = new Float64Array(counts.length);
+          let left = count, mass = total;
+          for (let i = 0; i < counts.length && left > 0; i++) {
+            const x = i === counts.length - 1 || counts[i] >= mass ? left : binomialDraw(left, counts[i] / mass, js);
+            expected[i] = x;
+            left -= x;
+            mass -= counts[i];
+          }
+          checking = true;
+          const got = multinomialDraw(counts, { total, count, rng: c });
+          if (!expected.every((x, i) => Object.is(x, got[i])) || js.nextUint32() !== c.nextUint32()) agree = false;
+        }
+      }
+      checking = false;
+      if (agree) nativeChecked = native;
+      else console.error("native multinomial disagrees with discrete.ts: using the TypeScript route");
+    }
+  }
+  return checking ? nativeGenerator() : nativeChecked ?? undefined;
+}
+
+// While the check runs, multinomialDraw takes the native route it is checking.
+let checking = false;
+
 /** The counts of two samples of one die together. */
 export function mergeCounts(a: Counts, b: Counts): Counts {
   if (a.sides !== b.sides) throw new RangeError(`cannot merge dice of ${a.sides} and ${b.sides} sides`);
-  const outcomes: number[] = [], counts: number[] = [];
-  let i = 0, j = 0;
+  const outcomes = new Int32Array(a.outcomes.length + b.outcomes.length);
+  const counts = new Float64Array(outcomes.length);
+  let i = 0, j = 0, k = 0;
   while (i < a.outcomes.length || j < b.outcomes.length) {
     const va = i < a.outcomes.length ? a.outcomes[i] : Infinity;
     const vb = j < b.outcomes.length ? b.outcomes[j] : Infinity;
     if (va === vb) {
-      outcomes.push(va);
-      counts.push(a.counts[i++] + b.counts[j++]);
+      outcomes[k] = va;
+      counts[k++] = a.counts[i++] + b.counts[j++];
     } else if (va < vb) {
-      outcomes.push(va);
-      counts.push(a.counts[i++]);
+      outcomes[k] = va;
+      counts[k++] = a.counts[i++];
     } else {
-      outcomes.push(vb);
-      counts.push(b.counts[j++]);
+      outcomes[k] = vb;
+      counts[k++] = b.counts[j++];
     }
   }
-  return {
-    sides: a.sides,
-    outcomes: Int32Array.from(outcomes),
-    counts: Float64Array.from(counts),
-    total: a.total + b.total,
-  };
+  return { sides: a.sides, outcomes: outcomes.slice(0, k), counts: counts.slice(0, k), total: a.total + b.total };
 }
 
 /**
  * A pool of batches of rolls. Within a batch the rolls are laid out in outcome
  * order (a batch is exchangeable, so a uniform subset of positions is a uniform
- * subset of its rolls), and a position maps to its roll by two binary searches.
+ * subset of its rolls): the pool is a sequence of runs, run r holding the
+ * positions up to its end `runEnds[r]` (from the previous run's end), every
+ * one a roll of `runOutcomes[r]`. A selection marks its positions in a bit set,
+ * scans it in increasing order and finds each position's run by galloping
+ * forward from the last: in C where the native kernels are available (integer
+ * counting: the same tally), else here.
  */
+let selectBits = new Int32Array(1024);
+
 class CountsPool implements DataPool<Counts> {
-  #batches: { start: number; outcomes: Int32Array; ends: Float64Array }[] = [];
+  #runEnds = new Float64Array(64);
+  #runOutcomes = new Int32Array(64);
+  #runs = 0;
+  #rolls: Int32Array | undefined;
   #size = 0;
   #sides = 0;
   #merged: Counts | undefined;
+  #unmerged: Counts[] = [];
 
   get size(): number {
     return this.#size;
@@ -241,43 +355,127 @@ class CountsPool implements DataPool<Counts> {
     if (data.sides !== this.#sides) {
       throw new RangeError(`pool holds a ${this.#sides}-sided die, got rolls of ${data.sides} sides`);
     }
-    const ends = new Float64Array(data.counts.length);
-    let sum = 0;
-    for (let i = 0; i < ends.length; i++) ends[i] = sum += data.counts[i];
-    this.#batches.push({ start: this.#size, outcomes: data.outcomes, ends });
+    const m = data.counts.length;
+    if (this.#runs + m > this.#runEnds.length) {
+      const capacity = Math.max(this.#runs + m, 2 * this.#runEnds.length);
+      const ends = new Float64Array(capacity), outcomes = new Int32Array(capacity);
+      ends.set(this.#runEnds.subarray(0, this.#runs));
+      outcomes.set(this.#runOutcomes.subarray(0, this.#runs));
+      this.#runEnds = ends;
+      this.#runOutcomes = outcomes;
+    }
+    let end = this.#size;
+    for (let i = 0; i < m; i++) {
+      this.#runEnds[this.#runs + i] = end += data.counts[i];
+      this.#runOutcomes[this.#runs + i] = data.outcomes[i];
+    }
+    this.#runs += m;
+    // Short runs (a die with more faces than rolls per batch): every position's roll is kept too, 4 bytes each,
+    // so a selection looks each up in increasing order instead of searching ends that miss the cache.
+    if (this.#rolls || (this.#size === 0 && m > data.total / 4 && nativeKernels())) {
+      const needed = this.#size + data.total;
+      if (!this.#rolls || this.#rolls.length < needed) {
+        const grown = new Int32Array(Math.max(needed, 2 * (this.#rolls?.length ?? 0)));
+        if (this.#rolls) grown.set(this.#rolls.subarray(0, this.#size));
+        this.#rolls = grown;
+      }
+      for (let i = 0, p = this.#size; i < m; i++) this.#rolls.fill(data.outcomes[i], p, p += data.counts[i]);
+    }
     this.#size += data.total;
-    this.#merged = this.#merged ? mergeCounts(this.#merged, data) : data;
+    this.#unmerged.push(data);
   }
 
   select(indices: Int32Array): Counts {
-    const batches = this.#batches;
-    // Sorted positions visit the batches in order: the searches stay in cache.
+    const size = this.#size;
+    // A reused bit set, left all zero after each call (a fresh one of a pool of 1e7 costs a 1.25 MB calloc).
+    const words = (size + 31) >>> 5;
+    if (selectBits.length < words) selectBits = new Int32Array(Math.max(words, 2 * selectBits.length));
+    const tally = new Float64Array(this.#sides);
+    const native = nativeKernels();
+    const ends = this.#runEnds.subarray(0, this.#runs), outcomes = this.#runOutcomes.subarray(0, this.#runs);
+    const done = native && this.#rolls
+      ? native.poolTallyRolls(indices, { size, bits: selectBits, rolls: this.#rolls, tally })
+      : native
+      ? native.poolTally(indices, { size, bits: selectBits, ends, outcomes, tally })
+      : poolTally(indices, { size, bits: selectBits, ends, outcomes, tally });
+    if (!done) {
+      for (const index of indices) {
+        if (!(index >= 0 && index < size)) throw new RangeError(`position ${index} is outside the pool of ${size}`);
+      }
+      return this.#selectRepeated(indices);
+    }
+    return fromTally(tally, indices.length);
+  }
+
+  /** {@linkcode select} of positions that may repeat (each occurrence counts). */
+  #selectRepeated(indices: Int32Array): Counts {
     const sorted = Int32Array.from(indices).sort();
     const tally = new Float64Array(this.#sides);
-    let lo = 0;
+    let run = 0;
     for (let k = 0; k < sorted.length; k++) {
-      const index = sorted[k];
-      if (!(index >= 0 && index < this.#size)) {
-        throw new RangeError(`position ${index} is outside the pool of ${this.#size}`);
-      }
-      while (lo + 1 < batches.length && batches[lo + 1].start <= index) lo++;
-      const { start, outcomes, ends } = batches[lo];
-      const offset = index - start;
-      let a = 0, b = ends.length - 1; // the first end > offset
-      while (a < b) {
-        const mid = (a + b) >> 1;
-        if (ends[mid] > offset) b = mid;
-        else a = mid + 1;
-      }
-      tally[outcomes[a]]++;
+      while (this.#runEnds[run] <= sorted[k]) run++;
+      tally[this.#runOutcomes[run]]++;
     }
     return fromTally(tally, sorted.length);
   }
 
   all(): Counts {
+    // Merged when asked for (Accumulate-Subsample never asks): counts add exactly, in any grouping.
+    for (const data of this.#unmerged) this.#merged = this.#merged ? mergeCounts(this.#merged, data) : data;
+    this.#unmerged = [];
     if (!this.#merged) throw new RangeError("the pool is empty");
     return this.#merged;
   }
+}
+
+/**
+ * Adds to `tally` the outcome of each of the distinct positions `indices` of a
+ * pool laid out as runs (see CountsPool), through the all-zero bit set `bits`
+ * (left all zero); false, counting nothing, when a position repeats or is
+ * outside the pool. pool_tally in kernels.c is the same loop.
+ */
+export function poolTally(
+  indices: Int32Array,
+  options: { size: number; bits: Int32Array; ends: Float64Array; outcomes: Int32Array; tally: Float64Array },
+): boolean {
+  const { size, bits, ends, outcomes, tally } = options;
+  const words = (size + 31) >>> 5;
+  for (let k = 0; k < indices.length; k++) {
+    const index = indices[k];
+    const mask = 1 << (index & 31);
+    if (!(index >= 0 && index < size) || (bits[index >>> 5] & mask) !== 0) {
+      bits.fill(0, 0, words);
+      return false;
+    }
+    bits[index >>> 5] |= mask;
+  }
+  let a = 0;
+  for (let w = 0; w < words; w++) {
+    const set = bits[w];
+    if (set === 0) continue;
+    bits[w] = 0;
+    for (let word = set; word !== 0; word &= word - 1) {
+      const index = (w << 5) + (31 - Math.clz32(word & -word));
+      // The first run ending after index, at or after the last one found: gallop forward, then bisect.
+      if (ends[a] <= index) {
+        let step = 1, b = a + 1;
+        while (b < ends.length && ends[b] <= index) {
+          a = b;
+          step *= 2;
+          b = a + step;
+        }
+        let high = Math.min(b, ends.length - 1);
+        a++;
+        while (a < high) {
+          const mid = (a + high) >> 1;
+          if (ends[mid] > index) high = mid;
+          else a = mid + 1;
+        }
+      }
+      tally[outcomes[a]]++;
+    }
+  }
+  return true;
 }
 
 /** Data operations for counts: a sample's size is its number of rolls. */

@@ -9,10 +9,12 @@ import {
   entropy,
   entropyOf,
   mergeCounts,
+  poolTally,
   rollFairDie,
   sampleDiscrete,
 } from "./discrete.ts";
 import { Rng } from "../numerics/rng.ts";
+import { nativeKernels } from "../numerics/native/mod.ts";
 import { meanAndStandardError } from "../numerics/stats.ts";
 import { runWorkflow } from "../workflows/mod.ts";
 
@@ -180,4 +182,76 @@ Deno.test("the counts pool maps positions to rolls: every position, and each bat
   assert.deepEqual(pool.select(Int32Array.from([4, 5, 6])), batches[1]);
   assert.deepEqual(pool.select(Int32Array.from([7, 8, 9, 10, 11])), batches[2]);
   assert.throws(() => pool.select(Int32Array.from([12])), /outside the pool/);
+});
+
+Deno.test("sampleDiscrete draws the same counts on the native route as the binomials drawn one by one here", () => {
+  const models = [
+    countRolls(5, [0, 1, 1, 2, 2, 2, 3, 4]),
+    { sides: 1000, outcomes: Int32Array.of(3, 70, 999), counts: Float64Array.of(40_000, 59_990, 10), total: 100_000 },
+    { sides: 500, outcomes: Int32Array.from({ length: 500 }, (_, i) => i), counts: new Float64Array(500).fill(3) },
+  ].map((m) => ({ ...m, total: m.counts.reduce((a: number, b: number) => a + b, 0) }));
+  for (const [i, model] of models.entries()) {
+    for (const count of [1, 50, 5000, 300_000]) {
+      const a = new Rng(i, "sample", count), b = new Rng(i, "sample", count);
+      const drawn = sampleDiscrete(model, count, a);
+      // The reference: sequential conditional binomials, each drawn by binomial().
+      const expected = new Float64Array(model.counts.length);
+      let left = count, mass = model.total;
+      for (let j = 0; j < expected.length && left > 0; j++) {
+        const c = model.counts[j];
+        expected[j] = j === expected.length - 1 || c >= mass
+          ? left
+          : binomial(b, { trials: left, probability: c / mass });
+        left -= expected[j];
+        mass -= c;
+      }
+      const tally = new Float64Array(model.counts.length);
+      drawn.outcomes.forEach((outcome, k) => tally[model.outcomes.indexOf(outcome)] = drawn.counts[k]);
+      assert.deepEqual(tally, expected, `model ${i}, ${count} rolls`);
+      assert.equal(a.nextUint32(), b.nextUint32(), "the same words consumed");
+    }
+  }
+});
+
+Deno.test("a workflow's retain option keeps the records it names and always the last", async () => {
+  const options = { workflow: "Replace" as const, iterations: 30 };
+  const real = rollFairDie(new Rng(1, "die"), { sides: 6, count: 20 });
+  const all = await runWorkflow(discreteEstimator(6), real, { ...options, rng: new Rng(1, "w") });
+  const kept = await runWorkflow(discreteEstimator(6), real, {
+    ...options,
+    rng: new Rng(1, "w"),
+    retain: (t) => t % 7 === 0,
+  });
+  assert.deepEqual(kept, all.filter((r) => r.iteration % 7 === 0 || r.iteration === 30));
+});
+
+Deno.test("poolTally counts the same in TypeScript and in C, through runs or rolls, and leaves its bit set clear", () => {
+  const rng = new Rng(3, "tally");
+  const runs = 5000, ends = new Float64Array(runs), outcomes = new Int32Array(runs);
+  let size = 0;
+  for (let r = 0; r < runs; r++) {
+    ends[r] = size += 1 + rng.int(5);
+    outcomes[r] = rng.int(700);
+  }
+  const rolls = new Int32Array(size);
+  for (let r = 0, p = 0; r < runs; r++) rolls.fill(outcomes[r], p, p = ends[r]);
+  const indices = rng.sampleWithoutReplacement(size, 4000);
+  const bits = new Int32Array((size + 31) >>> 5);
+  const expected = new Float64Array(700);
+  for (const index of indices) expected[rolls[index]]++;
+  const js = new Float64Array(700);
+  assert(poolTally(indices, { size, bits, ends, outcomes, tally: js }));
+  assert.deepEqual(js, expected);
+  assert(bits.every((w) => w === 0));
+  assert(!poolTally(Int32Array.of(3, 9, 3), { size, bits, ends, outcomes, tally: js }), "a repeated position");
+  assert(bits.every((w) => w === 0));
+  const native = nativeKernels();
+  if (!native) return;
+  const c = new Float64Array(700), byRolls = new Float64Array(700);
+  assert(native.poolTally(indices, { size, bits, ends, outcomes, tally: c }));
+  assert(native.poolTallyRolls(indices, { size, bits, rolls, tally: byRolls }));
+  assert.deepEqual(c, expected);
+  assert.deepEqual(byRolls, expected);
+  assert(!native.poolTally(Int32Array.of(size), { size, bits, ends, outcomes, tally: c }), "outside the pool");
+  assert(bits.every((w) => w === 0));
 });

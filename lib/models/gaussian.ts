@@ -7,6 +7,7 @@
  */
 
 import { pivotedCholesky, type PsdFactor } from "../numerics/linalg.ts";
+import { nativeKernels } from "../numerics/native/mod.ts";
 import { columnMeans, dotRows, type Matrix, matrix, scatterMatrix } from "../numerics/matrix.ts";
 import type { Rng } from "../numerics/rng.ts";
 import { type Accumulator, type DataOps, type DataPool, type Estimator, matrixOps } from "./estimator.ts";
@@ -41,6 +42,8 @@ function factorOf(model: GaussianModel): PsdFactor {
   return factor;
 }
 
+let normals = new Float64Array(0);
+
 /**
  * Draws `count` points from N(mean, covariance) as mean + B z with
  * covariance = B B^T from a pivoted Cholesky factor of the covariance's rank:
@@ -52,10 +55,18 @@ export function sampleGaussian(
   rng: Rng,
 ): Matrix {
   const { dim, mean } = model;
-  const { rank, factor } = factorOf(model);
+  const { rank, factor, pivotedFactor, permutation } = factorOf(model);
   // x_r = mean + B z_r for every row at once: the rows of Z dotted with the rows of B (d x rank).
-  const z = rng.fillNormal(new Float64Array(count * rank));
-  const data = dotRows(z, factor, { rows: count, columns: dim, depth: rank });
+  // z is a temporary of the product: a reused buffer (a fresh one of 1e5 values costs a calloc and page faults).
+  if (normals.length < count * rank) normals = new Float64Array(Math.max(count * rank, 2 * normals.length));
+  const z = rng.fillNormal(normals.subarray(0, count * rank));
+  const native = nativeKernels();
+  let data: Float64Array;
+  if (native) {
+    // The factor's rows in pivot order are lower trapezoidal: half the products are zeros, skipped (the same bits).
+    data = new Float64Array(count * dim);
+    native.dotRowsTrapezoid(z, pivotedFactor, { out: data, rows: count, columns: dim, depth: rank, permutation });
+  } else data = dotRows(z, factor, { rows: count, columns: dim, depth: rank });
   for (let r = 0; r < count; r++) {
     for (let i = 0; i < dim; i++) data[r * dim + i] += mean[i];
   }
@@ -121,8 +132,15 @@ export function fitGaussianSummary(summary: GaussianSummary): GaussianModel {
   return {
     dim: summary.dim,
     mean: summary.mean.slice(),
-    covariance: summary.scatter.map((v) => v / summary.count),
+    covariance: divided(summary.scatter, summary.count),
   };
+}
+
+/** `values` divided by `count`, element by element (a typed array's map with a closure is several times slower). */
+function divided(values: Float64Array, count: number): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = values[i] / count;
+  return out;
 }
 
 /**
@@ -158,32 +176,49 @@ export function sampleGaussianSummary(
   // C = B A (d x q) with scatter = C C^T.
   const q = Math.min(k, r);
   const c = new Float64Array(d * q);
+  // The same products in C where the native kernels are available (each entry summed in the same order).
+  const native = d >= 8 ? nativeKernels() : undefined;
   if (q > 0 && k >= r) {
     const a = new Float64Array(r * r);
     for (let i = 0; i < r; i++) {
       a[i * r + i] = Math.sqrt(rng.chiSquare(k - i));
-      for (let j = 0; j < i; j++) a[i * r + j] = rng.normal();
+      if (i > 0) rng.fillNormal(a.subarray(i * r, i * r + i)); // a[i][j] for j < i, drawn in order
     }
-    for (let p = 0; p < d; p++) {
-      const end = nonZeros[p];
-      for (let j = 0; j < end; j++) {
-        let sum = 0;
-        for (let m = j; m < end; m++) sum += b[p * r + m] * a[m * r + j];
-        c[p * q + j] = sum;
+    if (native) native.gaussianProduct(b, { dim: d, rank: r, nonZeros, triangular: a, columns: q, out: c });
+    else {
+      for (let p = 0; p < d; p++) {
+        const end = nonZeros[p];
+        for (let j = 0; j < end; j++) {
+          let sum = 0;
+          for (let m = j; m < end; m++) sum += b[p * r + m] * a[m * r + j];
+          c[p * q + j] = sum;
+        }
       }
     }
   } else if (q > 0) {
     const zt = rng.fillNormal(new Float64Array(k * r));
-    for (let p = 0; p < d; p++) {
-      const end = nonZeros[p];
-      for (let j = 0; j < k; j++) {
-        let sum = 0;
-        for (let m = 0; m < end; m++) sum += b[p * r + m] * zt[j * r + m];
-        c[p * q + j] = sum;
+    if (native) {
+      const columnsOfZ = new Float64Array(r * k);
+      for (let j = 0; j < k; j++) for (let m = 0; m < r; m++) columnsOfZ[m * k + j] = zt[j * r + m];
+      native.gaussianProduct(b, { dim: d, rank: r, nonZeros, columnsOfZ, columns: k, out: c });
+    } else {
+      for (let p = 0; p < d; p++) {
+        const end = nonZeros[p];
+        for (let j = 0; j < k; j++) {
+          let sum = 0;
+          for (let m = 0; m < end; m++) sum += b[p * r + m] * zt[j * r + m];
+          c[p * q + j] = sum;
+        }
       }
     }
   }
   const scatter = new Float64Array(d * d);
+  if (native && q > 0) {
+    const cc = new Float64Array(q * d);
+    for (let i = 0; i < d; i++) for (let m = 0; m < q; m++) cc[m * d + i] = c[i * q + m];
+    native.gaussianGram(c, cc, { dim: d, depth: q, out: scatter });
+    return { dim: d, count, mean: sampleMean, scatter };
+  }
   for (let i = 0; i < d; i++) {
     for (let j = i; j < d; j++) {
       let sum = 0;

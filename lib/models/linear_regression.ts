@@ -75,6 +75,8 @@ export function labelDesign(
   const { design, sigmaSquared } = setting;
   const { rows: n, cols: d } = design;
   const sigma = Math.sqrt(sigmaSquared);
+  // The noise first, in one call (the same normals, drawn in the same order: the native generator's bulk draw).
+  const noise = rng.fillNormal(scratchNoise(rows ? rows.length : n));
   if (rows) {
     const labels = new Float64Array(rows.length);
     for (let r = 0; r < rows.length; r++) {
@@ -82,13 +84,38 @@ export function labelDesign(
       if (!(row >= 0 && row < n)) throw new RangeError(`row ${row} is outside the design's ${n} rows`);
       let mean = 0;
       for (let j = 0; j < d; j++) mean += design.data[row * d + j] * weights[j];
-      labels[r] = mean + sigma * rng.normal();
+      labels[r] = mean + sigma * noise[r];
     }
     return { design, labels, rows };
   }
   const labels = dotRows(design.data, weights, { rows: n, columns: 1, depth: d });
-  for (let r = 0; r < n; r++) labels[r] += sigma * rng.normal();
+  for (let r = 0; r < n; r++) labels[r] += sigma * noise[r];
   return { design, labels };
+}
+
+let noiseBuffer = new Float64Array(0);
+
+/** Reused buffers for temporaries (a fresh typed array costs a calloc, ~0.3 us and up in Deno). */
+class Scratch {
+  #doubles = new Float64Array(0);
+  #ints = new Int32Array(0);
+  /** `count` doubles, of unspecified values. */
+  doubles(count: number): Float64Array {
+    if (this.#doubles.length < count) this.#doubles = new Float64Array(Math.max(count, 2 * this.#doubles.length));
+    return this.#doubles.subarray(0, count);
+  }
+  /** `count` int32s, of unspecified values. */
+  ints(count: number): Int32Array {
+    if (this.#ints.length < count) this.#ints = new Int32Array(Math.max(count, 2 * this.#ints.length));
+    return this.#ints.subarray(0, count);
+  }
+}
+const scratch = new Scratch(), totalsScratch = new Scratch();
+
+/** A reused buffer of `count` values for a draw's normals (a fresh typed array per draw costs a calloc). */
+function scratchNoise(count: number): Float64Array {
+  if (noiseBuffer.length < count) noiseBuffer = new Float64Array(Math.max(count, 2 * noiseBuffer.length));
+  return noiseBuffer.subarray(0, count);
 }
 
 /**
@@ -165,12 +192,14 @@ function rowTotals(set: LabelSet, totals: { counts: Float64Array; labelSums: Flo
 function fitRowTotals(design: Matrix, totals: { counts: Float64Array; labelSums: Float64Array }): Float64Array {
   const { rows: n, cols: d } = design;
   const { counts, labelSums } = totals;
-  const drawn: number[] = [];
-  for (let row = 0; row < n; row++) if (counts[row] > 0) drawn.push(row);
-  const k = drawn.length;
+  const drawn = scratch.ints(n);
+  let k = 0;
+  for (let row = 0; row < n; row++) if (counts[row] > 0) drawn[k++] = row;
   // The drawn rows as columns (d x k), plain and weighted by their counts; the Gram is their row-dot products.
+  // Both are temporaries of the product: reused buffers.
   const t = designTranspose(design);
-  const columns = new Float64Array(d * k), weighted = new Float64Array(d * k);
+  const both = scratch.doubles(2 * d * k);
+  const columns = both.subarray(0, d * k), weighted = both.subarray(d * k);
   const xty = new Float64Array(d);
   for (let j = 0; j < d; j++) {
     const from = j * n, to = j * k;
@@ -338,7 +367,9 @@ export function linearRegressionEstimator(
     fit: (set: LabelSet): LinearModel => {
       checkLabelSet(set);
       if (set.design === design && !set.rows) return { weights: designSolver().solve(designXty(design, set.labels)) };
-      const totals = { counts: new Float64Array(set.design.rows), labelSums: new Float64Array(set.design.rows) };
+      // Per-row totals in reused buffers, zeroed (fitRowTotals's own temporaries come after them).
+      const rows = set.design.rows, buffer = totalsScratch.doubles(2 * rows).fill(0);
+      const totals = { counts: buffer.subarray(0, rows), labelSums: buffer.subarray(rows) };
       rowTotals(set, totals);
       return { weights: fitRowTotals(set.design, totals) };
     },

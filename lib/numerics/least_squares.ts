@@ -8,6 +8,7 @@
 
 import { cholesky, choleskySolve, pivotedCholesky } from "./linalg.ts";
 import { type Matrix, scatterMatrix } from "./matrix.ts";
+import { nativeKernels } from "./native/mod.ts";
 
 /** Options of {@linkcode MinimumNormSolver}. */
 export interface MinimumNormSolverOptions {
@@ -57,12 +58,16 @@ export class MinimumNormSolver {
     this.#l = l;
     if (rank < dim && rank > 0) {
       const gramL = new Float64Array(rank * rank);
-      for (let i = 0; i < rank; i++) {
-        for (let j = 0; j <= i; j++) {
-          let sum = 0;
-          for (let p = 0; p < dim; p++) sum += l[p * rank + i] * l[p * rank + j];
-          gramL[i * rank + j] = sum;
-          gramL[j * rank + i] = sum;
+      const native = rank >= 8 ? nativeKernels() : undefined;
+      if (native) native.gramOfColumns(l, { dim, rank, out: gramL }); // the same sums in C
+      else {
+        for (let i = 0; i < rank; i++) {
+          for (let j = 0; j <= i; j++) {
+            let sum = 0;
+            for (let p = 0; p < dim; p++) sum += l[p * rank + i] * l[p * rank + j];
+            gramL[i * rank + j] = sum;
+            gramL[j * rank + i] = sum;
+          }
         }
       }
       const factor = cholesky(gramL, rank);

@@ -6,6 +6,11 @@
  * @module
  */
 
+import { nativeKernels } from "./native/mod.ts";
+
+/** From this dimension on, pivotedCholesky runs in C (below, the call costs more than the loop). */
+const NATIVE_FROM = 8;
+
 /** Options of {@linkcode cholesky}. */
 export interface CholeskyOptions {
   /**
@@ -24,6 +29,8 @@ export function cholesky(a: Float64Array, n: number, options: CholeskyOptions = 
   for (let i = 0; i < n; i++) maxDiagonal = Math.max(maxDiagonal, a[i * n + i]);
   const tolerance = (options.relativeTolerance ?? 0) * maxDiagonal;
   const l = new Float64Array(n * n);
+  const native = n >= NATIVE_FROM ? nativeKernels() : undefined;
+  if (native) return native.cholesky(a, { n, tolerance, l }) ? l : undefined; // the same loop in C
   for (let j = 0; j < n; j++) {
     let diagonal = a[j * n + j];
     for (let m = 0; m < j; m++) diagonal -= l[j * n + m] ** 2;
@@ -101,7 +108,14 @@ export function pivotedCholesky(a: Float64Array, dim: number, options: PivotedCh
   const l = new Float64Array(dim * dim); // row-major, in pivoted order
   let rank = 0;
   let logDeterminant = 0;
-  for (let k = 0; k < dim; k++) {
+  const native = dim >= NATIVE_FROM ? nativeKernels() : undefined;
+  if (native) {
+    // The same loop in C (the same bits: see psd_pivoted_cholesky in kernels.c); the log-determinant here.
+    const pivots = new Float64Array(dim);
+    rank = native.pivotedCholesky(work, { dim, tolerance, l, perm, pivots });
+    for (let k = 0; k < rank; k++) logDeterminant += 2 * Math.log(pivots[k]);
+  }
+  for (let k = native ? dim : 0; k < dim; k++) {
     let pivot = k;
     let best = -Infinity;
     for (let i = k; i < dim; i++) {

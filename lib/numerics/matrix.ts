@@ -57,13 +57,24 @@ export function fromRows(rows: readonly (readonly number[])[]): Matrix {
 }
 
 /**
- * A growable pool of rows: appends are amortized O(rows added). It is the
- * matrix data type's `DataPool` (see `lib/models/estimator.ts`).
+ * A growable pool of rows: the matrix data type's `DataPool` (see
+ * `lib/models/estimator.ts`). It keeps the appended matrices themselves (an
+ * appended matrix must not be changed afterwards: the workflows append fresh
+ * samples), so appending copies nothing; a selection copies the rows it
+ * names, and the whole pool is laid out in one buffer only when asked for
+ * ({@linkcode all}), incrementally. An Accumulate-Subsample pool of 1e5 rows
+ * of 100 values is then never copied as it grows.
  */
 export class MatrixPool {
   #cols = 0;
   #size = 0;
-  #buffer = new Float64Array(0);
+  #parts: Matrix[] = [];
+  /** The first row of each part. */
+  #starts: number[] = [];
+  /** Rows per part when every part but the last has that many (else 0). */
+  #uniform = 0;
+  #flat = new Float64Array(0);
+  #flatRows = 0;
 
   get size(): number {
     return this.#size;
@@ -76,35 +87,57 @@ export class MatrixPool {
         `pool has ${this.#cols} columns, appended rows have ${part.cols}`,
       );
     }
-    const needed = (this.#size + part.rows) * this.#cols;
-    if (needed > this.#buffer.length) {
-      const grown = new Float64Array(Math.max(needed, 2 * this.#buffer.length));
-      grown.set(this.#buffer.subarray(0, this.#size * this.#cols));
-      this.#buffer = grown;
-    }
-    this.#buffer.set(part.data, this.#size * this.#cols);
+    if (part.rows === 0) return;
+    const last = this.#parts.at(-1);
+    if (this.#parts.length === 0) this.#uniform = part.rows;
+    else if (last!.rows !== this.#uniform) this.#uniform = 0;
+    this.#parts.push(part);
+    this.#starts.push(this.#size);
     this.#size += part.rows;
   }
 
   select(indices: Int32Array): Matrix {
-    const cols = this.#cols;
+    const cols = this.#cols, parts = this.#parts, starts = this.#starts, uniform = this.#uniform;
     const out = new Float64Array(indices.length * cols);
     for (let i = 0; i < indices.length; i++) {
       const row = indices[i];
-      if (row < 0 || row >= this.#size) {
+      if (!(row >= 0 && row < this.#size)) {
         throw new RangeError(`row ${row} is outside the pool of ${this.#size}`);
       }
-      out.set(this.#buffer.subarray(row * cols, (row + 1) * cols), i * cols);
+      let p: number;
+      if (uniform > 0) p = Math.min(Math.floor(row / uniform), parts.length - 1);
+      else {
+        let lo = 0, hi = parts.length - 1; // the last part starting at or before row
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (starts[mid] <= row) lo = mid;
+          else hi = mid - 1;
+        }
+        p = lo;
+      }
+      const data = parts[p].data, from = (row - starts[p]) * cols, to = i * cols;
+      if (cols >= 16) out.set(data.subarray(from, from + cols), to);
+      else for (let j = 0; j < cols; j++) out[to + j] = data[from + j];
     }
     return matrix(indices.length, cols, out);
   }
 
   all(): Matrix {
-    return matrix(
-      this.#size,
-      this.#cols,
-      this.#buffer.subarray(0, this.#size * this.#cols),
-    );
+    const cols = this.#cols;
+    if (this.#flatRows < this.#size) {
+      const needed = this.#size * cols;
+      if (needed > this.#flat.length) {
+        const grown = new Float64Array(Math.max(needed, 2 * this.#flat.length));
+        grown.set(this.#flat.subarray(0, this.#flatRows * cols));
+        this.#flat = grown;
+      }
+      // Parts not yet laid out: those starting at or after flatRows (parts are never split).
+      for (let p = this.#parts.length - 1; p >= 0 && this.#starts[p] >= this.#flatRows; p--) {
+        this.#flat.set(this.#parts[p].data, this.#starts[p] * cols);
+      }
+      this.#flatRows = this.#size;
+    }
+    return matrix(this.#size, cols, this.#flat.subarray(0, this.#size * cols));
   }
 }
 
@@ -201,6 +234,8 @@ export function dotRowsTypeScript(a: Float64Array, b: Float64Array, options: Dot
   return c;
 }
 
+let scratch = new Float64Array(0);
+
 /** Options of {@linkcode scatterMatrix}. */
 export interface ScatterMatrixOptions {
   /** A weight per row (e.g. how many times the row was drawn); default 1 each. */
@@ -220,7 +255,11 @@ export function scatterMatrix(x: Matrix, center: Float64Array, options: ScatterM
   if (weights && weights.length !== rows) {
     throw new RangeError(`weights has ${weights.length} values, expected one per row (${rows})`);
   }
-  const columns = new Float64Array(d * rows);
+  // The centred columns are a temporary of the product: a reused buffer where the product is native (a fresh one of
+  // 1e5 values costs a calloc and its page faults every fit).
+  const native = nativeKernels() !== undefined;
+  if (native && scratch.length < d * rows) scratch = new Float64Array(Math.max(d * rows, 2 * scratch.length));
+  const columns = native ? scratch.subarray(0, d * rows) : new Float64Array(d * rows);
   for (let r = 0; r < rows; r++) {
     const offset = r * d;
     for (let j = 0; j < d; j++) columns[j * rows + r] = data[offset + j] - center[j];

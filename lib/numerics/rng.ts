@@ -12,6 +12,7 @@
  */
 
 import { fnv1a32 } from "./hash.ts";
+import { nativeKernels, type NativeRng, type ZigguratTables } from "./native/mod.ts";
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
@@ -38,6 +39,9 @@ const ZIGGURAT_RATIO = new Float64Array(128);
     ZIGGURAT_RATIO[i] = ZIGGURAT_X[i + 1] / ZIGGURAT_X[i];
   }
 }
+// ZIGGURAT_X[i] ** 2 as normal() computes it (the engine's pow), for the native route.
+const ZIGGURAT_XSQ = ZIGGURAT_X.map((x) => x ** 2);
+const TABLES: ZigguratTables = { x: ZIGGURAT_X, ratio: ZIGGURAT_RATIO, xsq: ZIGGURAT_XSQ };
 
 /** Checks that `value` is a non-negative safe integer, naming `field` otherwise. */
 export function assertSeed(
@@ -172,7 +176,7 @@ export class Rng {
       } while (v <= 0);
       v = v * v * v;
       const u = this.random();
-      if (u < 1 - 0.0331 * x ** 4) return d * v;
+      if (squeezed(u, x)) return d * v;
       if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
     }
   }
@@ -182,10 +186,32 @@ export class Rng {
     return 2 * this.gamma(degrees / 2);
   }
 
-  /** Fills `out` with standard normal draws and returns it. */
+  /**
+   * Fills `out` with standard normal draws and returns it: the draws of
+   * `normal()` one after another, by the native generator where it is
+   * available (the same bits: see {@linkcode nativeGenerator}).
+   */
   fillNormal(out: Float64Array): Float64Array {
+    const native = nativeGenerator();
+    if (native) {
+      const state = this.#state;
+      for (let i = native.rng.fillNormal(state, native.tables, out, 0); i < out.length;) {
+        out[i] = this.normal();
+        i = native.rng.fillNormal(state, native.tables, out, i + 1);
+      }
+      return out;
+    }
     for (let i = 0; i < out.length; i++) out[i] = this.normal();
     return out;
+  }
+
+  /**
+   * The generator's four state words, which the native kernels draw from in
+   * place (kernels.c): for native code that consumes this stream exactly as
+   * the methods here do, and for nothing else.
+   */
+  stateWords(): Int32Array {
+    return this.#state;
   }
 
   /**
@@ -194,6 +220,15 @@ export class Rng {
    * else a partial Fisher-Yates shuffle.
    */
   sampleWithoutReplacement(populationSize: number, k: number): Int32Array {
+    this.#checkSampleSizes(populationSize, k);
+    const native = k > 16 && populationSize <= 2 ** 31 ? nativeGenerator() : undefined;
+    if (!native) return this.sampleWithoutReplacementTypeScript(populationSize, k);
+    const out = new Int32Array(k);
+    native.rng.sampleWithoutReplacement(this.#state, populationSize, out);
+    return out;
+  }
+
+  #checkSampleSizes(populationSize: number, k: number): void {
     if (!Number.isSafeInteger(populationSize) || populationSize < 0) {
       throw new RangeError(
         `populationSize must be a non-negative integer, got ${populationSize}`,
@@ -204,6 +239,11 @@ export class Rng {
         `k must be an integer in [0, ${populationSize}], got ${k}`,
       );
     }
+  }
+
+  /** {@linkcode sampleWithoutReplacement} in TypeScript alone (the native route draws the same). */
+  sampleWithoutReplacementTypeScript(populationSize: number, k: number): Int32Array {
+    this.#checkSampleSizes(populationSize, k);
     const out = new Int32Array(k);
     if (2 * k <= populationSize) {
       // Sparse: draw and reject repeats against a bit set (at most 2 tries per
@@ -229,4 +269,85 @@ export class Rng {
     }
     return out;
   }
+}
+
+/**
+ * Marsaglia and Tsang's squeeze test `u < 1 - 0.0331 * x ** 4`, decided by
+ * (x*x)*(x*x) (within 2 ulp of x^4) where the margin is a thousand times
+ * wider than the difference can be, else by the engine's `**` (its pow, a
+ * C library call costing as much as the rest of a gamma draw): the same
+ * decision as the expression itself, every time.
+ */
+function squeezed(u: number, x: number): boolean {
+  const x2 = x * x, x4 = x2 * x2;
+  const threshold = 1 - 0.0331 * x4, margin = 1e-12 * (1 + 0.0331 * x4);
+  if (u < threshold - margin) return true;
+  if (u >= threshold + margin) return false;
+  return u < 1 - 0.0331 * x ** 4;
+}
+
+/** The native generator and the tables it draws with. */
+export interface NativeGenerator {
+  rng: NativeRng;
+  tables: ZigguratTables;
+}
+
+let checked: NativeGenerator | null | undefined;
+
+/**
+ * The native generator (kernels.c), once it has drawn exactly what this
+ * module draws, bit for bit, on a sample of every kind of draw it makes
+ * (normals, the ziggurat's slow paths included, gammas of small and large
+ * shapes, integers); undefined where the native kernels are not available
+ * or the check fails (with a warning: then the TypeScript route serves).
+ */
+export function nativeGenerator(): NativeGenerator | undefined {
+  if (checked === undefined) {
+    checked = null;
+    const rng = nativeKernels()?.rng;
+    if (rng) {
+      const problem = checkNative(rng);
+      if (problem) console.error(`native generator disagrees with rng.ts (${problem}): using the TypeScript route`);
+      else checked = { rng, tables: TABLES };
+    }
+  }
+  return checked ?? undefined;
+}
+
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length * 2),
+    y = new Uint32Array(b.buffer, b.byteOffset, b.length * 2);
+  return a.length === b.length && x.every((v, i) => v === y[i]);
+}
+
+function checkNative(native: NativeRng): string | undefined {
+  for (const seed of [1, 2, 3]) {
+    const js = new Rng(seed, "native-check"), c = new Rng(seed, "native-check");
+    const expected = new Float64Array(20_000).map(() => js.normal());
+    const got = new Float64Array(expected.length);
+    for (let i = native.fillNormal(c.stateWords(), TABLES, got, 0); i < got.length;) {
+      got[i] = c.normal();
+      i = native.fillNormal(c.stateWords(), TABLES, got, i + 1);
+    }
+    if (!sameBits(expected, got) || js.nextUint32() !== c.nextUint32()) return `normals of seed ${seed}`;
+    const shapes = Float64Array.from({ length: 900 }, (_, i) => [1, 1.5, 2, 3.5, 10, 100, 1000, 12345.5, 50000][i % 9]);
+    const gammas = shapes.map((shape) => js.gamma(shape));
+    const drawn = new Float64Array(shapes.length);
+    for (let i = 0; i < shapes.length;) {
+      i += native.gammas(c.stateWords(), TABLES, shapes.subarray(i), drawn.subarray(i));
+      if (i < shapes.length) drawn[i] = c.gamma(shapes[i++]);
+    }
+    if (!sameBits(gammas, drawn) || js.nextUint32() !== c.nextUint32()) return `gammas of seed ${seed}`;
+    for (const [population, k] of [[1000, 17], [1000, 600], [40, 40], [300_000, 5000]]) {
+      const expected = js.sampleWithoutReplacementTypeScript(population, k), got = new Int32Array(k);
+      native.sampleWithoutReplacement(c.stateWords(), population, got);
+      if (!expected.every((v, i) => v === got[i])) return `${k} of ${population} without replacement, seed ${seed}`;
+    }
+    for (const n of [1, 7, 1000, 123_456_789, 2 ** 32]) {
+      const ints = new Float64Array(500).map(() => js.int(n)), got = new Float64Array(500);
+      native.ints(c.stateWords(), n, got);
+      if (!sameBits(ints, got)) return `integers below ${n} of seed ${seed}`;
+    }
+  }
+  return undefined;
 }

@@ -154,3 +154,37 @@ Deno.test("a compacted file whose runs are not contiguous, or without keys, is u
     return Promise.resolve();
   });
 });
+
+Deno.test("a column of strings in one run and numbers in another is compacted value by value, and reads back", async () => {
+  await withStore(async (store) => {
+    const [a, b] = configs.slice(0, 2);
+    const rowsOf = (config: typeof a, note: string | number) =>
+      [0, 1].map((iteration) => ({ ...config, iteration, note, experimentVersion: packed.version }));
+    writeRun(runPath(packed, a, store), rowsOf(a, "first"));
+    writeRun(runPath(packed, b, store), rowsOf(b, 2));
+    const report = compactExperiment(store, packed);
+    assert.deepEqual([report.runs, report.merged, report.unreadable], [2, 2, []]);
+    const file = readCompacted(report.written!);
+    const runOf = (config: typeof a) => {
+      const range = file.index.get(runKey(config, packed.version))!;
+      return file.frame.rows(range.start, range.end);
+    };
+    assert.deepStrictEqual(runOf(a), rowsOf(a, "first"));
+    assert.deepStrictEqual(runOf(b), rowsOf(b, 2));
+  });
+});
+
+Deno.test("compaction leaves a single file whose rows are another run's where it is, and merges the rest", async () => {
+  await withStore(async (store) => {
+    const [a, b, c] = configs.slice(0, 3);
+    const rowsOf = (config: typeof a) => [{ ...config, iteration: 0, experimentVersion: packed.version }];
+    writeRun(runPath(packed, a, store), rowsOf(a));
+    writeRun(runPath(packed, b, store), rowsOf(c)); // b's name, c's rows
+    const report = compactExperiment(store, packed);
+    assert.equal(report.runs, 1);
+    assert.equal(report.merged, 1);
+    assert.equal(report.unreadable.length, 1);
+    assert.match(report.unreadable[0], /holds the run [0-9a-f]{16}, not [0-9a-f]{16}$/);
+    assert(names(store).includes(`${runKey(b, packed.version)}.parquet`), "left where it is");
+  });
+});

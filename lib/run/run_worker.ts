@@ -1,8 +1,10 @@
 /**
- * A worker that runs one experiment configuration at a time: it imports the
- * experiment's module (whose default export is its definition, see
- * lib/experiments/define.ts), runs the configuration and posts back its rows
- * and attachments. Runs are independent, so a pool of these uses every core.
+ * A worker that runs a batch of experiment configurations at a time (one
+ * costly run, or many cheap ones, so that a message and a file write serve
+ * them all): it imports the experiment's module (whose default export is its
+ * definition, see lib/experiments/define.ts), runs the configurations one
+ * after another and posts back their rows and attachments. Runs are
+ * independent, so a pool of these uses every core.
  *
  * Exercised by lib/run/runner_test.ts, whose computed runs all go through it.
  *
@@ -14,16 +16,23 @@
 import type { Experiment, RunOutput } from "../experiments/define.ts";
 import type { RunConfig } from "./store.ts";
 
-/** A request to the worker. */
+/** A request to the worker: a batch of configurations. */
 export interface RunRequest {
+  /** Identifies the batch (its log lines carry it). */
   id: number;
   /** The URL of the module whose default export is the experiment. */
   moduleUrl: string;
-  config: RunConfig;
+  configs: RunConfig[];
 }
 
-/** The worker's answer: the run's output or its error; before it, any lines the run logged. */
-export type RunResponse = { id: number } & RunOutput | { id: number; error: string } | { id: number; log: string };
+/**
+ * The worker's answer: every run's output, in the batch's order, or the error of the first run that failed (its
+ * position in `failed`); before it, any lines the runs logged.
+ */
+export type RunResponse =
+  | { id: number; outputs: RunOutput[] }
+  | { id: number; error: string; failed: number }
+  | { id: number; log: string };
 
 const worker = self as unknown as {
   onmessage: ((event: MessageEvent<RunRequest>) => void) | null;
@@ -39,13 +48,21 @@ for (const method of ["log", "info", "warn", "error"] as const) {
 }
 
 worker.onmessage = async (event: MessageEvent<RunRequest>): Promise<void> => {
-  const { id, moduleUrl, config } = event.data;
+  const { id, moduleUrl, configs } = event.data;
   current = id;
+  const outputs: RunOutput[] = [];
   try {
     const experiment = (await import(moduleUrl)).default as Experiment;
-    const output = await experiment.run(experiment.validate(config));
-    worker.postMessage(Array.isArray(output) ? { id, rows: output } : { id, ...output });
+    for (const config of configs) {
+      const output = await experiment.run(experiment.validate(config));
+      outputs.push(Array.isArray(output) ? { rows: output } : output);
+    }
+    worker.postMessage({ id, outputs });
   } catch (error) {
-    worker.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    worker.postMessage({
+      id,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      failed: outputs.length,
+    });
   }
 };

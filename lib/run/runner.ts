@@ -1,19 +1,25 @@
 /**
  * Runs a grid of an experiment's configurations: stored runs are read back
  * (an unusable file is set aside and its run computed again: store_reader.ts),
- * missing ones are computed in parallel workers (one per core) and stored as
- * each one finishes, so an interrupted grid loses only the runs in flight.
+ * missing ones are computed in parallel workers (one per core), costliest
+ * first, and stored as each batch finishes, so an interrupted grid loses only
+ * the runs in flight. Cheap runs travel in batches of about a quarter of a
+ * second of work ({@linkcode Batcher}): one message to the worker and back,
+ * and one compacted file with one flush to disk for all of them (a single
+ * run's Parquet write and flush cost ~10 ms, more than most runs).
  *
  * @module
  */
 
 import type { Experiment } from "../experiments/define.ts";
-import { Progress } from "../util/progress.ts";
+import { fitDurations, latestWindow, Progress, type TimedBatch } from "../util/progress.ts";
+import { writeRunBatch } from "./compacted.ts";
 import { showVolatile } from "../util/volatile.ts";
 import type { RunRequest, RunResponse } from "./run_worker.ts";
 import {
   defaultStoreDir,
   type RunConfig,
+  runKey,
   runPath,
   type RunRow,
   storedColumns,
@@ -33,6 +39,90 @@ export interface RunGridOptions {
   label?: string;
   /** Called after each computed (not stored) run is written. */
   onComputed?: (config: RunConfig) => void;
+  /**
+   * About how long a batch of cheap runs sent to a worker at once should take (default 0.25 s); 0 sends every
+   * run alone. A batch is stored as one compacted file.
+   */
+  batchSeconds?: number;
+}
+
+/** A batch of cheap runs takes about this long: a message and one durable file write serve all of them. */
+const BATCH_SECONDS = 0.25;
+
+/** At most this many runs per batch. */
+const MAX_BATCH = 512;
+
+/**
+ * Sizes the batches of a queue sorted costliest first: a costly run goes alone; runs predicted (by the durations
+ * of the batches so far, `a * count + b * work` as the progress estimate fits them) to take well under
+ * `seconds` are grouped up to that, and never into more than a quarter of a worker's share of the work left,
+ * so the workers still finish together. Until two batches are timed, runs go alone.
+ */
+export class Batcher {
+  readonly #costs: readonly number[];
+  readonly #workers: number;
+  readonly #seconds: number;
+  readonly #timed: TimedBatch[] = [];
+  #left: number;
+  #handed = 0;
+
+  /** `costs`: each run's cost, in queue order. */
+  constructor(costs: readonly number[], workers: number, seconds: number) {
+    this.#costs = costs;
+    this.#workers = workers;
+    this.#seconds = seconds;
+    this.#left = costs.reduce((sum, c) => sum + c, 0);
+  }
+
+  /** How many runs, from position `start` of the queue, the next batch holds (0: none left). */
+  next(start: number): number {
+    const costs = this.#costs;
+    if (start !== this.#handed) throw new RangeError(`batches are handed out in order: expected ${this.#handed}`);
+    if (start >= costs.length) return 0;
+    const model = this.#timed.length >= 2 && this.#seconds > 0
+      ? fitDurations(latestWindow(this.#timed, Math.max(8, Math.ceil(this.#timed.length / 4))))
+      : undefined;
+    let size = 1, work = costs[start];
+    if (model) {
+      const budget = this.#seconds * 1000, share = this.#left / (4 * this.#workers);
+      const predicted = (count: number, w: number): number => model.perItem * count + model.perWork * w;
+      while (start + size < costs.length && size < MAX_BATCH) {
+        const more = work + costs[start + size];
+        if (predicted(size + 1, more) > budget || more > share) break;
+        work = more;
+        size++;
+      }
+    }
+    this.#handed += size;
+    this.#left -= work;
+    return size;
+  }
+
+  /** Records how long a batch took (ms). */
+  record(batch: TimedBatch): void {
+    this.#timed.push(batch);
+  }
+}
+
+/**
+ * Stores computed runs: a run with attachments, or a batch of one, in its own file; the rest of a batch as one
+ * compacted file (compacted.ts), which the store reads like single files and `deno task store compact` merges.
+ */
+function storeRuns(
+  experiment: Experiment,
+  runs: readonly { config: RunConfig; rows: RunRow[]; attachments?: Record<string, string> }[],
+  options: { dir: string; storeDir: string; columns: ReturnType<typeof storedColumns> },
+): void {
+  const batch: { key: string; rows: RunRow[] }[] = [];
+  for (const run of runs) {
+    if (runs.length === 1 || (run.attachments && Object.keys(run.attachments).length > 0)) {
+      writeRun(runPath(experiment, run.config, options.storeDir), run.rows, {
+        attachments: run.attachments,
+        columns: options.columns,
+      });
+    } else batch.push({ key: runKey(run.config, experiment.version), rows: run.rows });
+  }
+  if (batch.length > 0) writeRunBatch(options.dir, batch, { columns: options.columns });
 }
 
 /** How many runs of a grid were read from the store, computed, or found only under an older version. */
@@ -79,26 +169,37 @@ export async function runGrid(
     const queue = [...missing].sort((a, b) => cost(b) - cost(a) || a - b);
     const wanted = Math.min(options.workers ?? navigator.hardwareConcurrency, experiment.maxWorkers ?? Infinity);
     const workerCount = Math.max(1, Math.min(wanted, missing.length));
-    // Each worker takes the next of the queue when free: the estimate of the time left schedules them so.
+    // Each worker takes the next batch of the queue when free: the estimate of the time left schedules them so.
     const progress = new Progress(label, missing.length, { costs: queue.map(cost), workers: workerCount });
+    const batches = new Batcher(queue.map(cost), workerCount, options.batchSeconds ?? BATCH_SECONDS);
     const failures: string[] = [];
     const columns = storedColumns(experiment);
+    const dir = `${storeDir}/${experiment.name}`;
+    let next = 0;
     await Promise.all(Array.from({ length: workerCount }, async () => {
       const worker = new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
       try {
-        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-          const config = valid[index];
-          const item = progress.start(cost(index));
-          const response = await request(worker, { id: index, moduleUrl: experiment.module, config }, grid);
+        for (let size = batches.next(next); size > 0 && failures.length === 0; size = batches.next(next)) {
+          const indices = queue.slice(next, next + size);
+          next += size;
+          const work = indices.reduce((sum, index) => sum + cost(index), 0);
+          const item = progress.start(work, size);
+          const started = performance.now();
+          const configs = indices.map((index) => valid[index]);
+          const response = await request(worker, { id: indices[0], moduleUrl: experiment.module, configs }, grid);
           if ("error" in response) {
-            failures.push(`run ${JSON.stringify(config)} failed:\n${response.error}`);
-            queue.length = 0;
+            failures.push(`run ${JSON.stringify(configs[response.failed])} failed:\n${response.error}`);
             break;
           }
-          const rows = response.rows.map((row) => ({ ...row, [VERSION_COLUMN]: experiment.version }));
-          writeRun(runPath(experiment, config, storeDir), rows, { attachments: response.attachments, columns });
-          results[index] = rows;
-          options.onComputed?.(config);
+          batches.record({ count: size, work, duration: performance.now() - started });
+          const runs = indices.map((index, i) => {
+            const output = response.outputs[i];
+            const rows = output.rows.map((row) => ({ ...row, [VERSION_COLUMN]: experiment.version }));
+            results[index] = rows;
+            return { config: valid[index], rows, attachments: output.attachments };
+          });
+          storeRuns(experiment, runs, { dir, storeDir, columns });
+          for (const run of runs) options.onComputed?.(run.config);
           progress.finish(item);
         }
       } finally {

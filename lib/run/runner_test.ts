@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { defineExperiment } from "../experiments/define.ts";
 import { integer, seed } from "../experiments/fields.ts";
-import { describeCounts, runGrid } from "./runner.ts";
+import { Batcher, describeCounts, runGrid } from "./runner.ts";
 import { readRun, runPath, writeRun } from "./store.ts";
 
 const definition = {
@@ -72,4 +72,49 @@ Deno.test("the summary line names the version and what was reused", () => {
     describeCounts("x", square, { runs: 5, reused: 5, computed: 0, olderVersion: 0 }),
     "x: 5 runs of version 2: 5 reused, 0 to compute",
   );
+});
+
+Deno.test("cheap runs go to the workers in batches, each stored as one compacted file, read back as if alone", async () => {
+  const [batched, alone] = [
+    await Deno.makeTempDir({ prefix: "collapse-batched-" }),
+    await Deno.makeTempDir({ prefix: "collapse-alone-" }),
+  ];
+  const log = console.log;
+  console.log = () => {};
+  try {
+    const configs = Array.from({ length: 300 }, (_, seed) => ({ size: 2, seed }));
+    const rows = await runGrid(square, configs, { storeDir: batched, workers: 2 });
+    const reference = await runGrid(square, configs, { storeDir: alone, workers: 2, batchSeconds: 0 });
+    assert.deepEqual(rows, reference);
+    const names = (dir: string) => [...Deno.readDirSync(`${dir}/square`)].map((e) => e.name);
+    assert.equal(names(alone).length, 300, "batchSeconds 0: one file per run");
+    assert(names(batched).length < 100, `batched: ${names(batched).length} files for 300 runs`);
+    assert(names(batched).some((name) => name.startsWith("compacted-")));
+    const computed: unknown[] = [];
+    assert.deepEqual(await runGrid(square, configs, { storeDir: batched, onComputed: (c) => computed.push(c) }), rows);
+    assert.equal(computed.length, 0, "every batched run is read back from the store");
+  } finally {
+    console.log = log;
+    await Deno.remove(batched, { recursive: true });
+    await Deno.remove(alone, { recursive: true });
+  }
+});
+
+Deno.test("a batcher sends costly runs alone, groups cheap ones, and keeps each batch a small share of the rest", () => {
+  const costs = [100, 100, ...new Array(1000).fill(1)];
+  const batcher = new Batcher(costs, 2, 0.25);
+  const sizes: number[] = [];
+  let start = 0;
+  for (let size = batcher.next(start); size > 0; size = batcher.next(start)) {
+    sizes.push(size);
+    // 1 ms of overhead per run and 1 ms per unit of cost.
+    const work = costs.slice(start, start + size).reduce((a, b) => a + b, 0);
+    batcher.record({ count: size, work, duration: size + work });
+    start += size;
+  }
+  assert.equal(sizes.reduce((a, b) => a + b, 0), costs.length, "every run once");
+  assert.deepEqual(sizes.slice(0, 2), [1, 1], "untimed: alone");
+  assert(Math.max(...sizes) <= 125, "at most 0.25 s predicted per batch");
+  assert(sizes.length < 100, `${sizes.length} batches`);
+  assert.equal(sizes.at(-1), 1, "the last runs go alone: a quarter of a worker's share of what is left");
 });

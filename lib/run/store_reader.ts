@@ -38,6 +38,7 @@ export class StoreReader {
   readonly #fields: string[];
   readonly #names: Set<string>;
   #compacted?: CompactedFile[];
+  #index?: Map<string, CompactedFile[]>;
 
   /** Lists the experiment's folder in the store (compacted files are read on first need). */
   constructor(experiment: Experiment, options: StoreReaderOptions = {}) {
@@ -66,9 +67,8 @@ export class StoreReader {
       const rows = this.#readFile(`${this.#dir}/${key}.parquet`, expected);
       if (rows) return rows;
     }
-    for (const file of this.#compactedFiles()) {
-      const range = file.index.get(key);
-      if (!range) continue;
+    for (const file of this.#compactedIndex().get(key) ?? []) {
+      const range = file.index.get(key)!;
       const run = { frame: file.frame, ...range };
       const problem = mismatch(run, expected);
       if (!problem) return file.frame.rows(range.start, range.end);
@@ -82,7 +82,7 @@ export class StoreReader {
     for (let version = this.#experiment.version - 1; version >= 1; version--) {
       const key = runKey(config, version);
       if (this.#names.has(`${key}.parquet`)) return true;
-      if (this.#compactedFiles().some((file) => file.index.has(key))) return true;
+      if (this.#compactedIndex().has(key)) return true;
     }
     return false;
   }
@@ -107,6 +107,20 @@ export class StoreReader {
       this.#setAside(path, reason);
       return undefined;
     }
+  }
+
+  /** Each key's compacted files, in the files' order (many batch files: one lookup, not one per file). */
+  #compactedIndex(): Map<string, CompactedFile[]> {
+    if (this.#index) return this.#index;
+    this.#index = new Map();
+    for (const file of this.#compactedFiles()) {
+      for (const key of file.index.keys()) {
+        const files = this.#index.get(key);
+        if (files) files.push(file);
+        else this.#index.set(key, [file]);
+      }
+    }
+    return this.#index;
   }
 
   #compactedFiles(): CompactedFile[] {

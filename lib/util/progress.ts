@@ -66,6 +66,8 @@ export interface ProgressOptions {
 /** An item in flight, as {@linkcode Progress.start} returns it. */
 export interface ProgressItem {
   readonly work: number;
+  /** Items it stands for (a batch run on one worker); 1 by default. */
+  readonly count: number;
   readonly startedAt: number;
   /** Among the first item of each worker, whose time includes the worker's start-up. */
   readonly warmUp: boolean;
@@ -211,10 +213,17 @@ export class Progress {
   /**
    * Marks an item as started (on a worker of its own) and returns it, to be
    * passed to {@linkcode finish}. Its work defaults to the next of `costs`.
+   * With `count` > 1 it is a batch of that many items run one after another
+   * on one worker, `work` their total (default: the next `count` of `costs`).
    */
-  start(work?: number): ProgressItem {
-    const next = this.#pendingCosts?.shift();
-    const item = { work: work ?? next ?? 1, startedAt: this.#now(), warmUp: this.#started < this.#workers };
+  start(work?: number, count = 1): ProgressItem {
+    const next = this.#pendingCosts?.splice(0, count).reduce((sum, c) => sum + c, 0);
+    const item = {
+      work: work ?? next ?? count,
+      count,
+      startedAt: this.#now(),
+      warmUp: this.#started < this.#workers,
+    };
     this.#started++;
     this.#inFlight.add(item);
     return item;
@@ -223,8 +232,8 @@ export class Progress {
   /** Counts a started item as done, timed from its start. */
   finish(item: ProgressItem): void {
     if (!this.#inFlight.delete(item)) throw new Error("finish: this item was not started, or already finished");
-    if (!item.warmUp) this.#record({ count: 1, work: item.work, duration: this.#now() - item.startedAt });
-    this.#count(1, item.work);
+    if (!item.warmUp) this.#record({ count: item.count, work: item.work, duration: this.#now() - item.startedAt });
+    this.#count(item.count, item.work);
   }
 
   /**
@@ -251,12 +260,14 @@ export class Progress {
     const model = fitDurations(latestWindow(this.#timed, size));
     if (!model) return NaN;
     // Runs of one cost (a grid's seeds) are best predicted by how long the others took.
-    const predict = (work: number): number => {
-      const level = this.#levels.get(work);
-      return level && level.count >= 2 ? level.duration / level.count : model.perItem + model.perWork * work;
+    const predict = (work: number, count = 1): number => {
+      const level = count === 1 ? this.#levels.get(work) : undefined;
+      return level && level.count >= 2 ? level.duration / level.count : model.perItem * count + model.perWork * work;
     };
     const now = this.#now();
-    const busy = [...this.#inFlight].map((item) => Math.max(0, predict(item.work) - (now - item.startedAt)));
+    const busy = [...this.#inFlight].map((item) =>
+      Math.max(0, predict(item.work, item.count) - (now - item.startedAt))
+    );
     const pending = this.#pendingItems();
     if (this.#inFlight.size === 0 && this.#ticked && pending.length > 0) {
       // The item after the last tick is under way.
@@ -278,7 +289,8 @@ export class Progress {
   /** The work of each item not started yet: the rest of `costs`, else equal shares of the work left. */
   #pendingItems(): number[] {
     if (this.#pendingCosts) return [...this.#pendingCosts];
-    const count = this.total - this.#done - this.#inFlight.size;
+    let count = this.total - this.#done;
+    for (const item of this.#inFlight) count -= item.count;
     if (count <= 0) return [];
     let work = this.#totalWork - this.#work;
     for (const item of this.#inFlight) work -= item.work;

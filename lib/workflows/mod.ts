@@ -111,6 +111,12 @@ export interface RunWorkflowOptions<D = unknown> {
     record: IterationRecord,
     data: IterationData<D>,
   ) => boolean | void | Promise<boolean | void>;
+  /**
+   * Which iterations' records the result keeps (after `onIteration` has seen
+   * each); the last iteration's is always kept. Default: all. A run of a
+   * million iterations that stores a few thousand keeps only those.
+   */
+  retain?: (iteration: number) => boolean;
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
@@ -147,7 +153,7 @@ export async function runWorkflow<D, M>(
     );
   }
 
-  const { fresh, verifier } = options;
+  const { fresh, verifier, retain } = options;
   if ((workflow === "Fresh") !== (fresh !== undefined)) {
     throw new RangeError(`fresh data are the "Fresh" workflow's and only its (workflow "${workflow}")`);
   }
@@ -212,6 +218,7 @@ export async function runWorkflow<D, M>(
     estimator.dispose?.(model);
     const verdict = options.onIteration?.(record, { training, samples });
     if ((isPromise(verdict) ? await verdict : verdict) === false || t === iterations) break;
+    if (retain && !retain(t)) records.pop();
 
     if (replacing) {
       training = freshCount > 0 ? await withFresh(estimator.ops, fresh!, { count: freshCount, samples }) : samples!;

@@ -48,6 +48,96 @@ export interface NativeKernels {
     b: Float64Array,
     options: { out: Float64Array; rows: number; columns: number; depth: number; symmetric: boolean },
   ): void;
+  /**
+   * C[i][perm[j]] = A_i . B_j (rows x columns) for a lower trapezoidal B (row j zero beyond column j), in the bits
+   * {@linkcode dotRows} gives the same rows in any order, skipping the zero products.
+   */
+  dotRowsTrapezoid(
+    a: Float64Array,
+    b: Float64Array,
+    options: { out: Float64Array; rows: number; columns: number; depth: number; permutation: Int32Array },
+  ): void;
+  /** least_squares.ts's L^T L (r x r) of L (d x r): each entry summed over d in order, as the TypeScript loop. */
+  gramOfColumns(l: Float64Array, options: { dim: number; rank: number; out: Float64Array }): void;
+  /** linalg.ts's plain Cholesky into `l` (zeroed, n x n); false when a pivot is not above the tolerance. */
+  cholesky(a: Float64Array, options: { n: number; tolerance: number; l: Float64Array }): boolean;
+  /**
+   * linalg.ts's pivotedCholesky loop (see psd_pivoted_cholesky in kernels.c): `work` (the matrix, updated), `l`
+   * (zeroed, d x d), `perm` (identity) and `pivots` filled in; returns the rank.
+   */
+  pivotedCholesky(
+    work: Float64Array,
+    options: { dim: number; tolerance: number; l: Float64Array; perm: Int32Array; pivots: Float64Array },
+  ): number;
+  /** The products of gaussian.ts's sampleGaussianSummary: C = B A (A lower triangular r x r) or C = B Z^T. */
+  gaussianProduct(
+    b: Float64Array,
+    options: {
+      dim: number;
+      rank: number;
+      nonZeros: Int32Array;
+      triangular?: Float64Array;
+      /** Z by columns (rank x columns). */
+      columnsOfZ?: Float64Array;
+      columns: number;
+      out: Float64Array;
+    },
+  ): void;
+  /** S = C C^T (dim x dim) for C (dim x depth) given row-major (`c`) and by columns (`cc`). */
+  gaussianGram(c: Float64Array, cc: Float64Array, options: { dim: number; depth: number; out: Float64Array }): void;
+  /**
+   * Adds to `tally` the outcome of each of the distinct positions `indices` of a pool of rolls laid out as runs
+   * (discrete.ts's CountsPool; poolTally there is the same loop), through the all-zero bit set `bits`; false,
+   * counting nothing, when a position repeats or is outside the pool.
+   */
+  poolTally(
+    indices: Int32Array,
+    options: { size: number; bits: Int32Array; ends: Float64Array; outcomes: Int32Array; tally: Float64Array },
+  ): boolean;
+  /** {@linkcode poolTally} of a pool that keeps every position's roll in `rolls`. */
+  poolTallyRolls(
+    indices: Int32Array,
+    options: { size: number; bits: Int32Array; rolls: Int32Array; tally: Float64Array },
+  ): boolean;
+  /** The machine's limits for the roofline of `deno task bench` (see kernels.c): peak multiply-adds, bandwidth. */
+  readonly limits: {
+    /** Runs `iterations` rounds of the peak loop; its flops are iterations * 24 * lanes. */
+    peakMultiplyAdd(iterations: number): number;
+    readonly lanes: number;
+    /** Sums `a` (or, with `triad`, sets a = b + s c) `reps` times. */
+    stream(a: Float64Array, b: Float64Array, c: Float64Array, options: { reps: number; triad: boolean }): number;
+  };
+  /**
+   * The generator of rng.ts on its state words (see kernels.c): use it through rng.ts, which checks once that it
+   * draws what the TypeScript route draws.
+   */
+  readonly rng: NativeRng;
+}
+
+/** The ziggurat's tables, as rng.ts computes them: x (129), ratio (128), x squared (129). */
+export interface ZigguratTables {
+  x: Float64Array;
+  ratio: Float64Array;
+  xsq: Float64Array;
+}
+
+/**
+ * The native generator's draws, on an Rng's 4 state words in place. Each returns where it stopped: the end, or
+ * the position of a draw the TypeScript route must make (the state is then as before that draw).
+ */
+export interface NativeRng {
+  fillNormal(state: Int32Array, z: ZigguratTables, out: Float64Array, start: number): number;
+  gammas(state: Int32Array, z: ZigguratTables, shapes: Float64Array, out: Float64Array): number;
+  /** Multinomial counts from `start` on; `io` = [rolls left, mass left], updated. */
+  multinomial(
+    state: Int32Array,
+    z: ZigguratTables,
+    options: { counts: Float64Array; drawn: Float64Array; start: number; io: Float64Array },
+  ): number;
+  /** `out.length` draws of rng.int(n), n <= 2^32. */
+  ints(state: Int32Array, n: number, out: Float64Array): void;
+  /** rng.sampleWithoutReplacement(populationSize, out.length) into `out` (populationSize <= 2^31). */
+  sampleWithoutReplacement(state: Int32Array, populationSize: number, out: Int32Array): void;
 }
 
 const SYMBOLS = {
@@ -56,12 +146,48 @@ const SYMBOLS = {
     result: "void",
   },
   dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
+  dot_rows_trapezoid: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "buffer"], result: "void" },
+  psd_pivoted_cholesky: {
+    parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  gaussian_triangular_product: { parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer"], result: "void" },
+  gaussian_dense_product: {
+    parameters: ["buffer", "i32", "i32", "buffer", "buffer", "i32", "buffer"],
+    result: "void",
+  },
+  gaussian_gram: { parameters: ["buffer", "i32", "i32", "buffer", "buffer"], result: "void" },
+  gram_of_columns: { parameters: ["buffer", "i32", "i32", "buffer"], result: "void" },
+  cholesky_plain: { parameters: ["buffer", "i32", "f64", "buffer", "buffer"], result: "i32" },
+  peak_multiply_add: { parameters: ["i64"], result: "f64" },
+  peak_lanes: { parameters: [], result: "i32" },
+  stream: { parameters: ["buffer", "buffer", "buffer", "i64", "i32", "i32"], result: "f64" },
+  pool_tally_rolls: { parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer"], result: "i32" },
+  pool_tally: {
+    parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
+  rng_fill_normal: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32"], result: "i32" },
+  rng_gammas: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "i32"], result: "i32" },
+  rng_multinomial: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
+  rng_ints: { parameters: ["buffer", "f64", "buffer", "i32"], result: "void" },
+  rng_sample_without_replacement: {
+    parameters: ["buffer", "f64", "i32", "buffer", "buffer", "buffer"],
+    result: "void",
+  },
 } as const;
 
 /** Flags: optimise, keep the written arithmetic exactly (no contraction into FMA, no fast-math). */
 const BASE_FLAGS = ["-O2", "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno", "-Wno-psabi"];
+/** Linked after the source: the C library's exp, log and pow (the ones V8 takes pow from). */
+const LIBRARIES = ["-lm"];
 
 let loaded: NativeKernels | null | undefined;
+let taken = new Uint8Array(4096);
+const noItems = new Int32Array(0);
 
 /** The native kernels, compiled and loaded on first call; undefined where they cannot be (see the module doc). */
 export function nativeKernels(): NativeKernels | undefined {
@@ -87,7 +213,13 @@ function load(): NativeKernels | null {
   if (Deno.env.get("COLLAPSE_NATIVE") === "0") return null;
   const sourceUrl = new URL("./kernels.c", import.meta.url);
   const source = Deno.readFileSync(sourceUrl);
-  const flags = [...BASE_FLAGS, ...(hasAvx2() ? ["-mavx2"] : [])];
+  const cpu = cpuFlags();
+  const flags = [
+    ...BASE_FLAGS,
+    ...(cpu.has("avx2") ? ["-mavx2"] : []),
+    // Eight-lane exponentials in the kernel sums (the same bits as four-lane ones: see kernels.c).
+    ...(cpu.has("avx512f") && cpu.has("avx512dq") ? ["-mavx512f", "-mavx512dq"] : []),
+  ];
   const cacheDir = new URL("../../../.cache/native/", import.meta.url).pathname;
   const suffix = Deno.build.os === "darwin" ? "dylib" : Deno.build.os === "windows" ? "dll" : "so";
   const key = fnv1a64(new TextDecoder().decode(source) + flags.join(" "));
@@ -100,7 +232,8 @@ function load(): NativeKernels | null {
     const errors: string[] = [];
     for (const cc of compilers()) {
       try {
-        const result = new Deno.Command(cc, { args: [...flags, "-o", temporary, sourceUrl.pathname] }).outputSync();
+        const result = new Deno.Command(cc, { args: [...flags, "-o", temporary, sourceUrl.pathname, ...LIBRARIES] })
+          .outputSync();
         if (result.success) {
           compiler = cc;
           break;
@@ -114,7 +247,27 @@ function load(): NativeKernels | null {
     Deno.renameSync(temporary, path);
   }
   const library = Deno.dlopen(path, SYMBOLS);
-  const { kde_add_sums, dot_rows } = library.symbols;
+  const {
+    kde_add_sums,
+    dot_rows,
+    dot_rows_trapezoid,
+    rng_fill_normal,
+    rng_gammas,
+    rng_multinomial,
+    rng_ints,
+    rng_sample_without_replacement,
+    pool_tally,
+    pool_tally_rolls,
+    peak_multiply_add,
+    peak_lanes,
+    stream,
+    psd_pivoted_cholesky,
+    gram_of_columns,
+    cholesky_plain,
+    gaussian_triangular_product,
+    gaussian_dense_product,
+    gaussian_gram,
+  } = library.symbols;
   return {
     build: `${compiler} ${flags.join(" ")} -> ${path}`,
     kdeAddSums(test, options) {
@@ -131,6 +284,95 @@ function load(): NativeKernels | null {
       }
       dot_rows(a, b, out, rows, columns, depth, symmetric ? 1 : 0);
     },
+    poolTally(indices, { size, bits, ends, outcomes, tally }) {
+      if (bits.length * 32 < size || outcomes.length !== ends.length) {
+        throw new RangeError("poolTally: the bit set is too short, or ends and outcomes differ in length");
+      }
+      return pool_tally(indices, indices.length, size, bits, ends, outcomes, ends.length, tally) === 1;
+    },
+    dotRowsTrapezoid(a, b, { out, rows, columns, depth, permutation }) {
+      if (
+        a.length !== rows * depth || b.length !== columns * depth || out.length !== rows * columns ||
+        permutation.length !== columns
+      ) {
+        throw new RangeError("dotRowsTrapezoid: A, B, C and the permutation do not match in size");
+      }
+      dot_rows_trapezoid(a, b, out, rows, columns, depth, permutation);
+    },
+    gramOfColumns(l, { dim, rank, out }) {
+      if (l.length !== dim * rank || out.length !== rank * rank) throw new RangeError("gramOfColumns: sizes differ");
+      gram_of_columns(l, dim, rank, out);
+    },
+    cholesky(a, { n, tolerance, l }) {
+      if (a.length !== n * n || l.length !== n * n) throw new RangeError("cholesky: A and L must be n x n");
+      return cholesky_plain(a, n, tolerance, l, new Float64Array(n * n)) === 1;
+    },
+    pivotedCholesky(work, { dim, tolerance, l, perm, pivots }) {
+      if (work.length !== dim * dim || l.length !== dim * dim || perm.length !== dim || pivots.length !== dim) {
+        throw new RangeError("pivotedCholesky: work, l, perm and pivots do not match dim");
+      }
+      return psd_pivoted_cholesky(work, dim, tolerance, l, new Float64Array(dim * dim), perm, pivots);
+    },
+    gaussianProduct(b, { dim, rank, nonZeros, triangular, columnsOfZ, columns, out }) {
+      if (b.length !== dim * rank || nonZeros.length !== dim || out.length !== dim * columns) {
+        throw new RangeError("gaussianProduct: B, nonZeros and out do not match");
+      }
+      if (triangular) {
+        if (triangular.length !== rank * rank || columns !== rank) throw new RangeError("gaussianProduct: A is r x r");
+        gaussian_triangular_product(b, dim, rank, nonZeros, triangular, out);
+      } else {
+        if (!columnsOfZ || columnsOfZ.length !== rank * columns) throw new RangeError("gaussianProduct: Z is r x k");
+        gaussian_dense_product(b, dim, rank, nonZeros, columnsOfZ, columns, out);
+      }
+    },
+    gaussianGram(c, cc, { dim, depth, out }) {
+      if (c.length !== dim * depth || cc.length !== dim * depth || out.length !== dim * dim) {
+        throw new RangeError("gaussianGram: C and S do not match");
+      }
+      gaussian_gram(c, dim, depth, cc, out);
+    },
+    limits: {
+      peakMultiplyAdd: (iterations) => peak_multiply_add(BigInt(Math.round(iterations))),
+      lanes: peak_lanes(),
+      stream: (a, b, c, { reps, triad }) => {
+        if (b.length < a.length || c.length < a.length) throw new RangeError("stream: b and c must be as long as a");
+        return stream(a, b, c, BigInt(a.length), reps, triad ? 1 : 0);
+      },
+    },
+    poolTallyRolls(indices, { size, bits, rolls, tally }) {
+      if (bits.length * 32 < size || rolls.length < size) {
+        throw new RangeError("poolTallyRolls: bits or rolls too short");
+      }
+      return pool_tally_rolls(indices, indices.length, size, bits, rolls, tally) === 1;
+    },
+    rng: {
+      fillNormal: (state, z, out, start) => rng_fill_normal(state, z.x, z.ratio, z.xsq, out, start, out.length),
+      gammas: (state, z, shapes, out) => {
+        if (out.length < shapes.length) throw new RangeError("gammas: out is shorter than shapes");
+        return rng_gammas(state, z.x, z.ratio, z.xsq, shapes, out, shapes.length);
+      },
+      multinomial: (state, z, { counts, drawn, start, io }) => {
+        if (drawn.length < counts.length || io.length < 2) throw new RangeError("multinomial: drawn or io too short");
+        return rng_multinomial(state, z.x, z.ratio, z.xsq, counts, counts.length, drawn, start, io);
+      },
+      ints: (state, n, out) => {
+        if (!(Number.isInteger(n) && n >= 1 && n <= 2 ** 32)) throw new RangeError(`ints: n must be in [1, 2^32]`);
+        rng_ints(state, n, out, out.length);
+      },
+      sampleWithoutReplacement: (state, populationSize, out) => {
+        const k = out.length;
+        if (!(Number.isInteger(populationSize) && populationSize >= k && populationSize <= 2 ** 31)) {
+          throw new RangeError(`sampleWithoutReplacement: population ${populationSize} for ${k} draws`);
+        }
+        const sparse = 2 * k <= populationSize;
+        // The bit set is reused, all zero between calls (a fresh one is a calloc of up to megabytes per call).
+        const bytes = Math.ceil(populationSize / 8);
+        if (sparse && taken.length < bytes) taken = new Uint8Array(Math.max(bytes, 2 * taken.length));
+        const items = sparse ? noItems : new Int32Array(populationSize);
+        rng_sample_without_replacement(state, populationSize, k, out, sparse ? taken : noItems, items);
+        if (sparse) { for (let i = 0; i < k; i++) taken[out[i] >>> 3] = 0; }
+      },
+    },
   };
 }
 
@@ -139,12 +381,13 @@ function compilers(): string[] {
   return chosen ? [chosen] : ["cc", "gcc", "clang"];
 }
 
-/** AVX2 where /proc/cpuinfo says so (Linux); elsewhere the portable build (same results, slower). */
-function hasAvx2(): boolean {
-  if (Deno.build.arch !== "x86_64" || Deno.build.os !== "linux") return false;
+/** The CPU's instruction-set flags where /proc/cpuinfo lists them (Linux on x86-64); elsewhere none (the portable build). */
+function cpuFlags(): Set<string> {
+  if (Deno.build.arch !== "x86_64" || Deno.build.os !== "linux") return new Set();
   try {
-    return /\bavx2\b/.test(Deno.readTextFileSync("/proc/cpuinfo"));
+    const line = Deno.readTextFileSync("/proc/cpuinfo").split("\n").find((l) => l.startsWith("flags"));
+    return new Set(line?.split(":")[1]?.trim().split(/\s+/) ?? []);
   } catch {
-    return false;
+    return new Set();
   }
 }
