@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import gaussian from "../lib/experiments/gaussian.ts";
-import { compactExperiment } from "../lib/run/compacted.ts";
+import { compactExperiment } from "../lib/run/compaction.ts";
 import { readAttachment, type RunConfig, runPath, writeRun } from "../lib/run/store.ts";
 import { StoreReader } from "../lib/run/store_reader.ts";
 import { main, mergeStores, parseMergeArgs } from "./merge.ts";

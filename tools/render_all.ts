@@ -32,7 +32,7 @@ import {
 } from "./jupyter/mod.ts";
 import { PRESET_NAMES, type PresetName } from "../lib/experiments/presets.ts";
 import { EXPERIMENTS } from "../lib/experiments/mod.ts";
-import { compactIfFragmented } from "../lib/run/compacted.ts";
+import { compactIfFragmented } from "../lib/run/compaction.ts";
 import { defaultStoreDir } from "../lib/run/store.ts";
 import { isVolatile } from "../lib/util/volatile.ts";
 import { oneOf, parseCommandLine, positiveNumber } from "./cli.ts";

@@ -20,7 +20,7 @@
  */
 
 import { experimentByName, EXPERIMENTS } from "../lib/experiments/mod.ts";
-import { compactExperiment } from "../lib/run/compacted.ts";
+import { compactExperiment } from "../lib/run/compaction.ts";
 import { defaultStoreDir } from "../lib/run/store.ts";
 import { type Finding, gcStore, verifyStore } from "../lib/run/store_check.ts";
 import type { Experiment } from "../lib/experiments/define.ts";

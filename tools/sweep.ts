@@ -16,7 +16,7 @@
  * @module
  */
 
-import { compactIfFragmented } from "../lib/run/compacted.ts";
+import { compactIfFragmented } from "../lib/run/compaction.ts";
 import { runGrid } from "../lib/run/runner.ts";
 import { defaultStoreDir } from "../lib/run/store.ts";
 import { parseShard, parseSweep, shardConfigs } from "../lib/run/sweep.ts";

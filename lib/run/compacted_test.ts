@@ -4,7 +4,8 @@ import pl from "nodejs-polars";
 import { defineExperiment } from "../experiments/define.ts";
 import { choice, either, integer, real, seed } from "../experiments/fields.ts";
 import { DecodedFrame, encodeRows } from "./columns.ts";
-import { compactExperiment, KEY_COLUMN, readCompacted, writeCompacted } from "./compacted.ts";
+import { KEY_COLUMN, readCompacted, writeCompacted } from "./compacted.ts";
+import { compactExperiment } from "./compaction.ts";
 import { runGrid, type RunGridOptions } from "./runner.ts";
 import { CORRUPT_FOLDER, readRun, runKey, runPath, wholeFrame, writeRun } from "./store.ts";
 import { verifyStore } from "./store_check.ts";
@@ -156,7 +157,7 @@ Deno.test("a compacted file whose runs are not contiguous, or without keys, is u
 });
 
 Deno.test("a column of strings in one run and numbers in another is compacted value by value, and reads back", async () => {
-  await withStore(async (store) => {
+  await withStore((store) => {
     const [a, b] = configs.slice(0, 2);
     const rowsOf = (config: typeof a, note: string | number) =>
       [0, 1].map((iteration) => ({ ...config, iteration, note, experimentVersion: packed.version }));
@@ -175,7 +176,7 @@ Deno.test("a column of strings in one run and numbers in another is compacted va
 });
 
 Deno.test("compaction leaves a single file whose rows are another run's where it is, and merges the rest", async () => {
-  await withStore(async (store) => {
+  await withStore((store) => {
     const [a, b, c] = configs.slice(0, 3);
     const rowsOf = (config: typeof a) => [{ ...config, iteration: 0, experimentVersion: packed.version }];
     writeRun(runPath(packed, a, store), rowsOf(a));
