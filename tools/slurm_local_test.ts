@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
+import { COMPACTED_NAME, KEY_COLUMN, RUN_FILE_NAME } from "../lib/run/compacted.ts";
 import { sbatch, slurmUnavailable, startLocalSlurm, waitForJob } from "./slurm_local.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -45,12 +46,18 @@ function run(command: string, options: { cwd: string }): Promise<Deno.CommandOut
     .output();
 }
 
-/** Every run file of a store's gaussian folder: name -> rows. */
+/** Every run of a store's gaussian folder, from its own file or a compacted one: key -> rows. */
 function storeRows(dir: string): Map<string, unknown[]> {
   const out = new Map<string, unknown[]>();
   for (const entry of Deno.readDirSync(`${dir}/gaussian`)) {
-    if (entry.name.endsWith(".parquet")) {
-      out.set(entry.name, pl.readParquet(`${dir}/gaussian/${entry.name}`).toRecords());
+    const path = `${dir}/gaussian/${entry.name}`;
+    const single = RUN_FILE_NAME.exec(entry.name);
+    if (single) out.set(single[1], pl.readParquet(path).toRecords());
+    else if (COMPACTED_NAME.test(entry.name)) {
+      const frame = pl.readParquet(path);
+      for (const key of frame.getColumn(KEY_COLUMN).unique().toArray() as string[]) {
+        if (!out.has(key)) out.set(key, frame.filter(pl.col(KEY_COLUMN).eq(pl.lit(key))).drop(KEY_COLUMN).toRecords());
+      }
     }
   }
   return out;

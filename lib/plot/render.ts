@@ -72,15 +72,17 @@ export async function compileSpec(
 /**
  * Renders a vega-lite spec to an SVG string, headless (vega View with renderer "none"). Text is
  * measured with the DejaVu Sans glyph advances (see {@linkcode fontFiles}), so the layout fits what
- * resvg draws. Warnings from vega-lite are printed with `console.warn`, vega's own by vega.
+ * resvg draws. Warnings, vega-lite's and vega's, are printed with `console.warn`, or with
+ * `options.warnings` pushed to that list instead (as the lines they would have printed).
  */
-export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
+export async function specToSvg(spec: VegaLiteSpec, options: { warnings?: string[] } = {}): Promise<string> {
   const { vega: vgSpec, warnings } = await compileSpec(spec);
-  for (const w of warnings) console.warn(`vega-lite: ${w}`);
+  const warn = (line: string): void => void (options.warnings ? options.warnings.push(line) : console.warn(line));
+  for (const w of warnings) warn(`vega-lite: ${w}`);
   const vega = await loadVega();
   const view = new vega.View(vega.parse(vgSpec), {
     renderer: "none",
-    logLevel: vega.Warn,
+    logger: vegaLogger(vega, warn),
   });
   try {
     return await view.toSVG();
@@ -92,13 +94,13 @@ export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
 /**
  * Renders a vega-lite spec to PNG bytes: {@linkcode specToSvg}, then resvg with the DejaVu Sans
  * regular and bold files from {@linkcode fontFiles} (system fonts are never loaded), on white.
- * `scale` (default 2) multiplies the chart's size in px.
+ * `scale` (default 2) multiplies the chart's size in px; `warnings` as in {@linkcode specToSvg}.
  */
 export async function specToPng(
   spec: VegaLiteSpec,
-  options: { scale?: number } = {},
+  options: { scale?: number; warnings?: string[] } = {},
 ): Promise<Uint8Array> {
-  const svg = await specToSvg(spec);
+  const svg = await specToSvg(spec, { warnings: options.warnings });
   const { Resvg } = await loadResvg();
   const resvg = new Resvg(svg, {
     font: {
@@ -112,4 +114,21 @@ export async function specToPng(
   });
   const png = resvg.render().asPng();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+/** Vega's logger at level Warn, each message written as vega's own logger prints it ("WARN ..."). */
+function vegaLogger(vega: typeof import("vega"), warn: (line: string) => void): import("vega").LoggerInterface {
+  let level: number = vega.Warn;
+  const at = (threshold: number, name: string) => (...args: readonly unknown[]) => {
+    if (level >= threshold) warn([name, ...args].map(String).join(" "));
+    return logger;
+  };
+  const logger = {
+    level: (...args: number[]) => args.length === 0 ? level : (level = args[0], logger),
+    error: at(vega.Error, "ERROR"),
+    warn: at(vega.Warn, "WARN"),
+    info: at(vega.Info, "INFO"),
+    debug: at(vega.Debug, "DEBUG"),
+  } as import("vega").LoggerInterface;
+  return logger;
 }

@@ -102,16 +102,26 @@ export async function cachedPng(spec: VegaLiteSpec, scale: number): Promise<Uint
   const dir = figureCacheDir();
   if (!dir) return specToPng(spec, { scale });
   const path = `${dir}/${fnv1a64(`${renderIdentity()}\n${scale}\n${JSON.stringify(spec)}`)}.png`;
+  // The warnings drawing it printed are kept beside it and printed again, so a cached figure's output is the same.
+  const warningsPath = `${path}.warnings.json`;
   try {
-    return await Deno.readFile(path);
+    const png = await Deno.readFile(path);
+    const warnings: string[] = JSON.parse(await Deno.readTextFile(warningsPath));
+    for (const line of warnings) console.warn(line);
+    return png;
   } catch { /* not drawn yet */ }
-  const png = await specToPng(spec, { scale });
+  const warnings: string[] = [];
+  const png = await specToPng(spec, { scale, warnings });
+  for (const line of warnings) console.warn(line);
   try {
     await Deno.mkdir(dir, { recursive: true });
-    // Written to a private name and renamed: a kernel rendering the same figure at once never reads half a file.
-    const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    await Deno.writeFile(temporary, png);
-    await Deno.rename(temporary, path);
+    // Written to private names and renamed (the warnings first, read only once the PNG is there): a kernel
+    // rendering the same figure at once never reads half a file.
+    const suffix = `.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    await Deno.writeTextFile(`${warningsPath}${suffix}`, JSON.stringify(warnings));
+    await Deno.rename(`${warningsPath}${suffix}`, warningsPath);
+    await Deno.writeFile(`${path}${suffix}`, png);
+    await Deno.rename(`${path}${suffix}`, path);
   } catch { /* a read-only checkout: no cache */ }
   return png;
 }

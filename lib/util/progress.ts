@@ -273,7 +273,7 @@ export class Progress {
       // The item after the last tick is under way.
       busy.push(Math.max(0, predict(pending.shift()!) - (now - this.#lastTick)));
     }
-    return scheduleMakespan(busy, pending.map(predict), this.#workers) / 1000;
+    return scheduleMakespan(busy, pending.map((work) => predict(work)), this.#workers) / 1000;
   }
 
   /** The current line: label, bar, count, elapsed and estimated time left. */

@@ -246,3 +246,36 @@ Deno.test("start and finish: an item finished twice or never started is an error
   progress.finish(item);
   assert.throws(() => progress.finish(item), /not started, or already finished/);
 });
+
+Deno.test("batches: a started batch takes its items' costs, counts them on finish, and is predicted from the line", () => {
+  // Durations 1 + 2 cost per item; batches of 2 items on one worker. The first batch is a warm-up (not timed).
+  const clock = { t: 0 };
+  const lines: string[] = [];
+  const costs = [6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1];
+  const progress = new Progress("batches", costs.length, {
+    costs,
+    workers: 1,
+    now: () => clock.t * 1000,
+    write: (line) => void lines.push(line),
+  });
+  const duration = (batch: number[]) => batch.reduce((s, c) => s + 1 + 2 * c, 0);
+  for (let b = 0; b < costs.length / 2; b++) {
+    const batch = costs.slice(2 * b, 2 * b + 2);
+    const item = progress.start(undefined, 2);
+    assert.equal(item.work, batch[0] + batch[1], "the batch's work is its items' costs");
+    assert.equal(item.count, 2);
+    clock.t += duration(batch);
+    progress.finish(item);
+    const left = costs.slice(2 * b + 2);
+    if (b >= 3) {
+      // Three batches timed (the fit's least), of 2 items each and works 10, 8, 6: per item 1 and per unit 2, exactly.
+      const truth = left.reduce((s, c) => s + 1 + 2 * c, 0);
+      assert(
+        Math.abs(progress.secondsLeft() - truth) < 1e-9,
+        `after batch ${b + 1}: ${progress.secondsLeft()} vs ${truth}`,
+      );
+    }
+  }
+  assert.equal(progress.secondsLeft(), 0);
+  assert.match(lines.at(-1)!, / 12\/12 /, "every item of every batch counted");
+});
