@@ -93,7 +93,7 @@ function summaryProducts(
     const end = nonZeros[p];
     for (let j = 0; j < q; j++) {
       let sum = 0;
-      if (a) for (let m = j; m < end; m++) sum += b[p * r + m] * a[m * r + j];
+      if (a) { for (let m = j; m < end; m++) sum += b[p * r + m] * a[m * r + j]; }
       else for (let m = 0; m < end; m++) sum += b[p * r + m] * zt![j * r + m];
       c[p * q + j] = sum;
     }
@@ -115,7 +115,11 @@ Deno.test({
   fn() {
     const rng = new Rng(6, "summary");
     for (const [dim, rank] of CASES) {
-      const model: GaussianModel = { dim, mean: rng.fillNormal(new Float64Array(dim)), covariance: covariance(dim, rank, rng) };
+      const model: GaussianModel = {
+        dim,
+        mean: rng.fillNormal(new Float64Array(dim)),
+        covariance: covariance(dim, rank, rng),
+      };
       const factor = pivotedCholesky(model.covariance, dim);
       for (const count of [3, rank, rank + 7, 1000]) {
         // The library's draw, and the same draws replayed into the reference products.

@@ -914,3 +914,73 @@ double stream(double* a, const double* b, const double* c, int64_t n, int32_t re
   }
   return total;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// lib/numerics/binned_sums.ts in C: each test point's histogram of squared distances (bins of width w, a ring of
+// L slots from bin base[i], 10 power sums per slot) updated with new points, and evaluated at c. See that module
+// for the error bound (3.4e-13 relative). The same loops as its TypeScript; the exponential is exp4's.
+#define POWERS 10
+#define BINNED_SKIP 50.0
+
+void binned_add(const double* x, int32_t m, const double* y, int32_t n, int32_t d, double w, int32_t L, double c,
+                double* powers, double* base, double* nearest) {
+  for (int32_t i = 0; i < m; i++) {
+    const double* xi = x + (int64_t)i * d;
+    double* ring = powers + (int64_t)i * L * POWERS;
+    for (int32_t p = 0; p < n; p++) {
+      double q = 0;
+      for (int32_t j = 0; j < d; j++) {
+        double diff = xi[j] - y[(int64_t)j * n + p];
+        q += diff * diff;
+      }
+      double b = floor(q / w);
+      if (!(q < nearest[i])) {
+        if (!(q < nearest[i] + BINNED_SKIP / c) || b >= base[i] + L) continue;
+      } else {
+        if (nearest[i] == __builtin_inf()) base[i] = b;
+        else if (b < base[i]) {
+          double from = b + L > base[i] ? b + L : base[i];
+          for (double k = from; k < base[i] + L; k++) memset(ring + (int64_t)fmod(k, L) * POWERS, 0, POWERS * 8);
+          base[i] = b;
+        }
+        nearest[i] = q;
+      }
+      double* slot = ring + (int64_t)fmod(b, L) * POWERS;
+      double delta = q - b * w, power = 1;
+      for (int k = 0; k < POWERS; k++) {
+        slot[k] += power;
+        power *= delta;
+      }
+    }
+  }
+}
+
+void binned_eval(int32_t m, double w, int32_t L, double c, const double* powers, const double* base,
+                 const double* nearest, double* max, double* sum) {
+  double inverse[POWERS], f = 1;
+  for (int k = 0; k < POWERS; k++) {
+    if (k > 1) f *= k;
+    inverse[k] = 1 / f;
+  }
+  for (int32_t i = 0; i < m; i++) {
+    if (nearest[i] == __builtin_inf()) {
+      max[i] = -__builtin_inf();
+      sum[i] = 0;
+      continue;
+    }
+    const double* ring = powers + (int64_t)i * L * POWERS;
+    double top = -c * nearest[i];
+    double last = floor((nearest[i] + BINNED_SKIP / c) / w);
+    if (last > base[i] + L - 1) last = base[i] + L - 1;
+    double s = 0;
+    for (double b = base[i]; b <= last; b++) {
+      const double* slot = ring + (int64_t)fmod(b, L) * POWERS;
+      if (slot[0] == 0) continue;
+      double poly = 0;
+      for (int k = POWERS - 1; k >= 0; k--) poly = poly * -c + slot[k] * inverse[k];
+      s += exp1(-c * b * w - top) * poly;
+    }
+    max[i] = top;
+    sum[i] = s;
+  }
+}
