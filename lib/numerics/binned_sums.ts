@@ -119,51 +119,56 @@ export class BinnedSums {
   }
 }
 
-/** {@linkcode BinnedSums.add} in TypeScript (binned_add in kernels.c is the same loop). */
+/** {@linkcode BinnedSums.add} in TypeScript (binned_add in kernels.c is the same loop, the same bits). */
 export function binnedAddTypeScript(state: BinnedSums, points: Matrix, c: number): void {
   const { test, width: w, slots: L, powers, base, nearest } = state;
-  const d = test.cols, x = test.data, y = points.data;
+  const d = test.cols, x = test.data, y = points.data, reach = SKIP / c;
   for (let i = 0; i < test.rows; i++) {
+    const ring = i * L;
+    let bi = base[i], near = nearest[i];
+    // The slot of bin b is b mod L: first + (b - bi), less L past the end, with first the slot of bin bi.
+    let first = near === Infinity ? 0 : bi % L;
     for (let p = 0; p < points.rows; p++) {
       let q = 0;
       for (let j = 0; j < d; j++) {
         const diff = x[i * d + j] - y[p * d + j];
         q += diff * diff;
       }
-      addOne(i, q, { w, L, c, powers, base, nearest });
-    }
-  }
-}
-
-function addOne(
-  i: number,
-  q: number,
-  s: { w: number; L: number; c: number; powers: Float64Array; base: Float64Array; nearest: Float64Array },
-): void {
-  const { w, L, c, powers, base, nearest } = s;
-  const b = Math.floor(q / w);
-  if (!(q < nearest[i])) {
-    if (!(q < nearest[i] + SKIP / c) || b >= base[i] + L) return; // beyond every cutoff from now on
-  } else {
-    if (nearest[i] === Infinity) base[i] = b;
-    else if (b < base[i]) {
-      // The ring slides down: the slots it gives up hold bins beyond every cutoff from now on.
-      for (let k = Math.max(b + L, base[i]); k < base[i] + L; k++) {
-        powers.fill(0, (i * L + (k % L)) * POWERS, (i * L + (k % L) + 1) * POWERS);
+      const b = Math.floor(q / w);
+      if (!(q < near)) {
+        if (!(q < near + reach) || b >= bi + L) continue; // beyond every cutoff from now on
+      } else {
+        if (near === Infinity) bi = b;
+        else if (b < bi) {
+          // The ring slides down: the slots it gives up hold bins beyond every cutoff from now on.
+          for (let k = Math.max(b + L, bi); k < bi + L; k++) {
+            const at = (ring + slotOf(k, bi, first, L)) * POWERS;
+            powers.fill(0, at, at + POWERS);
+          }
+          bi = b;
+        }
+        first = bi % L;
+        near = q;
       }
-      base[i] = b;
+      const slot = (ring + slotOf(b, bi, first, L)) * POWERS, delta = q - b * w;
+      let power = 1;
+      for (let k = 0; k < POWERS; k++) {
+        powers[slot + k] += power;
+        power *= delta;
+      }
     }
-    nearest[i] = q;
-  }
-  const slot = (i * L + (b % L)) * POWERS, delta = q - b * w;
-  let power = 1;
-  for (let k = 0; k < POWERS; k++) {
-    powers[slot + k] += power;
-    power *= delta;
+    base[i] = bi;
+    nearest[i] = near;
   }
 }
 
-/** {@linkcode BinnedSums.evaluate} in TypeScript (binned_eval in kernels.c is the same loop). */
+/** The slot of bin b (b mod L) in a ring whose first bin `base` sits in slot `first`; b - base is in [0, L). */
+function slotOf(b: number, base: number, first: number, L: number): number {
+  const k = first + (b - base);
+  return k >= L ? k - L : k;
+}
+
+/** {@linkcode BinnedSums.evaluate} in TypeScript (binned_eval in kernels.c: the same terms, four bins at a time). */
 export function binnedEvalTypeScript(
   state: BinnedSums,
   out: { c: number; max: Float64Array; sum: Float64Array },
@@ -181,12 +186,12 @@ export function binnedEvalTypeScript(
     const top = -c * nearest[i];
     const last = Math.min(base[i] + L - 1, Math.floor((nearest[i] + SKIP / c) / w));
     let s = 0;
-    for (let b = base[i]; b <= last; b++) {
-      const slot = (i * L + (b % L)) * POWERS;
+    for (let b = base[i], k = base[i] % L; b <= last; b++, k = k + 1 === L ? 0 : k + 1) {
+      const slot = (i * L + k) * POWERS;
       if (powers[slot] === 0) continue;
       // sum_k (-c)^k P_k / k! by Horner's rule, times exp(-c b w - top) (in [1, e^(1/4)]).
       let poly = 0;
-      for (let k = POWERS - 1; k >= 0; k--) poly = poly * -c + powers[slot + k] * inverse[k];
+      for (let j = POWERS - 1; j >= 0; j--) poly = poly * -c + powers[slot + j] * inverse[j];
       s += Math.exp(-c * b * w - top) * poly;
     }
     max[i] = top;
