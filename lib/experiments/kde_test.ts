@@ -6,6 +6,7 @@ import { Rng } from "../numerics/rng.ts";
 import { runWorkflow } from "../workflows/mod.ts";
 import kde, { kdeRunData, kdeSamplesByIteration } from "./kde.ts";
 import { kdeWorkflowOptions } from "./kde_run.ts";
+import { runKey } from "../run/store.ts";
 
 Deno.test("run: one row per iteration, finite NLL, real fraction as the workflow implies", async () => {
   const base = {
@@ -179,4 +180,36 @@ Deno.test("bad Fresh and verifier fields fail before any work, naming the field"
     [{ ...good, verifierFraction: 0.5 }, /"verifierFraction" does not apply here: only to runs with a verifier/],
   ];
   for (const [config, message] of cases) assert.throws(() => kde.validate(config), message);
+});
+
+Deno.test("kernelSums: only Accumulate under a rule with the gaussian kernel, binned by default, in the run's key", async () => {
+  const base = { dataset: "moons", samplesPerIteration: 100, seed: 1, iterations: 12 };
+  const rule = kde.validate({ ...base, bandwidth: "scott", workflow: "Accumulate" });
+  assert.equal(rule.kernelSums, "binned");
+  // Where it does not apply the field is absent: those configurations keep their keys.
+  for (
+    const other of [{ bandwidth: 0.5, workflow: "Accumulate" }, { bandwidth: "scott", workflow: "Replace" }, {
+      bandwidth: "scott",
+      workflow: "Accumulate",
+      kernel: "tophat",
+    }]
+  ) {
+    const c = kde.validate({ ...base, ...other });
+    assert(!("kernelSums" in c), JSON.stringify(other));
+    assert.throws(() => kde.validate({ ...base, ...other, kernelSums: "exact" }), /field "kernelSums" does not apply/);
+  }
+  // Both routes have keys of their own, neither the key of the configuration before the field (the exact rescans).
+  const exactConfig = kde.validate({ ...base, bandwidth: "scott", workflow: "Accumulate", kernelSums: "exact" });
+  const { kernelSums: _, ...before } = rule;
+  const keys = new Set([rule, exactConfig, before].map((c) => runKey(c, kde.version)));
+  assert.equal(keys.size, 3);
+  // The same run but for the test NLL's last bits.
+  const binned = await kde.runConfig(rule), exact = await kde.runConfig(exactConfig);
+  assert.equal(binned.length, 12);
+  binned.forEach((row, i) => {
+    const { testNll: a, kernelSums: ka, ...rest } = row, { testNll: b, kernelSums: kb, ...restExact } = exact[i];
+    assert.deepEqual([ka, kb], ["binned", "exact"]);
+    assert.deepEqual(rest, restExact);
+    assert(Math.abs((a as number) - (b as number)) <= 1e-12 * Math.abs(b as number), `${a} vs ${b}`);
+  });
 });

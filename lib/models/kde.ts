@@ -34,6 +34,7 @@ import {
   logDensityFromSums,
 } from "../numerics/kernel_sums.ts";
 import type { Rng } from "../numerics/rng.ts";
+import { BinnedSums } from "../numerics/binned_sums.ts";
 import { type Accumulator, type DataPool, type Estimator, matrixOps } from "./estimator.ts";
 import { assertOneOf } from "../util/one_of.ts";
 
@@ -95,6 +96,15 @@ export interface KdeOptions {
   bandwidth: Bandwidth;
   /** Default "gaussian". */
   kernel?: Kernel;
+}
+
+/**
+ * The binned route of a bandwidth rule under Accumulate ({@linkcode KdeBinnedAccumulator}): the pool's sizes at
+ * the first and the last fit, which bound the rule's bandwidths.
+ */
+export interface BinnedRoute {
+  firstCount: number;
+  lastCount: number;
 }
 
 function checkPoints(points: Matrix, field: string): void {
@@ -225,13 +235,98 @@ export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
 }
 
 /**
+ * The Accumulate workflow's KDE under a bandwidth rule, whose h shrinks as
+ * the pool grows, so that no running sum can be carried: each test point keeps
+ * the histogram of its squared distances to the pool instead
+ * (lib/numerics/binned_sums.ts: within 3.4e-13 of the exact sums, relative),
+ * and a fit evaluates it at the rule's h for the pool's size; while the pool
+ * is still smaller than a few times the histogram, a fit sums over the pool
+ * exactly. O(test x (new points + bins)) per iteration instead of
+ * O(test x pool).
+ */
+export class KdeBinnedAccumulator implements Accumulator<Matrix, KdeModel> {
+  readonly #test: Matrix;
+  readonly #rule: BandwidthRule;
+  readonly #binned: BinnedSums;
+  readonly #pool: DataPool<Matrix> = matrixOps.pool();
+  readonly #firstCount: number;
+  readonly #lastCount: number;
+
+  /** An empty accumulator scoring `test` under `rule`, for pools of `firstCount` to `lastCount` points. */
+  constructor(test: Matrix, options: { rule: BandwidthRule } & BinnedRoute) {
+    checkPoints(test, "test data");
+    const { rule, firstCount, lastCount } = options;
+    if (!BANDWIDTH_RULES.includes(rule)) throw new RangeError(`KdeBinnedAccumulator takes a rule, got ${rule}`);
+    if (!(Number.isInteger(firstCount) && Number.isInteger(lastCount) && firstCount >= 1 && lastCount >= firstCount)) {
+      throw new RangeError(
+        `pool sizes must be integers 1 <= firstCount <= lastCount, got ${firstCount} and ${lastCount}`,
+      );
+    }
+    this.#test = test;
+    this.#rule = rule;
+    this.#firstCount = firstCount;
+    this.#lastCount = lastCount;
+    this.#binned = new BinnedSums(test, { cMin: this.#c(firstCount), cMax: this.#c(lastCount) });
+  }
+
+  #c(count: number): number {
+    const h = resolveBandwidth(this.#rule, { count, dim: this.#test.cols });
+    return 1 / (2 * h * h);
+  }
+
+  /** Points added so far. */
+  get count(): number {
+    return this.#pool.size;
+  }
+
+  add(points: Matrix): void {
+    if (points.rows === 0) return;
+    const size = this.#pool.size + points.rows;
+    if (size > this.#lastCount) {
+      throw new RangeError(
+        `KdeBinnedAccumulator: a pool of ${size} points is larger than the route was set up for ` +
+          `(lastCount ${this.#lastCount}: beyond it the bins are too wide for the error bound)`,
+      );
+    }
+    this.#pool.append(points);
+    // The cutoff of the next fit, whose pool is this one.
+    this.#binned.add(points, this.#c(this.#pool.size));
+  }
+
+  fit(): KdeModel {
+    if (this.#pool.size === 0) throw new RangeError("KdeBinnedAccumulator has no data yet");
+    const points = this.#pool.all(), count = points.rows, dim = points.cols;
+    if (count < this.#firstCount) {
+      // The rings cover the cutoff of firstCount's bandwidth only: a wider one would miss terms.
+      throw new RangeError(
+        `KdeBinnedAccumulator: a pool of ${count} points is smaller than the route was set up for ` +
+          `(firstCount ${this.#firstCount})`,
+      );
+    }
+    const bandwidth = resolveBandwidth(this.#rule, { count, dim });
+    const c = 1 / (2 * bandwidth * bandwidth);
+    // Live bins per test point ~ 50 / (c w): a pool smaller than three times that is summed exactly.
+    let state: KernelSums;
+    if (count < 3 * (50 / (c * this.#binned.width))) {
+      state = emptyKernelSums(this.#test.rows);
+      addKernelSums(state, this.#test, { points, bandwidth, kernel: "gaussian" });
+    } else state = this.#binned.evaluate(c);
+    const logDensity = logDensityFromSums(state, { count, dim, bandwidth, kernel: "gaussian" });
+    return { points, bandwidth, kernel: "gaussian", cached: { test: this.#test, logDensity } };
+  }
+}
+
+/**
  * The KDE estimator of the paper's experiment, scored on the fixed real test
  * set `test`: metrics `testNll` (mean negative log-likelihood, nats per point)
  * and `fittedBandwidth` (the h in use, which a rule recomputes at each fit).
  * With a numeric bandwidth it offers an accumulator, so Accumulate costs only
  * the new points per iteration.
  */
-export function kdeEstimator(test: Matrix, options: KdeOptions): Estimator<Matrix, KdeModel> {
+export function kdeEstimator(
+  test: Matrix,
+  options: KdeOptions & { binned?: BinnedRoute },
+): Estimator<Matrix, KdeModel> {
   checkPoints(test, "test data");
   const kernel = options.kernel ?? "gaussian";
   assertKernel(kernel);
@@ -248,6 +343,11 @@ export function kdeEstimator(test: Matrix, options: KdeOptions): Estimator<Matri
   };
   if (typeof bandwidth === "number") {
     estimator.accumulator = (): Accumulator<Matrix, KdeModel> => new KdeAccumulator(test, { bandwidth, kernel });
+  } else if (options.binned) {
+    if (kernel !== "gaussian") throw new RangeError("the binned route serves the gaussian kernel only");
+    const { firstCount, lastCount } = options.binned;
+    estimator.accumulator = (): Accumulator<Matrix, KdeModel> =>
+      new KdeBinnedAccumulator(test, { rule: bandwidth, firstCount, lastCount });
   }
   return estimator;
 }

@@ -3,6 +3,7 @@ import {
   assertBandwidth,
   fitKde,
   KdeAccumulator,
+  KdeBinnedAccumulator,
   kdeEstimator,
   kdeLogDensity,
   kdeMeanNll,
@@ -115,6 +116,58 @@ Deno.test("Accumulate through the accumulator and through refits gives the same 
     assert.equal(r.trainingSize, b[i].trainingSize);
     assert(Math.abs(r.metrics.testNll - b[i].metrics.testNll) < 1e-10);
   });
+});
+
+Deno.test("Accumulate under a rule: the binned route's test NLL is the exact refits' to 1e-12, the run otherwise the same", async () => {
+  const iterations = 30, options = { workflow: "Accumulate" as const, iterations };
+  // (In 2-D Silverman's rule is Scott's.)
+  for (const [rule, dim] of [["scott", 2], ["silverman", 3]] as const) {
+    const rng = new Rng(15, dim);
+    const test = stackRows([randomMatrix(120, dim, rng), randomMatrix(5, dim, rng, 8)]);
+    const real = randomMatrix(200, dim, rng);
+    const exact = kdeEstimator(test, { bandwidth: rule });
+    assert.equal(exact.accumulator, undefined);
+    const binned = kdeEstimator(test, { bandwidth: rule, binned: { firstCount: 200, lastCount: 200 * iterations } });
+    const a = await runWorkflow(binned, real, { ...options, rng: new Rng(2, "w") });
+    const b = await runWorkflow(exact, real, { ...options, rng: new Rng(2, "w") });
+    assert.equal(a.length, iterations);
+    let worst = 0, differing = 0;
+    a.forEach((r, i) => {
+      assert.equal(r.trainingSize, b[i].trainingSize);
+      assert.equal(r.metrics.fittedBandwidth, b[i].metrics.fittedBandwidth);
+      const got = r.metrics.testNll, want = b[i].metrics.testNll;
+      if (got !== want) differing++;
+      worst = Math.max(worst, Math.abs(got - want) / Math.abs(want));
+    });
+    assert(worst <= 1e-12, `${rule}: worst relative NLL difference ${worst}`);
+    // The later fits go through the histogram (not the exact sums of a small pool): their bits differ.
+    assert(differing >= iterations / 2, `${rule}: only ${differing} fits differ from the exact route's bits`);
+  }
+});
+
+Deno.test("the binned accumulator fails clearly outside the pool sizes it was set up for", () => {
+  const rng = new Rng(16);
+  const test = randomMatrix(20, 2, rng);
+  const accumulator = new KdeBinnedAccumulator(test, { rule: "scott", firstCount: 10, lastCount: 30 });
+  assert.throws(() => accumulator.fit(), /no data yet/);
+  accumulator.add(randomMatrix(5, 2, rng));
+  assert.throws(() => accumulator.fit(), /pool of 5 points is smaller than the route was set up for/);
+  accumulator.add(randomMatrix(25, 2, rng));
+  assert.equal(accumulator.fit().points.rows, 30);
+  assert.throws(
+    () => accumulator.add(randomMatrix(1, 2, rng)),
+    /pool of 31 points is larger than the route was set up/,
+  );
+  assert.equal(accumulator.count, 30);
+  assert.throws(
+    () => new KdeBinnedAccumulator(test, { rule: 0.5 as never, firstCount: 1, lastCount: 2 }),
+    /takes a rule/,
+  );
+  assert.throws(() => new KdeBinnedAccumulator(test, { rule: "scott", firstCount: 5, lastCount: 4 }), /firstCount/);
+  assert.throws(
+    () => kdeEstimator(test, { bandwidth: "scott", kernel: "tophat", binned: { firstCount: 1, lastCount: 2 } }),
+    /gaussian kernel only/,
+  );
 });
 
 Deno.test("bandwidth rules are scikit-learn's: no scaling by the data's spread", () => {

@@ -99,6 +99,14 @@ export interface NativeKernels {
     indices: Int32Array,
     options: { size: number; bits: Int32Array; rolls: Int32Array; tally: Float64Array },
   ): boolean;
+  /** binned_sums.ts's histogram update (`points` coordinate-major, `count` of them; `c` the next fit's). */
+  binnedAdd(
+    state: BinnedState,
+    points: Float64Array,
+    options: { count: number; c: number },
+  ): void;
+  /** binned_sums.ts's evaluation at `c` into `max` and `sum`. */
+  binnedEval(state: BinnedState, options: { c: number; max: Float64Array; sum: Float64Array }): void;
   /** The machine's limits for the roofline of `deno task bench` (see kernels.c): peak multiply-adds, bandwidth. */
   readonly limits: {
     /** Runs `iterations` rounds of the peak loop; its flops are iterations * 24 * lanes. */
@@ -112,6 +120,16 @@ export interface NativeKernels {
    * draws what the TypeScript route draws.
    */
   readonly rng: NativeRng;
+}
+
+/** What the binned sums' kernels read and update (lib/numerics/binned_sums.ts's BinnedSums). */
+export interface BinnedState {
+  readonly test: { rows: number; cols: number; data: Float64Array };
+  readonly width: number;
+  readonly slots: number;
+  readonly powers: Float64Array;
+  readonly base: Float64Array;
+  readonly nearest: Float64Array;
 }
 
 /** The ziggurat's tables, as rng.ts computes them: x (129), ratio (128), x squared (129). */
@@ -159,6 +177,14 @@ const SYMBOLS = {
   gaussian_gram: { parameters: ["buffer", "i32", "i32", "buffer", "buffer"], result: "void" },
   gram_of_columns: { parameters: ["buffer", "i32", "i32", "buffer"], result: "void" },
   cholesky_plain: { parameters: ["buffer", "i32", "f64", "buffer", "buffer"], result: "i32" },
+  binned_add: {
+    parameters: ["buffer", "i32", "buffer", "i32", "i32", "f64", "i32", "f64", "buffer", "buffer", "buffer"],
+    result: "void",
+  },
+  binned_eval: {
+    parameters: ["i32", "f64", "i32", "f64", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "void",
+  },
   peak_multiply_add: { parameters: ["i64"], result: "f64" },
   peak_lanes: { parameters: [], result: "i32" },
   stream: { parameters: ["buffer", "buffer", "buffer", "i64", "i32", "i32"], result: "f64" },
@@ -258,6 +284,8 @@ function load(): NativeKernels | null {
     rng_sample_without_replacement,
     pool_tally,
     pool_tally_rolls,
+    binned_add,
+    binned_eval,
     peak_multiply_add,
     peak_lanes,
     stream,
@@ -330,6 +358,18 @@ function load(): NativeKernels | null {
         throw new RangeError("gaussianGram: C and S do not match");
       }
       gaussian_gram(c, dim, depth, cc, out);
+    },
+    binnedAdd(state, points, { count, c }) {
+      const { test, width, slots, powers, base, nearest } = state;
+      if (points.length !== count * test.cols) throw new RangeError("binnedAdd: points do not match count");
+      binned_add(test.data, test.rows, points, count, test.cols, width, slots, c, powers, base, nearest);
+    },
+    binnedEval(state, { c, max, sum }) {
+      const { test, width, slots, powers, base, nearest } = state;
+      if (max.length !== test.rows || sum.length !== test.rows) {
+        throw new RangeError("binnedEval: one value per test point");
+      }
+      binned_eval(test.rows, width, slots, c, powers, base, nearest, max, sum);
     },
     limits: {
       peakMultiplyAdd: (iterations) => peak_multiply_add(BigInt(Math.round(iterations))),
