@@ -180,7 +180,11 @@ Deno.test("a fresh checkout compiles the kernels into .cache/native; a failing c
   try {
     await Deno.mkdir(`${scratch}/lib/numerics/native`, { recursive: true });
     await Deno.mkdir(`${scratch}/lib/util`, { recursive: true });
-    for (const file of ["numerics/native/mod.ts", "numerics/native/kernels.c", "numerics/hash.ts", "util/files.ts"]) {
+    const cFiles = [...Deno.readDirSync(new URL("./", import.meta.url))].map((e) => e.name).filter((name) =>
+      /\.[ch]$/.test(name)
+    );
+    const sources = [...cFiles.map((name) => `numerics/native/${name}`), "numerics/native/mod.ts"];
+    for (const file of [...sources, "numerics/hash.ts", "util/files.ts"]) {
       await Deno.copyFile(new URL(`../../${file}`, import.meta.url), `${scratch}/lib/${file}`);
     }
     const probe = `import { nativeKernels } from "${scratch}/lib/numerics/native/mod.ts";

@@ -1,0 +1,86 @@
+// Row-dot products C = A B^T behind every Gram matrix (lib/numerics/matrix.ts in C). Part of kernels.c.
+#include "vectors.h"
+
+
+// Dot product of a[0 .. k) and b[0 .. k).
+static inline double dot(const double* a, const double* b, int32_t k) {
+  v4d acc = splat(0.0);
+  int32_t p = 0;
+  for (; p + 4 <= k; p += 4) acc += load4(a + p) * load4(b + p);
+  double s = sum4(acc);
+  for (; p < k; p++) s += a[p] * b[p];
+  return s;
+}
+
+// C = A B^T: c[i * n + j] = sum_p a[i * k + p] b[j * k + p], for row-major A (m x k), B (n x k), C (m x n).
+// With `symmetric` (A B^T known to be symmetric, e.g. A = B or A = B scaled per column), blocks below the diagonal
+// are skipped and the upper triangle mirrored. Register blocks of 2 rows of A by 4 rows of B: 8 four-lane
+// accumulators; each loaded vector of A is used 4 times and each of B twice.
+// The loop of dot_rows and dot_rows_trapezoid: with `perm`, row j of B is zero beyond column j (lower trapezoidal)
+// and its products go to column perm[j] of C; the zero products are skipped (they would add zeros to sums that are
+// never -0, which changes nothing: every output has the bits dot_rows gives it).
+static inline void dot_rows_loop(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k,
+                                 int32_t symmetric, const int32_t* perm) {
+  int32_t k4 = k & ~3;
+  int32_t i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const double *a0 = a + (int64_t)i * k, *a1 = a0 + k;
+    int32_t j = symmetric ? i & ~3 : 0;
+    for (; j + 4 <= n; j += 4) {
+      const double *b0 = b + (int64_t)j * k, *b1 = b0 + k, *b2 = b1 + k, *b3 = b2 + k;
+      v4d c00 = splat(0.0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+      int32_t limit = k4;
+      if (perm) {
+        int32_t nonzero = (j + 4 < k ? j + 4 : k + 3) & ~3;  // rows j..j+3 are zero from column j + 4 on
+        limit = nonzero < k4 ? nonzero : k4;
+      }
+      for (int32_t p = 0; p < limit; p += 4) {
+        v4d x0 = load4(a0 + p), x1 = load4(a1 + p), y;
+        y = load4(b0 + p), c00 += x0 * y, c10 += x1 * y;
+        y = load4(b1 + p), c01 += x0 * y, c11 += x1 * y;
+        y = load4(b2 + p), c02 += x0 * y, c12 += x1 * y;
+        y = load4(b3 + p), c03 += x0 * y, c13 += x1 * y;
+      }
+      double r[2][4] = {{sum4(c00), sum4(c01), sum4(c02), sum4(c03)}, {sum4(c10), sum4(c11), sum4(c12), sum4(c13)}};
+      for (int32_t p = k4; p < k; p++) {
+        for (int u = 0; u < 4; u++) {
+          double bv = b[(int64_t)(j + u) * k + p];
+          r[0][u] += a0[p] * bv;
+          r[1][u] += a1[p] * bv;
+        }
+      }
+      for (int u = 0; u < 4; u++) {
+        int32_t column = perm ? perm[j + u] : j + u;
+        c[(int64_t)i * n + column] = r[0][u];
+        c[(int64_t)(i + 1) * n + column] = r[1][u];
+      }
+    }
+    for (; j < n; j++) {
+      int32_t column = perm ? perm[j] : j;
+      c[(int64_t)i * n + column] = dot(a0, b + (int64_t)j * k, k);
+      c[(int64_t)(i + 1) * n + column] = dot(a1, b + (int64_t)j * k, k);
+    }
+  }
+  for (; i < m; i++) {
+    for (int32_t j = symmetric ? i & ~3 : 0; j < n; j++) {
+      c[(int64_t)i * n + (perm ? perm[j] : j)] = dot(a + (int64_t)i * k, b + (int64_t)j * k, k);
+    }
+  }
+  if (symmetric) {
+    for (int32_t r = 1; r < m; r++) {
+      for (int32_t s = 0; s < r; s++) c[(int64_t)r * n + s] = c[(int64_t)s * n + r];
+    }
+  }
+}
+
+void dot_rows(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k, int32_t symmetric) {
+  dot_rows_loop(a, b, c, m, n, k, symmetric, 0);
+}
+
+// C[i][perm[j]] = A_i . B_j for a lower trapezoidal B (row j zero beyond column j): a Gaussian sample x = B z from
+// the pivoted Cholesky factor (rows in pivot order), in the bits dot_rows gives the factor's rows in any order,
+// at about half the multiplications.
+void dot_rows_trapezoid(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k,
+                        const int32_t* perm) {
+  dot_rows_loop(a, b, c, m, n, k, 0, perm);
+}

@@ -1,0 +1,148 @@
+// The KDE's kernel sums (lib/numerics/kernel_sums.ts in C). Part of kernels.c.
+#include "vectors.h"
+
+// The terms of eight consecutive squared distances qp[0..8) added to acc (lane l: qp[l], then qp[l + 4]), each
+// exp(-c q - mi) where q < limit, else +0: with AVX-512 one eight-lane exponential, else two four-lane ones. The
+// same operations lane for lane as exp4, so the same bits whichever the build.
+#ifdef __AVX512F__
+static inline v8d exp8(v8d x) {
+  const v8d round = splat8(6755399441055744.0);
+  x = select8(x < -708.0, splat8(-708.0), x);
+  v8d shifted = x * 1.4426950408889634 + round;
+  v8d k = shifted - round;
+  v8d r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  v8d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  v8d a0 = 1.0 + r, a1 = 1.0 / 2 + (1.0 / 6) * r, a2 = 1.0 / 24 + (1.0 / 120) * r;
+  v8d a3 = 1.0 / 720 + (1.0 / 5040) * r, a4 = 1.0 / 40320 + (1.0 / 362880) * r;
+  v8d a5 = 1.0 / 3628800 + (1.0 / 39916800) * r;
+  v8d b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2;
+  v8d p = (b0 + b1 * r4) + (b2 + (1.0 / 479001600) * r4) * r8;
+  v8i bits = ((v8i)shifted + 1023) << 52;
+  return p * (v8d)bits;
+}
+static inline v4d add_terms8(const double* qp, double c, double mi, double limit, v4d acc) {
+  v8d qv = load8(qp);
+  v8d e = (v8d)((v8i)exp8(-c * qv - mi) & (qv < limit));
+  acc += (v4d){e[0], e[1], e[2], e[3]};
+  acc += (v4d){e[4], e[5], e[6], e[7]};
+  return acc;
+}
+static inline int32_t count_below(const double* q, int32_t padded, double limit) {
+  v8i below = (v8i){0, 0, 0, 0, 0, 0, 0, 0};
+  for (int32_t p = 0; p < padded; p += 8) below -= load8(q + p) < limit;  // a true lane is -1
+  int64_t total = 0;
+  for (int l = 0; l < 8; l++) total += below[l];
+  return (int32_t)total;
+}
+#else
+static inline v4d add_terms8(const double* qp, double c, double mi, double limit, v4d acc) {
+  v4d q0 = load4(qp), q1 = load4(qp + 4);
+  acc += (v4d)((v4i)exp4(-c * q0 - mi) & (q0 < limit));
+  acc += (v4d)((v4i)exp4(-c * q1 - mi) & (q1 < limit));
+  return acc;
+}
+static inline int32_t count_below(const double* q, int32_t padded, double limit) {
+  v4i below = (v4i){0, 0, 0, 0};
+  for (int32_t p = 0; p < padded; p += 4) below -= load4(q + p) < limit;
+  return (int32_t)(below[0] + below[1] + below[2] + below[3]);
+}
+#endif
+
+// The kept kernel terms of one test point against one block: acc (lane l sums the terms of positions p = l mod 4,
+// in increasing p) plus exp(-c q[p] - mi) for each q[p] < limit. q holds `padded` values (a multiple of 8; pads are
+// +inf). Two routes, the same sums: every position (an exponential each, masked), or, when at most a third of the
+// terms are kept, the kept ones only, gathered lane by lane into `kept` (row j holds lane l's j-th kept value at
+// kept[4 j + l], rows padded with +inf, masked as before), so that each lane adds the same values in the same
+// order and +0 (no change: a sum of positive terms from +0 is never -0) where the other route adds +0.
+static inline v4d add_kept_terms(const double* q, int32_t padded, double c, double mi, double limit, v4d acc,
+                                 double* kept) {
+  int32_t total = count_below(q, padded, limit);
+  if (total == 0) return acc;
+  if (total * 3 > padded) {
+    for (int32_t p = 0; p < padded; p += 8) acc = add_terms8(q + p, c, mi, limit, acc);
+    return acc;
+  }
+  int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  for (int32_t p = 0; p < padded; p += 4) {
+    double v0 = q[p], v1 = q[p + 1], v2 = q[p + 2], v3 = q[p + 3];
+    kept[4 * c0] = v0;
+    kept[4 * c1 + 1] = v1;
+    kept[4 * c2 + 2] = v2;
+    kept[4 * c3 + 3] = v3;
+    c0 += v0 < limit;
+    c1 += v1 < limit;
+    c2 += v2 < limit;
+    c3 += v3 < limit;
+  }
+  int32_t counts[4] = {c0, c1, c2, c3}, rows = c0;
+  for (int l = 1; l < 4; l++) rows = counts[l] > rows ? counts[l] : rows;
+  rows = (rows + 1) & ~1;
+  for (int l = 0; l < 4; l++)
+    for (int32_t j = counts[l]; j < rows; j++) kept[4 * j + l] = __builtin_inf();
+  for (int32_t j = 0; j < rows; j += 2) acc = add_terms8(kept + 4 * j, c, mi, limit, acc);
+  return acc;
+}
+
+// Terms below e^-SKIP times the running maximum change a sum by less than 2e-22 each: not computed.
+#define SKIP 50.0
+#define BLOCK 1024
+
+// Adds the n training points y (coordinate-major: coordinate j of point p at y[j * n + p]) to the kernel sums of
+// the m test points x (row-major, m x d). Gaussian kernel (tophat == 0), with c = 1 / (2 h^2): each test point
+// keeps `max`, the largest log-kernel value -c |x - y|^2 seen, and `sum` = sum of exp(value - max). Top-hat kernel
+// (tophat != 0): `sum` counts the points with |x - y|^2 < radius2 and `max` is 0. Training points are taken in
+// blocks that stay in cache while every test point passes over them; per test point and block, one pass writes
+// the squared distances and their minimum, the running maximum is updated once, and a second pass adds the
+// exponentials of the terms above e^-SKIP of the maximum.
+void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_t d, double c, double radius2,
+                  int32_t tophat, double* max, double* sum) {
+  double q[BLOCK + 8], kept[BLOCK + 16];
+  for (int32_t start = 0; start < n; start += BLOCK) {
+    int32_t size = n - start < BLOCK ? n - start : BLOCK;
+    int32_t padded = (size + 7) & ~7;
+    for (int32_t i = 0; i < m; i++) {
+      const double* xi = x + (int64_t)i * d;
+      v4d best = splat(__builtin_inf());
+      int32_t p = 0;
+      for (; p + 4 <= size; p += 4) {
+        v4d s = splat(0.0);
+        for (int32_t j = 0; j < d; j++) {
+          v4d diff = xi[j] - load4(y + (int64_t)j * n + start + p);
+          s += diff * diff;
+        }
+        memcpy(q + p, &s, sizeof s);
+        best = select4(s < best, s, best);
+      }
+      double nearest = best[0];
+      for (int l = 1; l < 4; l++) nearest = best[l] < nearest ? best[l] : nearest;
+      for (; p < size; p++) {
+        double s = 0;
+        for (int32_t j = 0; j < d; j++) {
+          double diff = xi[j] - y[(int64_t)j * n + start + p];
+          s += diff * diff;
+        }
+        q[p] = s;
+        nearest = s < nearest ? s : nearest;
+      }
+      for (; p < padded; p++) q[p] = __builtin_inf();
+      if (tophat) {
+        int64_t count = 0;
+        for (p = 0; p < size; p++) count += q[p] < radius2;
+        max[i] = 0;
+        sum[i] += (double)count;
+        continue;
+      }
+      double mi = max[i], s = sum[i];
+      double top = -c * nearest;
+      if (top > mi) {
+        s = mi == -__builtin_inf() ? 0.0 : s * exp1(mi - top);
+        mi = top;
+      }
+      // value - max > -SKIP  <=>  q < (SKIP - max) / c
+      double limit = (SKIP - mi) / c;
+      v4d acc = add_kept_terms(q, padded, c, mi, limit, splat(0.0), kept);
+      max[i] = mi;
+      sum[i] = s + ((acc[0] + acc[1]) + (acc[2] + acc[3]));
+    }
+  }
+}
