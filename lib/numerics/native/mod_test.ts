@@ -183,7 +183,11 @@ Deno.test("a fresh checkout compiles the kernels into .cache/native; a failing c
     const cFiles = [...Deno.readDirSync(new URL("./", import.meta.url))].map((e) => e.name).filter((name) =>
       /\.[ch]$/.test(name)
     );
-    const sources = [...cFiles.map((name) => `numerics/native/${name}`), "numerics/native/mod.ts"];
+    const sources = [
+      ...cFiles.map((name) => `numerics/native/${name}`),
+      "numerics/native/mod.ts",
+      "numerics/native/types.ts",
+    ];
     for (const file of [...sources, "numerics/hash.ts", "util/files.ts"]) {
       await Deno.copyFile(new URL(`../../${file}`, import.meta.url), `${scratch}/lib/${file}`);
     }

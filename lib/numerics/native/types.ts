@@ -1,0 +1,143 @@
+/**
+ * The types of the native kernels (mod.ts): what each C function takes and
+ * returns, as the TypeScript callers see them. Tested in mod_test.ts.
+ *
+ * @module
+ */
+
+/** The compiled kernels, called on typed arrays. */
+export interface NativeKernels {
+  /** The compiler and flags the library was built with. */
+  readonly build: string;
+  /**
+   * Adds `count` training points (coordinate-major: coordinate j of point p at
+   * `points[j * count + p]`) to the kernel sums `max`/`sum` of the test points
+   * `test` (row-major, `max.length` x dim), in place. See kde_add_sums in kernels.c.
+   */
+  kdeAddSums(
+    test: Float64Array,
+    options: {
+      points: Float64Array;
+      count: number;
+      dim: number;
+      bandwidth: number;
+      tophat: boolean;
+      max: Float64Array;
+      sum: Float64Array;
+    },
+  ): void;
+  /** C = A B^T into `out` (rows x columns), for row-major A (rows x depth) and B (columns x depth). */
+  dotRows(
+    a: Float64Array,
+    b: Float64Array,
+    options: { out: Float64Array; rows: number; columns: number; depth: number; symmetric: boolean },
+  ): void;
+  /**
+   * C[i][perm[j]] = A_i . B_j (rows x columns) for a lower trapezoidal B (row j zero beyond column j), in the bits
+   * {@linkcode dotRows} gives the same rows in any order, skipping the zero products.
+   */
+  dotRowsTrapezoid(
+    a: Float64Array,
+    b: Float64Array,
+    options: { out: Float64Array; rows: number; columns: number; depth: number; permutation: Int32Array },
+  ): void;
+  /** least_squares.ts's L^T L (r x r) of L (d x r): each entry summed over d in order, as the TypeScript loop. */
+  gramOfColumns(l: Float64Array, options: { dim: number; rank: number; out: Float64Array }): void;
+  /** linalg.ts's plain Cholesky into `l` (zeroed, n x n); false when a pivot is not above the tolerance. */
+  cholesky(a: Float64Array, options: { n: number; tolerance: number; l: Float64Array }): boolean;
+  /**
+   * linalg.ts's pivotedCholesky loop (see psd_pivoted_cholesky in kernels.c): `work` (the matrix, updated), `l`
+   * (zeroed, d x d), `perm` (identity) and `pivots` filled in; returns the rank.
+   */
+  pivotedCholesky(
+    work: Float64Array,
+    options: { dim: number; tolerance: number; l: Float64Array; perm: Int32Array; pivots: Float64Array },
+  ): number;
+  /** The products of gaussian.ts's sampleGaussianSummary: C = B A (A lower triangular r x r) or C = B Z^T. */
+  gaussianProduct(
+    b: Float64Array,
+    options: {
+      dim: number;
+      rank: number;
+      nonZeros: Int32Array;
+      triangular?: Float64Array;
+      /** Z by columns (rank x columns). */
+      columnsOfZ?: Float64Array;
+      columns: number;
+      out: Float64Array;
+    },
+  ): void;
+  /** S = C C^T (dim x dim) for C (dim x depth) given row-major (`c`) and by columns (`cc`). */
+  gaussianGram(c: Float64Array, cc: Float64Array, options: { dim: number; depth: number; out: Float64Array }): void;
+  /**
+   * Adds to `tally` the outcome of each of the distinct positions `indices` of a pool of rolls laid out as runs
+   * (discrete.ts's CountsPool; poolTally there is the same loop), through the all-zero bit set `bits`; false,
+   * counting nothing, when a position repeats or is outside the pool.
+   */
+  poolTally(
+    indices: Int32Array,
+    options: { size: number; bits: Int32Array; ends: Float64Array; outcomes: Int32Array; tally: Float64Array },
+  ): boolean;
+  /** {@linkcode poolTally} of a pool that keeps every position's roll in `rolls`. */
+  poolTallyRolls(
+    indices: Int32Array,
+    options: { size: number; bits: Int32Array; rolls: Int32Array; tally: Float64Array },
+  ): boolean;
+  /** binned_sums.ts's histogram update (`points` coordinate-major, `count` of them; `c` the next fit's). */
+  binnedAdd(
+    state: BinnedState,
+    points: Float64Array,
+    options: { count: number; c: number },
+  ): void;
+  /** binned_sums.ts's evaluation at `c` into `max` and `sum`. */
+  binnedEval(state: BinnedState, options: { c: number; max: Float64Array; sum: Float64Array }): void;
+  /** The machine's limits for the roofline of `deno task bench` (see kernels.c): peak multiply-adds, bandwidth. */
+  readonly limits: {
+    /** Runs `iterations` rounds of the peak loop; its flops are iterations * 24 * lanes. */
+    peakMultiplyAdd(iterations: number): number;
+    readonly lanes: number;
+    /** Sums `a` (or, with `triad`, sets a = b + s c) `reps` times. */
+    stream(a: Float64Array, b: Float64Array, c: Float64Array, options: { reps: number; triad: boolean }): number;
+  };
+  /**
+   * The generator of rng.ts on its state words (see kernels.c): use it through rng.ts, which checks once that it
+   * draws what the TypeScript route draws.
+   */
+  readonly rng: NativeRng;
+}
+
+/** What the binned sums' kernels read and update (lib/numerics/binned_sums.ts's BinnedSums). */
+export interface BinnedState {
+  readonly test: { rows: number; cols: number; data: Float64Array };
+  readonly width: number;
+  readonly slots: number;
+  readonly powers: Float64Array;
+  readonly base: Float64Array;
+  readonly nearest: Float64Array;
+}
+
+/** The ziggurat's tables, as rng.ts computes them: x (129), ratio (128), x squared (129). */
+export interface ZigguratTables {
+  x: Float64Array;
+  ratio: Float64Array;
+  xsq: Float64Array;
+}
+
+/**
+ * The native generator's draws, on an Rng's 4 state words in place. Each returns where it stopped: the end, or
+ * the position of a draw the TypeScript route must make (the state is then as before that draw).
+ */
+export interface NativeRng {
+  fillNormal(state: Int32Array, z: ZigguratTables, out: Float64Array, start: number): number;
+  gammas(state: Int32Array, z: ZigguratTables, shapes: Float64Array, out: Float64Array): number;
+  /** Multinomial counts from `start` on; `io` = [rolls left, mass left], updated. */
+  multinomial(
+    state: Int32Array,
+    z: ZigguratTables,
+    options: { counts: Float64Array; drawn: Float64Array; start: number; io: Float64Array },
+  ): number;
+  /** `out.length` draws of rng.int(n), n <= 2^32. */
+  ints(state: Int32Array, n: number, out: Float64Array): void;
+  /** rng.sampleWithoutReplacement(populationSize, out.length) into `out` (populationSize <= 2^31). */
+  sampleWithoutReplacement(state: Int32Array, populationSize: number, out: Int32Array): void;
+}
