@@ -8,8 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import pl from "nodejs-polars";
-import { COMPACTED_NAME, KEY_COLUMN, RUN_FILE_NAME } from "../lib/run/compacted.ts";
+import type { RunRow } from "../lib/run/store.ts";
+import { StoreReader } from "../lib/run/store_reader.ts";
+import { parseSweep, type Sweep } from "../lib/run/sweep.ts";
 import { sbatch, slurmUnavailable, startLocalSlurm, waitForJob } from "./slurm_local.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -46,21 +47,10 @@ function run(command: string, options: { cwd: string }): Promise<Deno.CommandOut
     .output();
 }
 
-/** Every run of a store's gaussian folder, from its own file or a compacted one: key -> rows. */
-function storeRows(dir: string): Map<string, unknown[]> {
-  const out = new Map<string, unknown[]>();
-  for (const entry of Deno.readDirSync(`${dir}/gaussian`)) {
-    const path = `${dir}/gaussian/${entry.name}`;
-    const single = RUN_FILE_NAME.exec(entry.name);
-    if (single) out.set(single[1], pl.readParquet(path).toRecords());
-    else if (COMPACTED_NAME.test(entry.name)) {
-      const frame = pl.readParquet(path);
-      for (const key of frame.getColumn(KEY_COLUMN).unique().toArray() as string[]) {
-        if (!out.has(key)) out.set(key, frame.filter(pl.col(KEY_COLUMN).eq(pl.lit(key))).drop(KEY_COLUMN).toRecords());
-      }
-    }
-  }
-  return out;
+/** The rows of every run of `sweep` in the store `dir`, read as a render reads them: config JSON -> rows. */
+function storeRows(dir: string, sweep: Sweep): Map<string, RunRow[] | undefined> {
+  const reader = new StoreReader(sweep.experiment, { storeDir: dir });
+  return new Map(sweep.configs.map((config) => [JSON.stringify(config), reader.read(config)]));
 }
 
 Deno.test({
@@ -110,10 +100,13 @@ Deno.test({
     assert(merge.success, new TextDecoder().decode(merge.stderr));
     const single = await run("npx --yes deno@2.9.6 task sweep small.yaml --store one", { cwd: repo });
     assert(single.success, new TextDecoder().decode(single.stderr));
-    const merged = storeRows(`${repo}/runs`), alone = storeRows(`${repo}/one`);
+    const sweep = parseSweep(SMALL_SWEEP);
+    const merged = storeRows(`${repo}/runs`, sweep), alone = storeRows(`${repo}/one`, sweep);
     assert.equal(alone.size, 2 * 2 * 2 * 3);
-    assert.deepEqual([...merged.keys()].sort(), [...alone.keys()].sort(), "the same runs");
-    for (const [name, rows] of alone) assert.deepEqual(merged.get(name), rows, `${name}: the same rows`);
+    for (const [config, rows] of alone) {
+      assert(rows, `${config}: stored by the one-machine sweep`);
+      assert.deepEqual(merged.get(config), rows, `${config}: the same rows in the merged store`);
+    }
     await Deno.remove(scratch, { recursive: true });
   },
 });
