@@ -12,7 +12,10 @@
  * `COLLAPSE_PRESET`, `COLLAPSE_REFRESH=1` and `COLLAPSE_RESULTS_DIR` from the
  * flags. A notebook whose cell fails is not written (unless --allow-errors)
  * and the exit code is 1; the others are still run. `--timeout` is per cell.
- * `--jobs N` renders N notebooks at once (default 2 on two cores or more);
+ * `--jobs N` renders N notebooks at once (default 2 on two cores or more),
+ * the longest first by their last render's time (kept in
+ * `.cache/render_times.json`; a notebook never timed goes first), so that a
+ * long notebook does not start last and set the makespan alone;
  * figures whose vega-lite spec was drawn before come from the figure cache
  * (lib/plot/show.ts). At the end, experiments whose store folder the
  * notebooks left in many files are compacted.
@@ -148,7 +151,38 @@ function progressPrinter(
   return { onProgress, endLine };
 }
 
-/** Runs the command line; returns the process exit code. */
+/** Where each notebook's last render time is kept, per preset (git-ignored, like the figure cache). */
+function renderTimesPath(): string {
+  return fileURLToPath(new URL("../.cache/render_times.json", import.meta.url));
+}
+
+/** The last render times, in seconds, keyed `preset:notebook`; none when the file is missing or unreadable. */
+async function readRenderTimes(): Promise<Record<string, number>> {
+  try {
+    const times = JSON.parse(await Deno.readTextFile(renderTimesPath()));
+    return typeof times === "object" && times !== null ? times : {};
+  } catch {
+    return {};
+  }
+}
+
+async function writeRenderTimes(times: Record<string, number>): Promise<void> {
+  try {
+    await Deno.mkdir(join(renderTimesPath(), ".."), { recursive: true });
+    await Deno.writeTextFile(renderTimesPath(), JSON.stringify(times, null, 1) + "\n");
+  } catch { /* a read-only checkout: the order stays alphabetical next time */ }
+}
+
+/**
+ * The order notebooks are started in: longest last render first (the
+ * longest-processing-time rule, within 4/3 of the best makespan on any number
+ * of kernels), notebooks never timed before the timed ones, ties in path order.
+ */
+export function renderOrder(paths: readonly string[], seconds: (path: string) => number | undefined): string[] {
+  const key = (path: string): number => seconds(path) ?? Infinity;
+  return [...paths].sort((a, b) => key(b) - key(a) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The notebook as it is written: without its volatile outputs (progress, timings, what was reused). */
 export function committedNotebook(notebook: Notebook): Notebook {
   return {
@@ -199,6 +233,7 @@ function printGridSummary(log: string): void {
   if (lines.length > 0) console.log(["runs per experiment:", ...lines.map((l) => `  ${l}`)].join("\n"));
 }
 
+/** Runs the command line; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let args: RenderArgs;
   try {
@@ -224,6 +259,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const notebooks = args.notebooks.length > 0 ? args.notebooks : await defaultNotebooks();
   const gridLog = await Deno.makeTempFile({ prefix: "collapse-grids-", suffix: ".jsonl" });
   env.COLLAPSE_GRID_LOG = gridLog;
+  const times = await readRenderTimes();
+  const timeKey = (path: string): string => `${args.preset ?? "default"}:${basename(path)}`;
   const cellTimeoutMs = args.timeoutSeconds === undefined ? undefined : args.timeoutSeconds * 1000;
   let failed = 0;
   const renderOne = async (path: string): Promise<void> => {
@@ -241,7 +278,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const error of result.errors) {
         console.error(formatError(label, error));
       }
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const elapsed = (performance.now() - started) / 1000;
+      const seconds = elapsed.toFixed(1);
+      if (result.errors.length === 0) times[timeKey(path)] = Math.round(elapsed * 10) / 10;
       if (result.errors.length > 0 && !args.allowErrors) {
         console.error(
           `[${label}] not written (${seconds} s); --allow-errors writes it with its errors`,
@@ -260,12 +299,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       failed++;
     }
   };
-  // Notebooks run `jobs` at a time (each in its own kernel), taken in order as kernels free up.
+  // Notebooks run `jobs` at a time (each in its own kernel), the longest first, taken as kernels free up.
   const jobs = Math.max(1, Math.min(args.jobs ?? defaultJobs(), notebooks.length));
-  const queue = [...notebooks];
+  const queue = renderOrder(notebooks, (path) => times[timeKey(path)]);
   await Promise.all(Array.from({ length: jobs }, async () => {
     for (let path = queue.shift(); path !== undefined; path = queue.shift()) await renderOne(path);
   }));
+  await writeRenderTimes(times);
   printGridSummary(await Deno.readTextFile(gridLog));
   await Deno.remove(gridLog);
   compactStore();

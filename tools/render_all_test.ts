@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main, parseRenderArgs } from "./render_all.ts";
+import { main, parseRenderArgs, renderOrder } from "./render_all.ts";
 
 Deno.test("render_all's command line", () => {
   const args = parseRenderArgs([
@@ -68,4 +68,14 @@ Deno.test("render_all stops at a bad flag before running anything (exit code 2);
   assert.match(String(errors[0]), /--preset must be one of/);
   assert.equal(logs.length, 1);
   assert.match(String(logs[0]), /^usage: /);
+});
+
+Deno.test("render order: the longest last render first, never-timed notebooks before every timed one, ties by path", () => {
+  const seconds: Record<string, number> = { "a.ipynb": 3, "b.ipynb": 11, "c.ipynb": 3, "e.ipynb": 0.5 };
+  assert.deepEqual(
+    renderOrder(["e.ipynb", "c.ipynb", "d.ipynb", "a.ipynb", "b.ipynb"], (p) => seconds[p]),
+    ["d.ipynb", "b.ipynb", "a.ipynb", "c.ipynb", "e.ipynb"],
+  );
+  // Without any time recorded the order is the paths' own.
+  assert.deepEqual(renderOrder(["b", "a", "c"], () => undefined), ["a", "b", "c"]);
 });

@@ -6,7 +6,7 @@
  */
 
 import { tQuantile } from "./t_quantile.ts";
-import { Rng } from "../numerics/rng.ts";
+import { nativeGenerator, Rng } from "../numerics/rng.ts";
 
 /**
  * One aggregated point: the grouping fields of {@linkcode meanWithBand} (under their own names) plus
@@ -189,48 +189,59 @@ class Bootstrap {
     const min = values[0];
     const max = values[k - 1];
     const means = this.#means;
-    const b = means.length;
-    // Lemire's multiply-and-reject: an unbiased index in [0, k) from 16 random bits (two per
-    // 32-bit word, as the generator's call dominates the cost), in integer arithmetic.
-    if (k <= 65536) {
-      const threshold = 65536 % k;
-      let spare = -1;
-      for (let r = 0; r < b; r++) {
-        let sum = 0;
-        for (let j = 0; j < k; j++) {
-          let m: number;
-          do {
-            let h: number;
-            if (spare >= 0) {
-              h = spare;
-              spare = -1;
-            } else {
-              const u = rng.nextUint32();
-              h = u >>> 16;
-              spare = u & 0xffff;
-            }
-            m = h * k;
-          } while ((m & 0xffff) < threshold);
-          sum += values[m >>> 16];
-        }
-        means[r] = sum / k;
-      }
-    } else {
-      const threshold = (TWO_POW_32 - k) % k;
-      for (let r = 0; r < b; r++) {
-        let sum = 0;
-        for (let j = 0; j < k; j++) {
-          let u = rng.nextUint32();
-          while (Math.imul(u, k) >>> 0 < threshold) u = rng.nextUint32();
-          sum += values[Math.floor(u * k * TWO_POW_MINUS_32)];
-        }
-        means[r] = sum / k;
-      }
-    }
+    const native = nativeGenerator();
+    if (native) native.rng.bootstrapMeans(rng.stateWords(), values, means);
+    else resampleMeans(values, rng, means);
     means.sort();
     // The rounding of a sum can put a mean of equal values one ulp outside them.
     const clamp = (v: number): number => Math.min(max, Math.max(min, v));
     return [clamp(percentile(means, 0.025)), clamp(percentile(means, 0.975))];
+  }
+}
+
+/**
+ * The means of `means.length` resamples of `values` with replacement, drawn
+ * from `rng` (the native generator's bootstrapMeans draws the same, in C).
+ */
+export function resampleMeans(values: Float64Array, rng: Rng, means: Float64Array): void {
+  const k = values.length;
+  const b = means.length;
+  // Lemire's multiply-and-reject: an unbiased index in [0, k) from 16 random bits (two per
+  // 32-bit word, as the generator's call dominates the cost), in integer arithmetic.
+  if (k <= 65536) {
+    const threshold = 65536 % k;
+    let spare = -1;
+    for (let r = 0; r < b; r++) {
+      let sum = 0;
+      for (let j = 0; j < k; j++) {
+        let m: number;
+        do {
+          let h: number;
+          if (spare >= 0) {
+            h = spare;
+            spare = -1;
+          } else {
+            const u = rng.nextUint32();
+            h = u >>> 16;
+            spare = u & 0xffff;
+          }
+          m = h * k;
+        } while ((m & 0xffff) < threshold);
+        sum += values[m >>> 16];
+      }
+      means[r] = sum / k;
+    }
+  } else {
+    const threshold = (TWO_POW_32 - k) % k;
+    for (let r = 0; r < b; r++) {
+      let sum = 0;
+      for (let j = 0; j < k; j++) {
+        let u = rng.nextUint32();
+        while (Math.imul(u, k) >>> 0 < threshold) u = rng.nextUint32();
+        sum += values[Math.floor(u * k * TWO_POW_MINUS_32)];
+      }
+      means[r] = sum / k;
+    }
   }
 }
 

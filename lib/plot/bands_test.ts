@@ -2,7 +2,15 @@
 import assert from "node:assert/strict";
 import { tQuantile } from "./t_quantile.ts";
 import { Rng } from "../numerics/rng.ts";
-import { type BandRow, BOOTSTRAP_SEED, meanWithBand, MIN_SEEDS_FOR_INTERVAL, percentile } from "./bands.ts";
+import { nativeKernels } from "../numerics/native/mod.ts";
+import {
+  type BandRow,
+  BOOTSTRAP_SEED,
+  meanWithBand,
+  MIN_SEEDS_FOR_INTERVAL,
+  percentile,
+  resampleMeans,
+} from "./bands.ts";
 import { close } from "./_test_utils.ts";
 
 const ROWS = [
@@ -184,4 +192,25 @@ Deno.test("t interval coverage, normal per-seed values: 95% exactly", () => {
     const got = coverage(k, { trials, truth: 0, draw: (rng) => rng.normal(), interval: "t" });
     assert.ok(Math.abs(got - 0.95) <= tol, `k = ${k}: coverage ${got}, expected 0.95 ± ${tol}`);
   }
+});
+
+Deno.test({
+  name: "bootstrap: the native resampling draws the TypeScript loop's means and leaves the generator where it does",
+  ignore: nativeKernels() === undefined,
+  fn() {
+    const native = nativeKernels()!.rng;
+    // k = 1 (every index 0), small k with rejections (65536 mod k > 0), a power of two (none), k = 65536 (the 16-bit
+    // route's edge) and k above it (the 32-bit route).
+    for (const k of [1, 2, 3, 7, 10, 100, 1024, 65536, 70001]) {
+      const source = new Rng(k, "bootstrap-values");
+      const values = Float64Array.from({ length: k }, () => source.normal()).sort();
+      const resamples = k > 1000 ? 20 : 1000;
+      const expected = new Float64Array(resamples), got = new Float64Array(resamples);
+      const ts = new Rng(BOOTSTRAP_SEED, "native-check", k), c = new Rng(BOOTSTRAP_SEED, "native-check", k);
+      resampleMeans(values, ts, expected);
+      native.bootstrapMeans(c.stateWords(), values, got);
+      assert.deepEqual(got, expected, `k = ${k}`);
+      assert.equal(c.nextUint32(), ts.nextUint32(), `k = ${k}: the generator's next word`);
+    }
+  },
 });

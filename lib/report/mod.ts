@@ -8,7 +8,7 @@
  */
 
 export { claim, ClaimError, fmt, fmtRange, markdownTable, showMarkdown } from "./text.ts";
-export { type GroupedValues, groupValues, type GroupValuesOptions } from "./rows.ts";
+export { type GroupedValues, groupValues, type GroupValuesOptions, meanWhere } from "./rows.ts";
 export {
   summarizeTheoryChecks,
   theoryCheck,

@@ -75,3 +75,48 @@ export function groupValues<T extends object>(rows: readonly T[], options: Group
     has: (keys) => index.has(keyOf(keys)),
   };
 }
+
+// Per rows array, per set of fields asked for: the rows by those fields' values (built once, on first use).
+const indexes = new WeakMap<readonly object[], Map<string, Map<string, Record<string, unknown>[]>>>();
+
+/** A key of field values in which undefined (a field the row lacks) differs from every stored value. */
+function valuesKey(source: Record<string, unknown>, fields: readonly string[]): string {
+  return fields.map((f) => (source[f] === undefined ? "\u0000" : JSON.stringify(source[f]))).join("\u0001");
+}
+
+/**
+ * The mean of `y` over the rows whose fields equal every value of `where`
+ * (undefined: the row lacks the field), summed in row order. The rows are
+ * indexed once per set of fields, so a notebook can ask for many means
+ * without rescanning them; the same array must not be changed in between.
+ * Throws when no row matches, naming the condition, so that a typo fails the
+ * render instead of printing NaN.
+ *
+ * @example
+ * ```ts
+ * meanWhere(rows, { workflow: "Replace", iteration: 100 }, "testNll");
+ * ```
+ */
+export function meanWhere(rows: readonly object[], where: Record<string, unknown>, y: string): number {
+  const fields = Object.keys(where).sort();
+  const signature = fields.join("\u0001");
+  let byFields = indexes.get(rows);
+  if (byFields === undefined) indexes.set(rows, byFields = new Map());
+  let index = byFields.get(signature);
+  if (index === undefined) {
+    index = new Map();
+    for (const row of rows) {
+      const r = row as Record<string, unknown>;
+      const key = valuesKey(r, fields);
+      const list = index.get(key);
+      if (list) list.push(r);
+      else index.set(key, [r]);
+    }
+    byFields.set(signature, index);
+  }
+  const matched = index.get(valuesKey(where, fields));
+  if (matched === undefined) throw new RangeError(`meanWhere: no rows with ${JSON.stringify(where)}`);
+  let sum = 0;
+  for (const r of matched) sum += r[y] as number;
+  return sum / matched.length;
+}

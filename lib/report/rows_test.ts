@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { groupValues } from "./rows.ts";
+import { groupValues, meanWhere } from "./rows.ts";
 
 const rows = [
   { workflow: "Replace", n: 10, t: 1, v: 1 },
@@ -28,4 +28,16 @@ Deno.test("grouped values: an unknown group or a missing field throws instead of
   assert.equal(g.has({ workflow: "Replace", n: 32, t: 1 }), false);
   assert.throws(() => g.mean({ workflow: "Replace", n: 32, t: 1 }), /no rows with a v for/);
   assert.throws(() => g.mean({ workflow: "Replace", n: 10 }), /must give "t"/);
+});
+
+Deno.test("meanWhere: the mean over the matching rows, by hand; a missing field matches undefined; no match throws", () => {
+  assert.equal(meanWhere(rows, { workflow: "Replace", t: 1 }, "v"), (1 + 4 + 2) / 3);
+  assert.equal(meanWhere(rows, { t: 1, workflow: "Accumulate" }, "v"), 6); // the fields' order does not matter
+  assert.ok(Number.isNaN(meanWhere(rows, { workflow: "Replace", t: 2 }, "v"))); // every matching row counts
+  assert.equal(meanWhere(rows, { n: 10 }, "t"), 9 / 7);
+  const mixed = [{ q: 1, v: 2 }, { q: 0.5, v: 4, verifier: "oracle" }, { q: 1, v: 6 }];
+  assert.equal(meanWhere(mixed, { verifier: undefined }, "v"), 4);
+  assert.equal(meanWhere(mixed, { verifier: "oracle" }, "v"), 4);
+  // Values compare as === does: the string "1" is not the number 1.
+  assert.throws(() => meanWhere(mixed, { q: "1" }, "v"), /meanWhere: no rows with \{"q":"1"\}/);
 });

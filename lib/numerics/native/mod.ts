@@ -67,6 +67,7 @@ const SYMBOLS = {
     result: "i32",
   },
   rng_ints: { parameters: ["buffer", "f64", "buffer", "i32"], result: "void" },
+  rng_bootstrap_means: { parameters: ["buffer", "buffer", "i32", "buffer", "i32"], result: "void" },
   rng_sample_without_replacement: {
     parameters: ["buffer", "f64", "i32", "buffer", "buffer", "buffer"],
     result: "void",
@@ -151,6 +152,7 @@ function load(): NativeKernels | null {
     rng_gammas,
     rng_multinomial,
     rng_ints,
+    rng_bootstrap_means,
     rng_sample_without_replacement,
     pool_tally,
     pool_tally_rolls,
@@ -268,6 +270,12 @@ function load(): NativeKernels | null {
       ints: (state, n, out) => {
         if (!(Number.isInteger(n) && n >= 1 && n <= 2 ** 32)) throw new RangeError(`ints: n must be in [1, 2^32]`);
         rng_ints(state, n, out, out.length);
+      },
+      bootstrapMeans: (state, values, means) => {
+        if (values.length < 1 || values.length > 2 ** 31 - 1) {
+          throw new RangeError(`bootstrapMeans: ${values.length} values (1 to 2^31 - 1 allowed)`);
+        }
+        rng_bootstrap_means(state, values, values.length, means, means.length);
       },
       sampleWithoutReplacement: (state, populationSize, out) => {
         const k = out.length;

@@ -267,3 +267,47 @@ void rng_sample_without_replacement(int32_t* state, double population, int32_t k
   }
   memcpy(state, g.s, sizeof g.s);
 }
+
+// The bootstrap of lib/plot/bands.ts: `resamples` means of k values drawn with replacement from `values`, each
+// index by Lemire's multiply-and-reject on 16 random bits (two per 32-bit word, the low half kept for the next
+// index) where k <= 65536, else on 32 bits; the sums taken in draw order, as the TypeScript loop does.
+void rng_bootstrap_means(int32_t* state, const double* values, int32_t k, double* means, int32_t resamples) {
+  rng_t g;
+  memcpy(g.s, state, sizeof g.s);
+  if (k <= 65536) {
+    uint32_t threshold = 65536u % (uint32_t)k;
+    int32_t spare = -1;
+    for (int32_t r = 0; r < resamples; r++) {
+      double sum = 0;
+      for (int32_t j = 0; j < k; j++) {
+        uint32_t m;
+        do {
+          uint32_t h;
+          if (spare >= 0) {
+            h = (uint32_t)spare;
+            spare = -1;
+          } else {
+            uint32_t u = next_u32(&g);
+            h = u >> 16;
+            spare = (int32_t)(u & 0xffff);
+          }
+          m = h * (uint32_t)k;
+        } while ((m & 0xffff) < threshold);
+        sum += values[m >> 16];
+      }
+      means[r] = sum / k;
+    }
+  } else {
+    uint32_t threshold = (uint32_t)((4294967296ull - (uint64_t)k) % (uint64_t)k);
+    for (int32_t r = 0; r < resamples; r++) {
+      double sum = 0;
+      for (int32_t j = 0; j < k; j++) {
+        uint32_t u = next_u32(&g);
+        while (u * (uint32_t)k < threshold) u = next_u32(&g);
+        sum += values[((uint64_t)u * (uint64_t)k) >> 32];
+      }
+      means[r] = sum / k;
+    }
+  }
+  memcpy(state, g.s, sizeof g.s);
+}

@@ -138,6 +138,8 @@ export interface NativeRng {
   ): number;
   /** `out.length` draws of rng.int(n), n <= 2^32. */
   ints(state: Int32Array, n: number, out: Float64Array): void;
+  /** The means of `means.length` bootstrap resamples of `values`, as lib/plot/bands.ts draws them. */
+  bootstrapMeans(state: Int32Array, values: Float64Array, means: Float64Array): void;
   /** rng.sampleWithoutReplacement(populationSize, out.length) into `out` (populationSize <= 2^31). */
   sampleWithoutReplacement(state: Int32Array, populationSize: number, out: Int32Array): void;
 }
