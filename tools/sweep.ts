@@ -4,7 +4,12 @@
  *
  * ```sh
  * deno task sweep sweeps/gaussian.yaml [--shard i/N] [--store DIR] [--workers K] [--refresh] [--no-compact]
+ *   [--profile]
  * ```
+ *
+ * `--profile` ends with where the time went: reading the store, the workers'
+ * runs (the native kernels by name, the TypeScript around them), messages to
+ * and from the workers, writing the store, idle workers, and compaction.
  *
  * At the end the experiment's folder is compacted (one file for a render to
  * read) when the sweep left it in many files; `--no-compact` leaves them.
@@ -17,12 +22,14 @@
  */
 
 import { compactIfFragmented } from "../lib/run/compaction.ts";
+import { formatGridProfile, type GridProfile } from "../lib/run/grid_profile.ts";
 import { runGrid } from "../lib/run/runner.ts";
 import { defaultStoreDir } from "../lib/run/store.ts";
 import { parseShard, parseSweep, shardConfigs } from "../lib/run/sweep.ts";
 import { parseCommandLine, positiveNumber, runTool, UsageError } from "./cli.ts";
 
-const USAGE = "usage: deno task sweep FILE [--shard i/N] [--store DIR] [--workers K] [--refresh] [--no-compact]";
+const USAGE =
+  "usage: deno task sweep FILE [--shard i/N] [--store DIR] [--workers K] [--refresh] [--no-compact] [--profile]";
 
 /** Parsed command line of the sweep tool. */
 export interface SweepArgs {
@@ -35,6 +42,8 @@ export interface SweepArgs {
   refresh: boolean;
   /** Leave the store's files as the sweep wrote them (by default a fragmented experiment folder is compacted). */
   noCompact: boolean;
+  /** Print where the time went at the end. */
+  profile: boolean;
   help: boolean;
 }
 
@@ -48,6 +57,7 @@ export function parseSweepArgs(argv: readonly string[]): SweepArgs {
       workers: { type: "string" },
       refresh: { type: "boolean" },
       "no-compact": { type: "boolean" },
+      profile: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -73,6 +83,7 @@ export function parseSweepArgs(argv: readonly string[]): SweepArgs {
       : positiveNumber(values.workers, { flag: "--workers", integer: true, usage: USAGE }),
     refresh: values.refresh ?? false,
     noCompact: values["no-compact"] ?? false,
+    profile: values.profile ?? false,
     help,
   };
 }
@@ -92,11 +103,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     `${file}: experiment ${sweep.experiment.name}, ${sweep.configs.length} runs in the grid, ` +
       `shard ${shard.index}/${shard.count}: ${configs.length} runs, store ${storeDir}`,
   );
-  await runGrid(sweep.experiment, configs, { refresh, storeDir, workers, label: `sweep ${sweep.experiment.name}` });
+  let profile: GridProfile | undefined;
+  await runGrid(sweep.experiment, configs, {
+    refresh,
+    storeDir,
+    workers,
+    label: `sweep ${sweep.experiment.name}`,
+    keepRows: false,
+    onProfile: args.profile ? (p) => profile = p : undefined,
+  });
+  let compactionMs = 0;
   if (!args.noCompact) {
     // One file for the next render to read, instead of the sweep's batch files (store_reader.ts reads either).
     const started = performance.now();
     const report = compactIfFragmented(storeDir, sweep.experiment);
+    compactionMs = performance.now() - started;
     if (report?.written) {
       console.log(
         `compacted ${report.runs} runs of ${sweep.experiment.name} from ${report.merged} files in ` +
@@ -104,6 +125,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
     }
     for (const line of report?.unreadable ?? []) console.error(`unreadable ${line}`);
+  }
+  if (profile) {
+    console.log(formatGridProfile(profile));
+    console.log(`  ${(compactionMs / 1000).toFixed(1).padStart(8)} s  compacting the store (after the grid)`);
   }
   return 0;
 }

@@ -9,6 +9,7 @@ Deno.test("sweep's command line", () => {
     workers: undefined,
     refresh: false,
     noCompact: false,
+    profile: false,
     help: false,
   });
   assert.deepEqual(
@@ -20,10 +21,12 @@ Deno.test("sweep's command line", () => {
       workers: 3,
       refresh: true,
       noCompact: false,
+      profile: false,
       help: false,
     },
   );
   assert.equal(parseSweepArgs(["--help"]).help, true);
+  assert.equal(parseSweepArgs(["a.yaml", "--profile"]).profile, true);
 });
 
 Deno.test("sweep's command-line errors name the flag and what it allows, then the usage", () => {

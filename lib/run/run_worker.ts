@@ -3,8 +3,11 @@
  * costly run, or many cheap ones, so that a message and a file write serve
  * them all): it imports the experiment's module (whose default export is its
  * definition, see lib/experiments/define.ts), runs the configurations one
- * after another and posts back their rows and attachments. Runs are
- * independent, so a pool of these uses every core.
+ * after another, stores them (a batch of one, or a run with attachments, in
+ * its own file; the rest of a batch as one compacted file, which the store
+ * reads like single files) and posts back their rows, if asked for. Runs are
+ * independent, so a pool of these uses every core, for the runs and for the
+ * store's writes.
  *
  * Exercised by lib/run/runner_test.ts, whose computed runs all go through it.
  *
@@ -14,7 +17,9 @@
  */
 
 import type { Experiment, RunOutput } from "../experiments/define.ts";
-import type { RunConfig } from "./store.ts";
+import { enableSectionTiming, type SectionTime, takeSectionTimes } from "../util/profile.ts";
+import { writeRunBatch } from "./compacted.ts";
+import { type RunConfig, runKey, runPath, type RunRow, storedColumns, VERSION_COLUMN, writeRun } from "./store.ts";
 
 /** A request to the worker: a batch of configurations. */
 export interface RunRequest {
@@ -23,14 +28,28 @@ export interface RunRequest {
   /** The URL of the module whose default export is the experiment. */
   moduleUrl: string;
   configs: RunConfig[];
+  /** The result store the runs are written to. */
+  storeDir: string;
+  /** Send the rows back (false: only store them). */
+  keepRows: boolean;
+  /** Count the time of the native kernels, and report it with the batch's compute time. */
+  profile?: boolean;
+}
+
+/** A profiled batch's time: running its configurations (of that the native kernels' sections), and storing them. */
+export interface BatchProfile {
+  computeMs: number;
+  storeMs: number;
+  sections: Record<string, SectionTime>;
 }
 
 /**
- * The worker's answer: every run's output, in the batch's order, or the error of the first run that failed (its
- * position in `failed`); before it, any lines the runs logged.
+ * The worker's answer once the batch is stored: every run's output (its rows with the version column, where asked
+ * for), in the batch's order, or the error of the first run that failed (its position in `failed`: the runs before
+ * it are not stored); before it, any lines the runs logged.
  */
 export type RunResponse =
-  | { id: number; outputs: RunOutput[] }
+  | { id: number; outputs: RunOutput[]; profile?: BatchProfile }
   | { id: number; error: string; failed: number }
   | { id: number; log: string };
 
@@ -48,16 +67,29 @@ for (const method of ["log", "info", "warn", "error"] as const) {
 }
 
 worker.onmessage = async (event: MessageEvent<RunRequest>): Promise<void> => {
-  const { id, moduleUrl, configs } = event.data;
+  const { id, moduleUrl, configs, storeDir, keepRows, profile } = event.data;
   current = id;
   const outputs: RunOutput[] = [];
   try {
     const experiment = (await import(moduleUrl)).default as Experiment;
+    enableSectionTiming(profile === true);
+    const started = performance.now();
     for (const config of configs) {
       const output = await experiment.run(experiment.validate(config));
       outputs.push(Array.isArray(output) ? { rows: output } : output);
     }
-    worker.postMessage({ id, outputs });
+    const computeMs = performance.now() - started;
+    for (const output of outputs) {
+      output.rows = output.rows.map((row) => ({ ...row, [VERSION_COLUMN]: experiment.version }));
+    }
+    storeRuns(experiment, configs.map((config, i) => ({ config, ...outputs[i] })), storeDir);
+    const storeMs = performance.now() - started - computeMs;
+    const sent = keepRows ? outputs : [];
+    worker.postMessage(
+      profile
+        ? { id, outputs: sent, profile: { computeMs, storeMs, sections: takeSectionTimes() } }
+        : { id, outputs: sent },
+    );
   } catch (error) {
     worker.postMessage({
       id,
@@ -66,3 +98,19 @@ worker.onmessage = async (event: MessageEvent<RunRequest>): Promise<void> => {
     });
   }
 };
+
+/** Stores a batch's runs: a run with attachments, or a batch of one, in its own file; the rest as one compacted file. */
+function storeRuns(
+  experiment: Experiment,
+  runs: readonly { config: RunConfig; rows: RunRow[]; attachments?: Record<string, string> }[],
+  storeDir: string,
+): void {
+  const columns = storedColumns(experiment);
+  const batch: { key: string; rows: RunRow[] }[] = [];
+  for (const run of runs) {
+    if (runs.length === 1 || (run.attachments && Object.keys(run.attachments).length > 0)) {
+      writeRun(runPath(experiment, run.config, storeDir), run.rows, { attachments: run.attachments, columns });
+    } else batch.push({ key: runKey(run.config, experiment.version), rows: run.rows });
+  }
+  if (batch.length > 0) writeRunBatch(`${storeDir}/${experiment.name}`, batch, { columns });
+}

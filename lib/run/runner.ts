@@ -2,8 +2,9 @@
  * Runs a grid of an experiment's configurations: stored runs are read back
  * (an unusable file is set aside and its run computed again: store_reader.ts),
  * missing ones are computed in parallel workers (one per core), costliest
- * first, and stored as each batch finishes, so an interrupted grid loses only
- * the runs in flight. Cheap runs travel in batches of about a quarter of a
+ * first, and stored by the worker as each batch finishes (run_worker.ts), so
+ * an interrupted grid loses only the runs in flight and the store's writes
+ * run in parallel too. Cheap runs travel in batches of about a quarter of a
  * second of work ({@linkcode Batcher}): one message to the worker and back,
  * and one compacted file with one flush to disk for all of them (a single
  * run's Parquet write and flush cost ~10 ms, more than most runs).
@@ -13,20 +14,11 @@
 
 import type { Experiment } from "../experiments/define.ts";
 import { fitDurations, latestWindow, Progress, type TimedBatch } from "../util/progress.ts";
-import { writeRunBatch } from "./compacted.ts";
 import { showVolatile } from "../util/volatile.ts";
 import type { RunRequest, RunResponse } from "./run_worker.ts";
-import {
-  defaultStoreDir,
-  type RunConfig,
-  runKey,
-  runPath,
-  type RunRow,
-  storedColumns,
-  VERSION_COLUMN,
-  writeRun,
-} from "./store.ts";
+import { defaultStoreDir, type RunConfig, type RunRow } from "./store.ts";
 import { StoreReader } from "./store_reader.ts";
+import { type GridProfile, GridProfiler } from "./grid_profile.ts";
 
 /** Options of {@linkcode runGrid}. */
 export interface RunGridOptions {
@@ -37,6 +29,11 @@ export interface RunGridOptions {
   storeDir?: string;
   /** Label of the progress line. */
   label?: string;
+  /**
+   * Return the rows (default true). A sweep passes false: the runs are only stored, and the grid need not fit in
+   * memory (the KDE bandwidth study's paper grid is 66 million rows); runGrid then returns an empty array.
+   */
+  keepRows?: boolean;
   /** Called after each computed (not stored) run is written. */
   onComputed?: (config: RunConfig) => void;
   /**
@@ -44,6 +41,8 @@ export interface RunGridOptions {
    * run alone. A batch is stored as one compacted file.
    */
   batchSeconds?: number;
+  /** Called at the end with where the grid's time went (the workers then time their native kernels). */
+  onProfile?: (profile: GridProfile) => void;
 }
 
 /** A batch of cheap runs takes about this long: a message and one durable file write serve all of them. */
@@ -104,27 +103,6 @@ export class Batcher {
   }
 }
 
-/**
- * Stores computed runs: a run with attachments, or a batch of one, in its own file; the rest of a batch as one
- * compacted file (compacted.ts), which the store reads like single files and `deno task store compact` merges.
- */
-function storeRuns(
-  experiment: Experiment,
-  runs: readonly { config: RunConfig; rows: RunRow[]; attachments?: Record<string, string> }[],
-  options: { dir: string; storeDir: string; columns: ReturnType<typeof storedColumns> },
-): void {
-  const batch: { key: string; rows: RunRow[] }[] = [];
-  for (const run of runs) {
-    if (runs.length === 1 || (run.attachments && Object.keys(run.attachments).length > 0)) {
-      writeRun(runPath(experiment, run.config, options.storeDir), run.rows, {
-        attachments: run.attachments,
-        columns: options.columns,
-      });
-    } else batch.push({ key: runKey(run.config, experiment.version), rows: run.rows });
-  }
-  if (batch.length > 0) writeRunBatch(options.dir, batch, { columns: options.columns });
-}
-
 /** How many runs of a grid were read from the store, computed, or found only under an older version. */
 export interface GridCounts {
   runs: number;
@@ -145,13 +123,15 @@ export async function runGrid(
   options: RunGridOptions = {},
 ): Promise<RunRow[]> {
   const storeDir = options.storeDir ?? defaultStoreDir();
+  const profiler = options.onProfile ? new GridProfiler() : undefined;
+  const keepRows = options.keepRows ?? true;
   const valid = configs.map((config) => experiment.validate(config));
   const results = new Array<RunRow[] | undefined>(valid.length);
   const missing: number[] = [];
   const reader = new StoreReader(experiment, { storeDir });
   valid.forEach((config, i) => {
     const stored = options.refresh ? undefined : reader.read(config);
-    if (stored) results[i] = stored;
+    if (stored) results[i] = keepRows ? stored : [];
     else missing.push(i);
   });
   const counts: GridCounts = {
@@ -164,17 +144,17 @@ export async function runGrid(
   const grid = ++grids;
   await showVolatile(describeCounts(label, experiment, counts), { id: `grid-${grid}` });
   logCounts(experiment, counts);
+  profiler?.readDone();
+  let workerCount = 0;
   if (missing.length > 0) {
     const cost = (index: number): number => experiment.cost?.(valid[index]) ?? 1;
     const queue = [...missing].sort((a, b) => cost(b) - cost(a) || a - b);
     const wanted = Math.min(options.workers ?? navigator.hardwareConcurrency, experiment.maxWorkers ?? Infinity);
-    const workerCount = Math.max(1, Math.min(wanted, missing.length));
+    workerCount = Math.max(1, Math.min(wanted, missing.length));
     // Each worker takes the next batch of the queue when free: the estimate of the time left schedules them so.
     const progress = new Progress(label, missing.length, { costs: queue.map(cost), workers: workerCount });
     const batches = new Batcher(queue.map(cost), workerCount, options.batchSeconds ?? BATCH_SECONDS);
     const failures: string[] = [];
-    const columns = storedColumns(experiment);
-    const dir = `${storeDir}/${experiment.name}`;
     let next = 0;
     await Promise.all(Array.from({ length: workerCount }, async () => {
       const worker = new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
@@ -186,20 +166,24 @@ export async function runGrid(
           const item = progress.start(work, size);
           const started = performance.now();
           const configs = indices.map((index) => valid[index]);
-          const response = await request(worker, { id: indices[0], moduleUrl: experiment.module, configs }, grid);
+          const message: RunRequest = {
+            id: indices[0],
+            moduleUrl: experiment.module,
+            configs,
+            storeDir,
+            keepRows,
+            profile: profiler !== undefined,
+          };
+          const response = await request(worker, message, grid);
           if ("error" in response) {
             failures.push(`run ${JSON.stringify(configs[response.failed])} failed:\n${response.error}`);
             break;
           }
-          batches.record({ count: size, work, duration: performance.now() - started });
-          const runs = indices.map((index, i) => {
-            const output = response.outputs[i];
-            const rows = output.rows.map((row) => ({ ...row, [VERSION_COLUMN]: experiment.version }));
-            results[index] = rows;
-            return { config: valid[index], rows, attachments: output.attachments };
-          });
-          storeRuns(experiment, runs, { dir, storeDir, columns });
-          for (const run of runs) options.onComputed?.(run.config);
+          const roundTrip = performance.now() - started;
+          batches.record({ count: size, work, duration: roundTrip });
+          if (keepRows) indices.forEach((index, i) => results[index] = response.outputs[i].rows);
+          profiler?.batch(roundTrip, response.profile);
+          for (const index of indices) options.onComputed?.(valid[index]);
           progress.finish(item);
         }
       } finally {
@@ -208,7 +192,8 @@ export async function runGrid(
     }));
     if (failures.length > 0) throw new Error(failures.join("\n"));
   }
-  return results.flatMap((rows) => rows!);
+  if (profiler) options.onProfile!(profiler.finish(workerCount));
+  return keepRows ? results.flatMap((rows) => rows!) : [];
 }
 
 /** The summary line of a grid: runs reused, computed, and stored only by an older version. */

@@ -21,6 +21,7 @@
 
 import { fnv1a64 } from "../hash.ts";
 import { exists } from "../../util/files.ts";
+import { timedSection } from "../../util/profile.ts";
 import type { NativeKernels } from "./types.ts";
 
 export type { BinnedState, NativeKernels, NativeRng, ZigguratTables } from "./types.ts";
@@ -168,7 +169,7 @@ function load(): NativeKernels | null {
     gaussian_dense_product,
     gaussian_gram,
   } = library.symbols;
-  return {
+  return timedKernels({
     build: `${compiler} ${flags.join(" ")} -> ${path}`,
     kdeAddSums(test, options) {
       const { points, count, dim, bandwidth: h, tophat, max, sum } = options;
@@ -291,7 +292,21 @@ function load(): NativeKernels | null {
         if (sparse) { for (let i = 0; i < k; i++) taken[out[i] >>> 3] = 0; }
       },
     },
-  };
+  });
+}
+
+/** Every kernel as a timed section, counted only while section timing is on (`sweep --profile`). */
+function timedKernels<T extends object>(kernels: T, prefix = ""): T {
+  return Object.fromEntries(
+    Object.entries(kernels).map(([name, value]) => [
+      name,
+      typeof value === "function"
+        ? timedSection(prefix + name, value)
+        : typeof value === "object" && value !== null
+        ? timedKernels(value, `${prefix}${name}.`)
+        : value,
+    ]),
+  ) as T;
 }
 
 function compilers(): string[] {
