@@ -98,8 +98,11 @@ export function pivotedCholesky(a: Float64Array, dim: number, options: PivotedCh
       `expected a ${dim} x ${dim} matrix, got ${a.length} values`,
     );
   }
-  const work = Float64Array.from(a);
-  const perm = Int32Array.from({ length: dim }, (_, i) => i);
+  // slice and a loop: Float64Array.from and Int32Array.from with a callback take several times longer, and this
+  // runs once per fit.
+  const work = a.slice();
+  const perm = new Int32Array(dim);
+  for (let i = 0; i < dim; i++) perm[i] = i;
   let maxDiagonal = 0;
   for (let i = 0; i < dim; i++) {
     maxDiagonal = Math.max(maxDiagonal, work[i * dim + i]);
