@@ -10,6 +10,7 @@
 export { claim, ClaimError, fmt, fmtRange, markdownTable, showMarkdown } from "./text.ts";
 export { type GroupedValues, groupValues, type GroupValuesOptions, meanWhere } from "./rows.ts";
 export {
+  bonferroniThreshold,
   summarizeTheoryChecks,
   theoryCheck,
   type TheoryCheckOptions,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { logNormalCdf } from "../numerics/normal_cdf.ts";
 import { meanAndStandardError } from "../numerics/stats.ts";
 import { fmt } from "./text.ts";
 
@@ -72,6 +73,12 @@ export interface TheorySummaryOptions {
   describe: (row: TheoryRow) => string;
   /** |z| below this counts as agreeing with the closed form. Default 4. */
   threshold?: number;
+  /**
+   * Instead of `threshold`: the chance that any check reaches the threshold when every closed form holds (z normal),
+   * e.g. 0.01. The threshold is then Bonferroni's for that many checks, z with 2 Phi(-z) = familyWise / checks, so a
+   * claim over hundreds of checks does not fail on the one |z| above 4 that chance alone gives now and then.
+   */
+  familyWise?: number;
   /** What the checks are of, in the plural ("curves" by default). */
   noun?: string;
 }
@@ -92,7 +99,11 @@ export interface TheorySummary {
 /** Counts the checks with |z| < threshold and names the worst (throws on no checks). */
 export function summarizeTheoryChecks(checks: readonly TheoryRow[], options: TheorySummaryOptions): TheorySummary {
   if (checks.length === 0) throw new RangeError("summarizeTheoryChecks needs at least one check");
-  const threshold = options.threshold ?? 4;
+  const { familyWise } = options;
+  if (familyWise !== undefined && !(familyWise > 0 && familyWise < 1)) {
+    throw new RangeError(`summarizeTheoryChecks: familyWise must be in (0, 1), got ${familyWise}`);
+  }
+  const threshold = familyWise !== undefined ? bonferroniThreshold(checks.length, familyWise) : options.threshold ?? 4;
   const noun = options.noun ?? "curves";
   const size = (r: TheoryRow): number => (Number.isNaN(r.z) ? Infinity : Math.abs(r.z));
   const byWorst = [...checks].sort((a, b) => size(b) - size(a));
@@ -100,7 +111,27 @@ export function summarizeTheoryChecks(checks: readonly TheoryRow[], options: The
   const outside = byWorst.filter((r) => !(Math.abs(r.z) < threshold));
   const within = checks.length - outside.length;
   const all = within === checks.length ? (checks.length === 2 ? "both" : "all") : String(within);
-  const text = `Of the ${checks.length} ${noun}, ${all} have |z| < ${threshold}; the largest |z| is ` +
+  const bound = familyWise === undefined
+    ? String(threshold)
+    : `${fmt(threshold, 3)} (Bonferroni's bound for a ${
+      fmt(100 * familyWise, 2)
+    }% chance of any |z| above it by chance)`;
+  const text = `Of the ${checks.length} ${noun}, ${all} have |z| < ${bound}; the largest |z| is ` +
     `z = ${fmt(worst.z, 2)} (${options.describe(worst)}).`;
   return { total: checks.length, within, worst, outside, text };
+}
+
+/**
+ * The |z| that `checks` independent standard normal values all stay below with probability 1 - `familyWise` at
+ * least (Bonferroni): z with 2 Phi(-z) = familyWise / checks, by bisection on log Phi.
+ */
+export function bonferroniThreshold(checks: number, familyWise: number): number {
+  const target = Math.log(familyWise / (2 * checks));
+  let lo = 0, hi = 40;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (logNormalCdf(-mid) > target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }

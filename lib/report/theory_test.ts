@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { summarizeTheoryChecks, theoryCheck } from "./theory.ts";
+import { bonferroniThreshold, summarizeTheoryChecks, theoryCheck } from "./theory.ts";
 
 Deno.test("a theory check: per group the mean, the exact value, its standard error and z", () => {
   const rows = [
@@ -56,4 +56,39 @@ Deno.test("a summary of theory checks counts |z| < 4 and names the worst", () =>
   });
   assert.equal(all.text, "Of the 3 points, all have |z| < 4; the largest |z| is z = -2 (c).");
   assert.throws(() => summarizeTheoryChecks([], { describe: () => "" }));
+});
+
+Deno.test("Bonferroni's threshold: scipy's norm.isf(familyWise / (2 checks)), to the accuracy of log Phi (1e-6)", () => {
+  // scipy.stats.norm.isf(0.05 / 2), isf(0.01 / 1000), isf(0.001 / 1000), isf(0.01 / 30)
+  const cases: [number, number, number][] = [
+    [1, 0.05, 1.9599639845400545],
+    [500, 0.01, 4.264890793922825],
+    [500, 0.001, 4.753424308822899],
+    [15, 0.01, 3.4029328353853043],
+  ];
+  for (const [checks, familyWise, expected] of cases) {
+    const got = bonferroniThreshold(checks, familyWise);
+    assert.ok(Math.abs(got - expected) < 1e-6 * expected, `${checks} checks at ${familyWise}: ${got} vs ${expected}`);
+  }
+});
+
+Deno.test("a summary with a family-wise rate: the threshold grows with the number of checks, and the text says so", () => {
+  const row = (name: string, z: number) => ({ name, mean: 0, exact: 0, se: 1, z, seeds: 10 });
+  const checks = Array.from({ length: 500 }, (_, i) => row(`p${i}`, i === 7 ? 4.11 : 0.5));
+  const plain = summarizeTheoryChecks(checks, { describe: (r) => r.name as string, noun: "points" });
+  assert.equal(plain.within, 499, "4.11 is outside the fixed |z| < 4");
+  const corrected = summarizeTheoryChecks(checks, {
+    describe: (r) => r.name as string,
+    noun: "points",
+    familyWise: 0.01,
+  });
+  assert.equal(corrected.within, 500, "and inside Bonferroni's 4.26 for 500 points at 1%");
+  assert.equal(
+    corrected.text,
+    "Of the 500 points, all have |z| < 4.26 (Bonferroni's bound for a 1% chance of any |z| above it by chance); " +
+      "the largest |z| is z = 4.1 (p7).",
+  );
+  const few = summarizeTheoryChecks(checks.slice(0, 8), { describe: (r) => r.name as string, familyWise: 0.01 });
+  assert.equal(few.within, 7, "over 8 checks the threshold is 3.23: 4.11 is outside");
+  assert.throws(() => summarizeTheoryChecks(checks, { describe: () => "", familyWise: 1 }), /familyWise must be in/);
 });
