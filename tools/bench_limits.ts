@@ -14,6 +14,8 @@ export interface MachineLimits {
   /** GFLOP/s of one core running the native kernels' widest vectors (kernels.c's peak_multiply_add). */
   nativePeak?: number;
   lanes?: number;
+  /** Billions of the kernel sums' exponentials per second on one core (the floor of the KDE's cost per term). */
+  nativeExponentials?: number;
   /** GFLOP/s of one core running the same loop in TypeScript (scalar doubles: V8 does not vectorize). */
   typescriptPeak: number;
   /** GB/s of one core reading a 256 MiB array (native), and of a triad a = b + s c over three such arrays. */
@@ -63,6 +65,8 @@ export function measureLimits(): MachineLimits {
     const rounds = 50_000_000;
     const seconds = best(() => void (sink += native.limits.peakMultiplyAdd(rounds)));
     limits.lanes = native.limits.lanes;
+    const passes = 200_000;
+    limits.nativeExponentials = (passes * 1024) / best(() => void (sink += native.limits.exponentials(passes))) / 1e9;
     limits.nativePeak = (rounds * 12 * 2 * native.limits.lanes) / seconds / 1e9;
     limits.readBandwidth = big.byteLength / best(() =>
       void native.limits.stream(big, big, big, { reps: 1, triad: false })

@@ -10,6 +10,8 @@ Deno.test("the machine's limits are positive rates, the native ones measured whe
   if (nativeKernels()) {
     assert([1, 2, 4, 8].includes(limits.lanes!), `lanes = ${limits.lanes}`);
     assert(limits.nativePeak! > 0 && limits.readBandwidth! > 0 && limits.triadBandwidth! > 0);
+    // One exponential is ~25 vector operations on `lanes` lanes: well under the peak's 2 flops per lane and cycle.
+    assert(limits.nativeExponentials! > 0 && limits.nativeExponentials! < limits.nativePeak!, "exponentials < flops");
   } else {
     assert.equal(limits.nativePeak, undefined);
   }

@@ -55,6 +55,7 @@ const SYMBOLS = {
   },
   peak_multiply_add: { parameters: ["i64"], result: "f64" },
   peak_lanes: { parameters: [], result: "i32" },
+  exp_throughput: { parameters: ["i64"], result: "f64" },
   stream: { parameters: ["buffer", "buffer", "buffer", "i64", "i32", "i32"], result: "f64" },
   pool_tally_rolls: { parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer"], result: "i32" },
   pool_tally: {
@@ -161,6 +162,7 @@ function load(): NativeKernels | null {
     binned_eval,
     peak_multiply_add,
     peak_lanes,
+    exp_throughput,
     stream,
     psd_pivoted_cholesky,
     gram_of_columns,
@@ -247,6 +249,7 @@ function load(): NativeKernels | null {
     limits: {
       peakMultiplyAdd: (iterations) => peak_multiply_add(BigInt(Math.round(iterations))),
       lanes: peak_lanes(),
+      exponentials: (rounds) => exp_throughput(BigInt(Math.round(rounds))),
       stream: (a, b, c, { reps, triad }) => {
         if (b.length < a.length || c.length < a.length) throw new RangeError("stream: b and c must be as long as a");
         return stream(a, b, c, BigInt(a.length), reps, triad ? 1 : 0);

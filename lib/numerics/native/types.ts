@@ -96,6 +96,8 @@ export interface NativeKernels {
     /** Runs `iterations` rounds of the peak loop; its flops are iterations * 24 * lanes. */
     peakMultiplyAdd(iterations: number): number;
     readonly lanes: number;
+    /** Runs `rounds` passes of the kernel sums' exponential over 1024 values: rounds * 1024 exponentials. */
+    exponentials(rounds: number): number;
     /** Sums `a` (or, with `triad`, sets a = b + s c) `reps` times. */
     stream(a: Float64Array, b: Float64Array, c: Float64Array, options: { reps: number; triad: boolean }): number;
   };
