@@ -139,3 +139,28 @@ Deno.test("the first-fit verifier keeps rolls of the outcomes the real data made
   );
   assert.throws(() => discrete.validate({ ...base, freshFraction: 0.5 }), /only to workflow "Fresh"/);
 });
+
+Deno.test("cost: positive, growing with n, with k up to n, and with the iterations; a collapse run costs at most its iteration cap", () => {
+  const cost = (c: Record<string, unknown>): number =>
+    discrete.cost!(discrete.validate({ sides: 100, samplesPerIteration: 100, seed: 0, iterations: 100, ...c }));
+  for (const workflow of ["Replace", "Accumulate", "Accumulate-Subsample"]) {
+    assert.ok(cost({ workflow }) > 0);
+    assert.ok(cost({ workflow, samplesPerIteration: 1000 }) > cost({ workflow }), `${workflow}: n`);
+    // k matters up to n: a fit has at most min(n, k) outcomes to draw and tally.
+    assert.ok(
+      cost({ workflow, samplesPerIteration: 1000 }) > cost({ workflow, sides: 10, samplesPerIteration: 1000 }),
+      workflow,
+    );
+    assert.equal(cost({ workflow, iterations: 200 }), 2 * cost({ workflow }), `${workflow}: linear in T`);
+  }
+  // Fixation takes about 2 n ln(types) iterations: a million-iteration cap does not make a small run costly.
+  const collapse = (n: number) =>
+    cost({ workflow: "Replace", samplesPerIteration: n, iterations: 1e6, stopBelowEntropy: 1e-8 });
+  assert.ok(collapse(10) < cost({ workflow: "Replace", samplesPerIteration: 10, iterations: 1e6 }) / 1000);
+  assert.ok(collapse(1000) > collapse(10));
+  assert.ok(collapse(1e6) <= cost({ workflow: "Replace", samplesPerIteration: 1e6, iterations: 1e6 }));
+  // A verifier drawing n / q rolls costs more than the same run without one.
+  assert.ok(
+    cost({ workflow: "Replace", verifier: "first-fit", verifierFraction: 0.25 }) > cost({ workflow: "Replace" }),
+  );
+});

@@ -28,8 +28,8 @@ import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { samplesByIteration } from "../workflows/samples.ts";
 import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { choice, type ConfigOf, either, integer, real, seed } from "./fields.ts";
-import { kdeRunData, kdeWorkflowOptions, TEST_POINTS, verifiedDraws } from "./kde_run.ts";
-import { checkVerifier, FRESH_FRACTIONS, verifierFields, WORKFLOW_FIELDS } from "./workflow_fields.ts";
+import { kdeRunData, kdeWorkflowOptions, TEST_POINTS } from "./kde_run.ts";
+import { checkVerifier, FRESH_FRACTIONS, verifiedDraws, verifierFields, WORKFLOW_FIELDS } from "./workflow_fields.ts";
 
 export { kdeRunData, TEST_POINTS } from "./kde_run.ts";
 

@@ -51,13 +51,6 @@ export function kdeRunData(config: KdeRunConfig): KdeRunData {
   return { test, real, truth };
 }
 
-/** Points drawn per iteration by a configuration's verifier (none: 0). */
-export function verifiedDraws(c: Config): number {
-  if (c.verifier === undefined) return 0;
-  const n = c.samplesPerIteration as number;
-  return c.verifierFraction !== undefined ? Math.ceil(n / (c.verifierFraction as number)) : n;
-}
-
 /**
  * The workflow options of a run: its stream (Fresh draws its synthetic points
  * from Replace's, so freshFraction 0 is Replace bit for bit), the fresh real

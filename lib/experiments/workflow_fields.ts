@@ -81,3 +81,10 @@ export function verifierRule(c: Config): VerifierRule {
 export function workflowStream(workflow: Workflow): Workflow {
   return workflow === "Fresh" ? "Replace" : workflow;
 }
+
+/** Points a configuration's verifier draws per iteration to keep n (no verifier: 0; a threshold rule: n). */
+export function verifiedDraws(c: Config): number {
+  if (c.verifier === undefined) return 0;
+  const n = c.samplesPerIteration as number;
+  return c.verifierFraction !== undefined ? Math.ceil(n / (c.verifierFraction as number)) : n;
+}
