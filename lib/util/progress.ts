@@ -104,8 +104,9 @@ const MIN_TIMED = 2;
  * data resolve is kept: its fitted value less two standard errors (none with
  * fewer than three batches, or when every batch has the same work per item and
  * the two terms cannot be told apart); `perWork` is then refitted. With no
- * overhead this trusts the cost model's proportions. Undefined without a
- * batch of positive duration.
+ * overhead, or where the two terms would give a negative rate, this trusts
+ * the cost model's proportions. Undefined without a batch of positive
+ * duration.
  */
 export function fitDurations(batches: readonly TimedBatch[]): DurationModel | undefined {
   let nn = 0, nw = 0, ww = 0, nd = 0, wd = 0, n = 0, d = 0;
@@ -133,7 +134,10 @@ export function fitDurations(batches: readonly TimedBatch[]): DurationModel | un
     perItem = Math.max(0, a - 2 * se);
   }
   const perWork = (wd - perItem * nw) / ww;
-  return perWork >= 0 ? { perItem, perWork } : constant;
+  // A negative rate (costlier runs timed faster than cheap ones: a rough cost model) would leave a per-item average
+  // to extrapolate to every item left, the cheapest last in a queue sorted costliest first: the proportional fit
+  // over-predicts far less.
+  return perWork >= 0 ? { perItem, perWork } : { perItem: 0, perWork: wd / ww };
 }
 
 /**

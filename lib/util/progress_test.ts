@@ -112,6 +112,14 @@ Deno.test("fitDurations: exact overhead and rate for noiseless data; the cost mo
   }));
   assert.equal(fitDurations(noisy)!.perItem, 0);
   assert.equal(fitDurations([]), undefined);
+  // Durations falling as the work grows (a rough cost model): not a per-item average for the many cheap items left,
+  // but the work's proportion, sum(work * duration) / sum(work^2).
+  const inverted = [{ count: 1, work: 1, duration: 3 }, { count: 1, work: 2, duration: 2 }, {
+    count: 1,
+    work: 3,
+    duration: 1,
+  }];
+  assert.deepEqual(fitDurations(inverted), { perItem: 0, perWork: (3 + 4 + 3) / (1 + 4 + 9) });
 });
 
 Deno.test("scheduleMakespan: greedy list scheduling, each item to the first free worker", () => {
