@@ -188,7 +188,7 @@ Deno.test("a fresh checkout compiles the kernels into .cache/native; a failing c
       "numerics/native/mod.ts",
       "numerics/native/types.ts",
     ];
-    for (const file of [...sources, "numerics/hash.ts", "util/files.ts"]) {
+    for (const file of [...sources, "numerics/hash.ts", "util/files.ts", "util/profile.ts"]) {
       await Deno.copyFile(new URL(`../../${file}`, import.meta.url), `${scratch}/lib/${file}`);
     }
     const probe = `import { nativeKernels } from "${scratch}/lib/numerics/native/mod.ts";
