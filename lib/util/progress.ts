@@ -13,9 +13,11 @@
  * real durations of cheap runs. Here an item's duration is modelled as
  * `a + b * work` (a fixed overhead per item plus a rate), fitted on the most
  * recent finished items, except that items of a work already timed twice (a
- * grid's seeds) take the mean of those; the runs in flight and those not
- * started are then scheduled on the workers, each taking the next item when
- * free, as the runner does. No estimate ("left ~?") is printed until two
+ * grid's seeds) take the mean of those, and items over ten times cheaper than
+ * every fitted one are predicted in proportion to their work (the overhead,
+ * fitted on costly runs, is not extrapolated that far); the runs in flight
+ * and those not started are then scheduled on the workers, each taking the
+ * next item when free, as the runner does. No estimate ("left ~?") is printed until two
  * items timed apart from a worker's start-up have finished.
  *
  * @module
@@ -93,6 +95,9 @@ export interface DurationModel {
 // stretch of it; a quarter rather than a fixed number keeps the noise of single
 // runs down as they pile up.
 const FIT_WINDOW = 8;
+
+// How much cheaper per item than every batch of the fit an item may be and still be predicted with its overhead.
+const EXTRAPOLATION = 10;
 
 // Items timed before an estimate is printed: one run alone says nothing about its noise.
 const MIN_TIMED = 2;
@@ -261,12 +266,25 @@ export class Progress {
     if (this.#done >= this.total) return 0;
     if (this.#timed.length < MIN_TIMED) return NaN;
     const size = Math.max(FIT_WINDOW, 2 * this.#workers, Math.ceil(this.#timed.length / 4));
-    const model = fitDurations(latestWindow(this.#timed, size));
+    const window = latestWindow(this.#timed, size);
+    const model = fitDurations(window);
     if (!model) return NaN;
+    // The overhead per item is known only near the work per item it was fitted at: extrapolated to items far
+    // cheaper (the cheap end of a queue sorted costliest first), from costly runs that a rough cost model orders
+    // only roughly, it can dwarf what they take. Those items are predicted in proportion to their work instead.
+    let fittedFrom = Infinity, wd = 0, ww = 0;
+    for (const b of window) {
+      fittedFrom = Math.min(fittedFrom, b.work / b.count);
+      wd += b.work * b.duration;
+      ww += b.work * b.work;
+    }
+    const proportional = ww > 0 ? wd / ww : model.perWork;
     // Runs of one cost (a grid's seeds) are best predicted by how long the others took.
     const predict = (work: number, count = 1): number => {
       const level = count === 1 ? this.#levels.get(work) : undefined;
-      return level && level.count >= 2 ? level.duration / level.count : model.perItem * count + model.perWork * work;
+      if (level && level.count >= 2) return level.duration / level.count;
+      if (work * EXTRAPOLATION < fittedFrom * count) return proportional * work;
+      return model.perItem * count + model.perWork * work;
     };
     const now = this.#now();
     const busy = [...this.#inFlight].map((item) =>

@@ -287,3 +287,16 @@ Deno.test("batches: a started batch takes its items' costs, counts them on finis
   assert.equal(progress.secondsLeft(), 0);
   assert.match(lines.at(-1)!, / 12\/12 /, "every item of every batch counted");
 });
+
+Deno.test("a rough cost model: the overhead fitted on costly runs is not extrapolated to runs a hundred times cheaper", () => {
+  // Costly runs (cost 900-1000) take about 1 s, barely growing with the cost: a fit of overhead + rate puts ~1 s on
+  // every run. The 200 cheap runs (cost 1) take 0.01 s. Before any of them is timed, the estimate must not be the
+  // ~100 s that 200 runs of 1 s on 2 workers would take.
+  const costs = repeat([[1000, 6], [950, 6], [900, 6], [1, 200]]);
+  const checks = simulateGrid(costs, (c) => (c >= 900 ? 1 + (c - 900) / 1000 : 0.01), 2);
+  const beforeCheap = checks.filter((c) => Number.isFinite(c.estimate) && c.pending.length === 200);
+  assert.ok(beforeCheap.length > 0, "the phase before the cheap runs was checked");
+  for (const check of beforeCheap) {
+    assert.ok(check.estimate < check.truth + 5, `estimate ${check.estimate} s, truth ${check.truth} s`);
+  }
+});
