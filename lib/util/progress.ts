@@ -13,7 +13,8 @@
  * real durations of cheap runs. Here an item's duration is modelled as
  * `a + b * work` (a fixed overhead per item plus a rate), fitted on the most
  * recent finished items, except that items of a work already timed twice (a
- * grid's seeds) take the mean of those, and items over ten times cheaper than
+ * grid's seeds; later batches of that work per item count as that many) take
+ * the mean of those, and items over ten times cheaper than
  * every fitted one are predicted in proportion to their work (the overhead,
  * fitted on costly runs, is not extrapolated that far); the runs in flight
  * and those not started are then scheduled on the workers, each taking the
@@ -321,11 +322,15 @@ export class Progress {
 
   #record(batch: TimedBatch): void {
     this.#timed.push(batch);
-    if (batch.count !== 1) return;
-    const level = this.#levels.get(batch.work) ?? { count: 0, duration: 0 };
-    level.count++;
+    // A batch whose work per item is a cost already timed alone counts as that many items of it (a grid of equal
+    // costs goes to the workers in batches once two runs are timed: those first runs, slower for the warm-up of
+    // the code, would otherwise set the prediction of every run left).
+    const work = batch.work / batch.count;
+    if (batch.count !== 1 && !this.#levels.has(work)) return;
+    const level = this.#levels.get(work) ?? { count: 0, duration: 0 };
+    level.count += batch.count;
     level.duration += batch.duration;
-    this.#levels.set(batch.work, level);
+    this.#levels.set(work, level);
   }
 
   #count(count: number, work: number): void {

@@ -300,3 +300,23 @@ Deno.test("a rough cost model: the overhead fitted on costly runs is not extrapo
     assert.ok(check.estimate < check.truth + 5, `estimate ${check.estimate} s, truth ${check.truth} s`);
   }
 });
+
+Deno.test("runs of one cost timed alone and then in batches: the batches count as that many runs of the cost", () => {
+  const clock = { t: 0 };
+  const costs = new Array(100).fill(1);
+  const progress = new Progress("grid", 100, { costs, workers: 2, now: () => clock.t * 1000, write: () => {} });
+  const run = (count: number, seconds: number): void => {
+    const item = progress.start(undefined, count);
+    clock.t += seconds;
+    progress.finish(item);
+  };
+  run(1, 1); // each worker's first run: not timed
+  run(1, 1);
+  run(1, 1); // two runs timed alone, slow (the code's warm-up)
+  run(1, 1);
+  run(20, 2); // then a batch: 0.1 s a run
+  run(20, 2);
+  // 56 runs left at (2 + 40 * 0.1) / 42 s each on 2 workers: 4 s; the two slow runs alone would say 28 s.
+  const expected = (56 * (2 + 4) / 42) / 2;
+  assert.ok(Math.abs(progress.secondsLeft() - expected) < 1e-9, `${progress.secondsLeft()} vs ${expected}`);
+});
