@@ -5,7 +5,7 @@
  * @module
  */
 
-import { tQuantile } from "./t_quantile.ts";
+import { tQuantile } from "../numerics/quantiles.ts";
 import { nativeGenerator, Rng } from "../numerics/rng.ts";
 
 /**

@@ -1,6 +1,6 @@
 // Tests of bands.ts: meanWithBand's statistics, by hand, and the bootstrap's coverage.
 import assert from "node:assert/strict";
-import { tQuantile } from "./t_quantile.ts";
+import { tQuantile } from "../numerics/quantiles.ts";
 import { Rng } from "../numerics/rng.ts";
 import { nativeKernels } from "../numerics/native/mod.ts";
 import {

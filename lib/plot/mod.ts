@@ -11,7 +11,7 @@
  * and needs no permission. Rendering needs `--allow-read --allow-ffi --allow-sys` (resvg is a native
  * addon); {@linkcode showFigure} also needs `--allow-write --allow-env`.
  *
- * One idea per module: `bands.ts` (statistics; `t_quantile.ts`), `spec.ts` (spec types and shared
+ * One idea per module: `bands.ts` (statistics; the t quantile from lib/numerics/quantiles.ts), `spec.ts` (spec types and shared
  * pieces), `theme.ts` (look, colour of each n), `ticks.ts`, `line_chart.ts`, `density_chart.ts`,
  * `fonts.ts`, `render.ts`, `csv.ts`, `show.ts`, `paths.ts`.
  *

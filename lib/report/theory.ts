@@ -7,7 +7,7 @@
  * @module
  */
 
-import { logNormalCdf } from "../numerics/normal_cdf.ts";
+import { normalQuantile } from "../numerics/quantiles.ts";
 import { meanAndStandardError } from "../numerics/stats.ts";
 import { fmt } from "./text.ts";
 
@@ -123,15 +123,8 @@ export function summarizeTheoryChecks(checks: readonly TheoryRow[], options: The
 
 /**
  * The |z| that `checks` independent standard normal values all stay below with probability 1 - `familyWise` at
- * least (Bonferroni): z with 2 Phi(-z) = familyWise / checks, by bisection on log Phi.
+ * least (Bonferroni): z with 2 Phi(-z) = familyWise / checks.
  */
 export function bonferroniThreshold(checks: number, familyWise: number): number {
-  const target = Math.log(familyWise / (2 * checks));
-  let lo = 0, hi = 40;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (logNormalCdf(-mid) > target) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
+  return -normalQuantile(familyWise / (2 * checks));
 }

@@ -58,7 +58,7 @@ Deno.test("a summary of theory checks counts |z| < 4 and names the worst", () =>
   assert.throws(() => summarizeTheoryChecks([], { describe: () => "" }));
 });
 
-Deno.test("Bonferroni's threshold: scipy's norm.isf(familyWise / (2 checks)), to the accuracy of log Phi (1e-6)", () => {
+Deno.test("Bonferroni's threshold: scipy's norm.isf(familyWise / (2 checks)), within 1e-6", () => {
   // scipy.stats.norm.isf(0.05 / 2), isf(0.01 / 1000), isf(0.001 / 1000), isf(0.01 / 30)
   const cases: [number, number, number][] = [
     [1, 0.05, 1.9599639845400545],

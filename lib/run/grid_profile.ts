@@ -35,7 +35,6 @@ export interface GridProfile {
 export class GridProfiler {
   readonly #started = performance.now();
   #readDone = 0;
-  #computingStarted = 0;
   #computeMs = 0;
   #roundTripMs = 0;
   #storeMs = 0;
@@ -43,7 +42,7 @@ export class GridProfiler {
 
   /** The store has been read; computing starts. */
   readDone(): void {
-    this.#readDone = this.#computingStarted = performance.now();
+    this.#readDone = performance.now();
   }
 
   /** One batch: its round trip (ms) and what the worker reported. */
@@ -59,7 +58,7 @@ export class GridProfiler {
   finish(workers: number): GridProfile {
     const now = performance.now();
     const readDone = this.#readDone || now;
-    const computingWallMs = this.#computingStarted ? now - this.#computingStarted : 0;
+    const computingWallMs = now - readDone;
     return {
       workers,
       wallMs: now - this.#started,

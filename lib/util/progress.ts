@@ -14,11 +14,11 @@
  * `a + b * work` (a fixed overhead per item plus a rate), fitted on the most
  * recent finished items, except that items of a work already timed twice (a
  * grid's seeds; later batches of that work per item count as that many) take
- * the mean of those, and items over ten times cheaper than
- * every fitted one are predicted in proportion to their work (the overhead,
- * fitted on costly runs, is not extrapolated that far); the runs in flight
- * and those not started are then scheduled on the workers, each taking the
- * next item when free, as the runner does. No estimate ("left ~?") is printed until two
+ * the mean of those, and items over ten times cheaper than every fitted one
+ * are predicted in proportion to their work (the overhead, fitted on costly
+ * runs, is not extrapolated that far); the runs in flight and those not
+ * started are then scheduled on the workers, each taking the next item when
+ * free, as the runner does. No estimate ("left ~?") is printed until two
  * items timed apart from a worker's start-up have finished.
  *
  * @module
@@ -143,7 +143,17 @@ export function fitDurations(batches: readonly TimedBatch[]): DurationModel | un
   // A negative rate (costlier runs timed faster than cheap ones: a rough cost model) would leave a per-item average
   // to extrapolate to every item left, the cheapest last in a queue sorted costliest first: the proportional fit
   // over-predicts far less.
-  return perWork >= 0 ? { perItem, perWork } : { perItem: 0, perWork: wd / ww };
+  return perWork >= 0 ? { perItem, perWork } : { perItem: 0, perWork: proportionalRate(batches) };
+}
+
+/** The least-squares rate of `duration = rate * work` on `batches`, sum(work * duration) / sum(work^2); 0 without work. */
+export function proportionalRate(batches: readonly TimedBatch[]): number {
+  let wd = 0, ww = 0;
+  for (const b of batches) {
+    wd += b.work * b.duration;
+    ww += b.work * b.work;
+  }
+  return ww > 0 ? wd / ww : 0;
 }
 
 /**
@@ -273,13 +283,8 @@ export class Progress {
     // The overhead per item is known only near the work per item it was fitted at: extrapolated to items far
     // cheaper (the cheap end of a queue sorted costliest first), from costly runs that a rough cost model orders
     // only roughly, it can dwarf what they take. Those items are predicted in proportion to their work instead.
-    let fittedFrom = Infinity, wd = 0, ww = 0;
-    for (const b of window) {
-      fittedFrom = Math.min(fittedFrom, b.work / b.count);
-      wd += b.work * b.duration;
-      ww += b.work * b.work;
-    }
-    const proportional = ww > 0 ? wd / ww : model.perWork;
+    const fittedFrom = Math.min(...window.map((b) => b.work / b.count));
+    const proportional = proportionalRate(window);
     // Runs of one cost (a grid's seeds) are best predicted by how long the others took.
     const predict = (work: number, count = 1): number => {
       const level = count === 1 ? this.#levels.get(work) : undefined;

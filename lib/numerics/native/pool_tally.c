@@ -1,6 +1,21 @@
 // The discrete pools' tally (lib/models/discrete.ts in C). Part of kernels.c.
 #include <stdint.h>
 
+// Sets the bits of the k positions `indices` in the all-zero bit set `b` of a pool of n positions, so that they are
+// then visited in increasing order; on a position that repeats or is outside the pool, clears the set and returns 0.
+static inline int mark_positions(const int32_t* indices, int32_t k, int64_t n, uint32_t* b) {
+  for (int32_t i = 0; i < k; i++) {
+    int64_t index = indices[i];
+    uint32_t mask = 1u << (index & 31);
+    if (index < 0 || index >= n || (b[index >> 5] & mask)) {
+      memset(b, 0, (size_t)((n + 31) >> 5) * 4);
+      return 0;
+    }
+    b[index >> 5] |= mask;
+  }
+  return 1;
+}
+
 // The tally of discrete.ts's CountsPool.select (poolTally there, the same loop): adds to tally[] the outcome of each
 // of the k distinct positions `indices` of a pool of `size` rolls laid out as runs (run r holds the positions below
 // ends[r] and from ends[r - 1], all of outcome outcomes[r]), through the all-zero bit set `bits` (left all zero).
@@ -9,15 +24,7 @@ int32_t pool_tally(const int32_t* indices, int32_t k, double size, int32_t* bits
                    const int32_t* outcomes, int32_t runs, double* tally) {
   int64_t n = (int64_t)size, words = (n + 31) >> 5;
   uint32_t* b = (uint32_t*)bits;
-  for (int32_t i = 0; i < k; i++) {
-    int64_t index = indices[i];
-    uint32_t mask = 1u << (index & 31);
-    if (index < 0 || index >= n || (b[index >> 5] & mask)) {
-      memset(b, 0, (size_t)words * 4);
-      return 0;
-    }
-    b[index >> 5] |= mask;
-  }
+  if (!mark_positions(indices, k, n, b)) return 0;
   int32_t a = 0;
   for (int64_t w = 0; w < words; w++) {
     uint32_t set = b[w];
@@ -51,15 +58,7 @@ int32_t pool_tally_rolls(const int32_t* indices, int32_t k, double size, int32_t
                          double* tally) {
   int64_t n = (int64_t)size, words = (n + 31) >> 5;
   uint32_t* b = (uint32_t*)bits;
-  for (int32_t i = 0; i < k; i++) {
-    int64_t index = indices[i];
-    uint32_t mask = 1u << (index & 31);
-    if (index < 0 || index >= n || (b[index >> 5] & mask)) {
-      memset(b, 0, (size_t)words * 4);
-      return 0;
-    }
-    b[index >> 5] |= mask;
-  }
+  if (!mark_positions(indices, k, n, b)) return 0;
   for (int64_t w = 0; w < words; w++) {
     uint32_t set = b[w];
     if (!set) continue;
