@@ -20,7 +20,9 @@
 
 import { makeMoons, makeSwissRoll } from "../lib/models/datasets.ts";
 import gaussian from "../lib/experiments/gaussian.ts";
+import { fitGmm, sampleMixture } from "../lib/models/gmm.ts";
 import { fitKde, kdeLogDensity } from "../lib/models/kde.ts";
+import { KNOWN_MIXTURE } from "../lib/models/mixture_datasets.ts";
 import linearRegression from "../lib/experiments/linear_regression.ts";
 import type { Matrix } from "../lib/numerics/matrix.ts";
 import { nativeKernels } from "../lib/numerics/native/mod.ts";
@@ -223,6 +225,16 @@ function allWorkloads(): Workload[] {
       });
     }
   }
+  // A mixture fit on a pool as large as Accumulate's at iteration 30 of n = 1000: the k-means start and EM.
+  let mixturePoints: Matrix | undefined;
+  const points = (): Matrix => mixturePoints ??= sampleMixture(KNOWN_MIXTURE, 30_000, new Rng(3, "bench"));
+  workloads.push({
+    name: "gmm fit k=3 30,000 points of the 2-D mixture",
+    ours: () => {
+      fitGmm(points(), { components: 3, seed: 0 });
+    },
+    reference: { module: "sklearn", args: () => [`${root}bench/gmm_reference.py`, writeCsv(points())] },
+  });
   for (const workflow of WORKFLOWS) {
     workloads.push({
       name: `linear regression d=100 n=1000 T=100 ${workflow}`,

@@ -8,15 +8,23 @@
 
 import { cholesky } from "../numerics/linalg.ts";
 import type { Matrix } from "../numerics/matrix.ts";
+import { nativeKernels } from "../numerics/native/mod.ts";
 import { type Estimator, matrixOps } from "./estimator.ts";
 import { fitGaussian, type GaussianModel, sampleGaussian } from "./gaussian.ts";
+
+/** Rows from which the log-densities are computed in C (the same bits): below, a call costs more than the loop. */
+const NATIVE_ROWS = 64;
 
 /**
  * The log-density of a fitted Gaussian at each row of `x`; every entry is
  * -Infinity when the covariance is singular (a pivot at or below 1e-12 of the
  * largest diagonal).
  */
-export function gaussianLogDensity(model: GaussianModel, x: Matrix): Float64Array {
+export function gaussianLogDensity(
+  model: GaussianModel,
+  x: Matrix,
+  options: { typescript?: boolean } = {},
+): Float64Array {
   const d = model.dim;
   if (x.cols !== d) throw new RangeError(`points must have ${d} columns, got ${x.cols}`);
   const out = new Float64Array(x.rows);
@@ -24,6 +32,13 @@ export function gaussianLogDensity(model: GaussianModel, x: Matrix): Float64Arra
   if (!l) return out.fill(-Infinity);
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += 2 * Math.log(l[i * d + i]);
+  // The same operations in C, where the native kernels are available and the rows many enough to pay for a call.
+  const native = !options.typescript && x.rows >= NATIVE_ROWS && d <= 64 ? nativeKernels() : undefined;
+  if (native) {
+    const base = d * Math.log(2 * Math.PI) + logDet;
+    native.gaussianLogDensity(x.data, { dim: d, mean: model.mean, factor: l, base, out });
+    return out;
+  }
   const z = new Float64Array(d);
   for (let r = 0; r < x.rows; r++) {
     // Solve L z = x - mean.

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { matrix } from "../numerics/matrix.ts";
+import { nativeKernels } from "../numerics/native/mod.ts";
+import { Rng } from "../numerics/rng.ts";
 import { gaussianLogDensity, gaussianMeanNll } from "./gaussian_likelihood.ts";
 
 Deno.test("gaussianMeanNll: the closed form, and +Infinity for a singular fit", () => {
@@ -23,4 +25,26 @@ Deno.test("gaussianLogDensity: each point's log-density, and -Infinity for a sin
   assert(Math.abs(gaussianMeanNll(model, x) + (got[0] + got[1]) / 2) < 1e-12);
   const singular = { dim: 2, mean: new Float64Array([0, 0]), covariance: new Float64Array([1, 1, 1, 1]) };
   assert.deepEqual([...gaussianLogDensity(singular, x)], [-Infinity, -Infinity]);
+});
+
+Deno.test("gaussianLogDensity in C: the TypeScript loop's bits", { ignore: nativeKernels() === undefined }, () => {
+  const rng = new Rng(3);
+  for (const d of [1, 2, 3, 5]) {
+    const x = matrix(500, d);
+    for (let m = 0; m < x.data.length; m++) x.data[m] = 3 * rng.normal();
+    // A random covariance A A^T + I/2.
+    const a = Float64Array.from({ length: d * d }, () => rng.normal());
+    const covariance = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        for (let k = 0; k < d; k++) covariance[i * d + j] += a[i * d + k] * a[j * d + k];
+      }
+      covariance[i * d + i] += 0.5;
+    }
+    const model = { dim: d, mean: Float64Array.from({ length: d }, () => rng.normal()), covariance };
+    const native = gaussianLogDensity(model, x);
+    const typescript = gaussianLogDensity(model, x, { typescript: true });
+    assert.deepEqual(native, typescript);
+    assert(native.every(Number.isFinite));
+  }
 });

@@ -8,6 +8,7 @@
  */
 
 import type { Matrix } from "../numerics/matrix.ts";
+import { nativeKernels } from "../numerics/native/mod.ts";
 import type { Rng } from "../numerics/rng.ts";
 
 /**
@@ -30,16 +31,7 @@ export function kMeansPlusPlus(x: Matrix, options: { components: number; rng: Rn
   const centres = new Float64Array(k * d);
   const nearest = new Float64Array(n).fill(Infinity);
   const trial = new Float64Array(n);
-  const distances = (point: number, out: Float64Array): number => {
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      let squared = 0;
-      for (let j = 0; j < d; j++) squared += (data[i * d + j] - data[point * d + j]) ** 2;
-      out[i] = Math.min(nearest[i], squared);
-      total += out[i];
-    }
-    return total;
-  };
+  const distances = (point: number, out: Float64Array): number => pointDistances(x, { point, nearest, out });
   let chosen = rng.int(n);
   let potential = distances(chosen, nearest);
   centres.set(data.subarray(chosen * d, (chosen + 1) * d), 0);
@@ -77,9 +69,45 @@ const KMEANS_ITERATIONS = 300;
 /** Lloyd's iterations stop once the centres move this little, relative to the data's variance (scikit-learn's `tol`). */
 const KMEANS_TOLERANCE = 1e-4;
 
-/** The index of the centre nearest each row of `x` (the first on ties). */
-function nearestCentres(x: Matrix, centres: Float64Array, labels: Int32Array): boolean {
+/** Rows from which the passes over the points run in C: below, a call costs more than the loop. The same bits either way. */
+const NATIVE_ROWS = 256;
+
+/**
+ * k-means++'s pass: `out[i]` = min(`nearest[i]`, |x_i - x_point|^2) (`out`
+ * may be `nearest`); returns their sum in row order. In C where the native
+ * kernels are available (the same bits), unless `typescript`.
+ */
+export function pointDistances(
+  x: Matrix,
+  options: { point: number; nearest: Float64Array; out: Float64Array; typescript?: boolean },
+): number {
   const { rows: n, cols: d, data } = x;
+  const { point, nearest, out } = options;
+  const native = !options.typescript && n >= NATIVE_ROWS ? nativeKernels() : undefined;
+  if (native) return native.kMeansDistances(data, { dim: d, point, nearest, out });
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let squared = 0;
+    for (let j = 0; j < d; j++) squared += (data[i * d + j] - data[point * d + j]) ** 2;
+    out[i] = Math.min(nearest[i], squared);
+    total += out[i];
+  }
+  return total;
+}
+
+/**
+ * Lloyd's assignment: `labels[i]` = the index of the centre nearest row i of
+ * `x` (the first on ties); true if some label changed. In C where the native
+ * kernels are available (the same labels), unless `typescript`.
+ */
+export function nearestCentres(
+  x: Matrix,
+  options: { centres: Float64Array; labels: Int32Array; typescript?: boolean },
+): boolean {
+  const { rows: n, cols: d, data } = x;
+  const { centres, labels } = options;
+  const native = !options.typescript && n >= NATIVE_ROWS ? nativeKernels() : undefined;
+  if (native) return native.kMeansNearest(data, { dim: d, centres, labels });
   const k = centres.length / d;
   let changed = false;
   for (let i = 0; i < n; i++) {
@@ -109,20 +137,16 @@ export function lloyd(
   x: Matrix,
   options: { centres: Float64Array; iterations: number; relativeTolerance?: number },
 ): Int32Array {
-  const { rows: n, cols: d, data } = x;
+  const { rows: n, cols: d } = x;
   const { centres, iterations } = options;
   const k = centres.length / d;
   const tolerance = (options.relativeTolerance ?? KMEANS_TOLERANCE) * meanVariance(x);
   const labels = new Int32Array(n).fill(-1);
   const sums = new Float64Array(k * d), counts = new Int32Array(k);
-  for (let step = 0; step < iterations && nearestCentres(x, centres, labels); step++) {
+  for (let step = 0; step < iterations && nearestCentres(x, { centres, labels }); step++) {
     sums.fill(0);
     counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      counts[c]++;
-      for (let j = 0; j < d; j++) sums[c * d + j] += data[i * d + j];
-    }
+    clusterSums(x, { labels, sums, counts });
     let shift = 0;
     for (let c = 0; c < k; c++) {
       if (counts[c] === 0) continue;
@@ -133,11 +157,31 @@ export function lloyd(
       }
     }
     if (shift <= tolerance) {
-      nearestCentres(x, centres, labels);
+      nearestCentres(x, { centres, labels });
       break;
     }
   }
   return labels;
+}
+
+/**
+ * Lloyd's update's sums: per row, its cluster's count and coordinate sums, in
+ * row order. In C where the native kernels are available (the same bits),
+ * unless `typescript`.
+ */
+export function clusterSums(
+  x: Matrix,
+  options: { labels: Int32Array; sums: Float64Array; counts: Int32Array; typescript?: boolean },
+): void {
+  const { rows: n, cols: d, data } = x;
+  const { labels, sums, counts } = options;
+  const native = !options.typescript && n >= NATIVE_ROWS ? nativeKernels() : undefined;
+  if (native) return native.kMeansSums(data, { dim: d, labels, sums, counts });
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    counts[c]++;
+    for (let j = 0; j < d; j++) sums[c * d + j] += data[i * d + j];
+  }
 }
 
 /** The mean over features of the data's (population) variance: the scale of k-means' tolerance. */

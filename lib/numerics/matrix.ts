@@ -235,6 +235,7 @@ export function dotRowsTypeScript(a: Float64Array, b: Float64Array, options: Dot
 }
 
 let scratch = new Float64Array(0);
+let weightedScratch = new Float64Array(0);
 
 /** Options of {@linkcode scatterMatrix}. */
 export interface ScatterMatrixOptions {
@@ -255,8 +256,8 @@ export function scatterMatrix(x: Matrix, center: Float64Array, options: ScatterM
   if (weights && weights.length !== rows) {
     throw new RangeError(`weights has ${weights.length} values, expected one per row (${rows})`);
   }
-  // The centred columns are a temporary of the product: a reused buffer where the product is native (a fresh one of
-  // 1e5 values costs a calloc and its page faults every fit).
+  // The centred (and weighted) columns are temporaries of the product: reused buffers where the product is native
+  // (a fresh one of 1e5 values costs a calloc and its page faults every fit).
   const native = nativeKernels() !== undefined;
   if (native && scratch.length < d * rows) scratch = new Float64Array(Math.max(d * rows, 2 * scratch.length));
   const columns = native ? scratch.subarray(0, d * rows) : new Float64Array(d * rows);
@@ -266,7 +267,10 @@ export function scatterMatrix(x: Matrix, center: Float64Array, options: ScatterM
   }
   let weighted = columns;
   if (weights) {
-    weighted = new Float64Array(d * rows);
+    if (native && weightedScratch.length < d * rows) {
+      weightedScratch = new Float64Array(Math.max(d * rows, 2 * weightedScratch.length));
+    }
+    weighted = native ? weightedScratch.subarray(0, d * rows) : new Float64Array(d * rows);
     for (let j = 0; j < d; j++) {
       const offset = j * rows;
       for (let r = 0; r < rows; r++) weighted[offset + r] = columns[offset + r] * weights[r];

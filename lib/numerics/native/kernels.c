@@ -12,6 +12,7 @@
 #include "dot_rows.c"     // C = A B^T: Gram matrices, the Gaussian's scatter and samples (lib/numerics/matrix.ts)
 #include "rng.c"          // the seeded generator and its draws (lib/numerics/rng.ts, lib/models/multinomial.ts)
 #include "pool_tally.c"   // the discrete pools' tally (lib/models/discrete.ts)
+#include "kmeans.c"       // k-means' passes over the points, the mixtures' EM start (lib/models/kmeans.ts)
 #include "linalg.c"       // the Gaussian's pivoted Cholesky and products, least squares' plain Cholesky
 #include "limits.c"       // the machine's peak and bandwidth, for the benchmark's roofline (tools/bench_limits.ts)
 #include "binned_sums.c"  // the binned sums of a growing pool (lib/numerics/binned_sums.ts)

@@ -231,3 +231,21 @@ int32_t cholesky_plain(const double* a, int32_t n, double tolerance, double* l, 
   }
   return 1;
 }
+
+// The Gaussian log-density's quadratic forms (lib/models/gaussian_likelihood.ts): for each row r of x (n x d),
+// z = L^-1 (x_r - mean) by forward substitution with the lower Cholesky factor l (d x d, row-major) and
+// out[r] = -0.5 (base + |z|^2), base = d log(2 pi) + log det; the TypeScript loop's operations in its order.
+void gaussian_log_density(const double* x, int32_t n, int32_t d, const double* mean, const double* l, double base,
+                          double* out) {
+  double z[64];
+  for (int32_t r = 0; r < n; r++) {
+    double quadratic = 0;
+    for (int32_t i = 0; i < d; i++) {
+      double v = x[(int64_t)r * d + i] - mean[i];
+      for (int32_t k = 0; k < i; k++) v -= l[i * d + k] * z[k];
+      z[i] = v / l[i * d + i];
+      quadratic += z[i] * z[i];
+    }
+    out[r] = -0.5 * (base + quadratic);
+  }
+}

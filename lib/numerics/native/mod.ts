@@ -31,6 +31,13 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "i32", "i32", "f64", "f64", "i32", "buffer", "buffer"],
     result: "void",
   },
+  kmeans_nearest: { parameters: ["buffer", "i32", "i32", "buffer", "i32", "buffer"], result: "i32" },
+  kmeans_distances: { parameters: ["buffer", "i32", "i32", "i32", "buffer", "buffer"], result: "f64" },
+  kmeans_sums: { parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer"], result: "void" },
+  gaussian_log_density: {
+    parameters: ["buffer", "i32", "i32", "buffer", "buffer", "f64", "buffer"],
+    result: "void",
+  },
   dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
   dot_rows_trapezoid: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "buffer"], result: "void" },
   psd_pivoted_cholesky: {
@@ -158,6 +165,10 @@ function load(): NativeKernels | null {
     rng_sample_without_replacement,
     pool_tally,
     pool_tally_rolls,
+    kmeans_nearest,
+    kmeans_distances,
+    kmeans_sums,
+    gaussian_log_density,
     binned_add,
     binned_eval,
     peak_multiply_add,
@@ -192,6 +203,33 @@ function load(): NativeKernels | null {
         throw new RangeError("poolTally: the bit set is too short, or ends and outcomes differ in length");
       }
       return pool_tally(indices, indices.length, size, bits, ends, outcomes, ends.length, tally) === 1;
+    },
+    kMeansNearest(x, { dim, centres, labels }) {
+      const n = labels.length;
+      if (x.length !== n * dim || centres.length % dim !== 0) {
+        throw new RangeError("kMeansNearest: x, centres and labels do not match in size");
+      }
+      return kmeans_nearest(x, n, dim, centres, centres.length / dim, labels) === 1;
+    },
+    kMeansDistances(x, { dim, point, nearest, out }) {
+      const n = out.length;
+      if (x.length !== n * dim || nearest.length !== n || !(point >= 0 && point < n)) {
+        throw new RangeError("kMeansDistances: x, nearest, out and point do not match in size");
+      }
+      return kmeans_distances(x, n, dim, point, nearest, out);
+    },
+    kMeansSums(x, { dim, labels, sums, counts }) {
+      const n = labels.length;
+      if (x.length !== n * dim || sums.length !== counts.length * dim) {
+        throw new RangeError("kMeansSums: x, labels, sums and counts do not match in size");
+      }
+      kmeans_sums(x, n, dim, labels, sums, counts);
+    },
+    gaussianLogDensity(x, { dim, mean, factor, base, out }) {
+      if (x.length !== out.length * dim || mean.length !== dim || factor.length !== dim * dim || dim > 64) {
+        throw new RangeError("gaussianLogDensity: x, mean, factor and out do not match in size (or dim > 64)");
+      }
+      gaussian_log_density(x, out.length, dim, mean, factor, base, out);
     },
     dotRowsTrapezoid(a, b, { out, rows, columns, depth, permutation }) {
       if (

@@ -83,6 +83,32 @@ export interface NativeKernels {
     indices: Int32Array,
     options: { size: number; bits: Int32Array; rolls: Int32Array; tally: Float64Array },
   ): boolean;
+  /**
+   * k-means' assignment (kmeans.ts): `labels[i]` = the centre (row-major, dim columns) nearest row i of `x`, the
+   * first on ties; true if some label changed.
+   */
+  kMeansNearest(x: Float64Array, options: { dim: number; centres: Float64Array; labels: Int32Array }): boolean;
+  /**
+   * k-means++'s distances (kmeans.ts): `out[i]` = min(`nearest[i]`, |x_i - x_point|^2) (`out` may be `nearest`);
+   * returns their sum in row order.
+   */
+  kMeansDistances(
+    x: Float64Array,
+    options: { dim: number; point: number; nearest: Float64Array; out: Float64Array },
+  ): number;
+  /** Lloyd's sums (kmeans.ts): per row i, `counts[labels[i]]` += 1 and the row added to `sums`' row labels[i]. */
+  kMeansSums(
+    x: Float64Array,
+    options: { dim: number; labels: Int32Array; sums: Float64Array; counts: Int32Array },
+  ): void;
+  /**
+   * gaussian_likelihood.ts's log-densities: `out[r]` = -0.5 (`base` + |L^-1 (x_r - mean)|^2) for the lower
+   * Cholesky factor L (`factor`, row-major dim x dim, dim <= 64), in the TypeScript loop's bits.
+   */
+  gaussianLogDensity(
+    x: Float64Array,
+    options: { dim: number; mean: Float64Array; factor: Float64Array; base: number; out: Float64Array },
+  ): void;
   /** binned_sums.ts's histogram update (`points` coordinate-major, `count` of them; `c` the next fit's). */
   binnedAdd(
     state: BinnedState,
