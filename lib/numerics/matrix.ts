@@ -258,19 +258,25 @@ export function scatterMatrix(x: Matrix, center: Float64Array, options: ScatterM
   }
   // The centred (and weighted) columns are temporaries of the product: reused buffers where the product is native
   // (a fresh one of 1e5 values costs a calloc and its page faults every fit).
-  const native = nativeKernels() !== undefined;
-  if (native && scratch.length < d * rows) scratch = new Float64Array(Math.max(d * rows, 2 * scratch.length));
-  const columns = native ? scratch.subarray(0, d * rows) : new Float64Array(d * rows);
+  const native = rows > 0 && d > 0 ? nativeKernels() : undefined;
+  if (native) {
+    if (scratch.length < d * rows) scratch = new Float64Array(Math.max(d * rows, 2 * scratch.length));
+    if (weights && weightedScratch.length < d * rows) {
+      weightedScratch = new Float64Array(Math.max(d * rows, 2 * weightedScratch.length));
+    }
+    const columns = scratch.subarray(0, d * rows);
+    const weighted = weights ? weightedScratch.subarray(0, d * rows) : columns;
+    native.centredColumns(data, { dim: d, centre: center, weights, columns, weighted });
+    return dotRows(weighted, columns, { rows: d, columns: d, depth: rows, symmetric: true });
+  }
+  const columns = new Float64Array(d * rows);
   for (let r = 0; r < rows; r++) {
     const offset = r * d;
     for (let j = 0; j < d; j++) columns[j * rows + r] = data[offset + j] - center[j];
   }
   let weighted = columns;
   if (weights) {
-    if (native && weightedScratch.length < d * rows) {
-      weightedScratch = new Float64Array(Math.max(d * rows, 2 * weightedScratch.length));
-    }
-    weighted = native ? weightedScratch.subarray(0, d * rows) : new Float64Array(d * rows);
+    weighted = new Float64Array(d * rows);
     for (let j = 0; j < d; j++) {
       const offset = j * rows;
       for (let r = 0; r < rows; r++) weighted[offset + r] = columns[offset + r] * weights[r];

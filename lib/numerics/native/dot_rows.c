@@ -84,3 +84,22 @@ void dot_rows_trapezoid(const double* a, const double* b, double* c, int32_t m, 
                         const int32_t* perm) {
   dot_rows_loop(a, b, c, m, n, k, 0, perm);
 }
+
+// scatterMatrix's operands (lib/numerics/matrix.ts): columns[j * rows + r] = x[r * d + j] - centre[j] and, where w
+// is given, weighted[j * rows + r] = columns[j * rows + r] * w[r]: the transposition in blocks of rows that stay
+// in cache while every coordinate is copied out.
+void centred_columns(const double* x, int32_t rows, int32_t d, const double* centre, const double* w,
+                     double* columns, double* weighted) {
+  enum { ROWS = 64 };
+  for (int32_t start = 0; start < rows; start += ROWS) {
+    const int32_t end = rows - start < ROWS ? rows : start + ROWS;
+    for (int32_t j = 0; j < d; j++) {
+      double* column = columns + (int64_t)j * rows;
+      for (int32_t r = start; r < end; r++) column[r] = x[(int64_t)r * d + j] - centre[j];
+      if (w) {
+        double* out = weighted + (int64_t)j * rows;
+        for (int32_t r = start; r < end; r++) out[r] = column[r] * w[r];
+      }
+    }
+  }
+}

@@ -38,6 +38,10 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", "i32", "buffer", "buffer", "f64", "buffer"],
     result: "void",
   },
+  centred_columns: {
+    parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer", "buffer"],
+    result: "void",
+  },
   dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
   dot_rows_trapezoid: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "buffer"], result: "void" },
   psd_pivoted_cholesky: {
@@ -157,6 +161,7 @@ function load(): NativeKernels | null {
     kde_add_sums,
     dot_rows,
     dot_rows_trapezoid,
+    centred_columns,
     rng_fill_normal,
     rng_gammas,
     rng_multinomial,
@@ -190,6 +195,16 @@ function load(): NativeKernels | null {
         throw new RangeError("kdeAddSums: test, max, sum and points do not match in size");
       }
       kde_add_sums(test, max.length, points, count, dim, 1 / (2 * h * h), h * h, tophat ? 1 : 0, max, sum);
+    },
+    centredColumns(x, { dim, centre, weights, columns, weighted }) {
+      const rows = columns.length / dim;
+      if (
+        x.length !== rows * dim || centre.length !== dim ||
+        (weights && (weights.length !== rows || !weighted || weighted.length !== columns.length))
+      ) {
+        throw new RangeError("centredColumns: x, centre, weights, columns and weighted do not match in size");
+      }
+      centred_columns(x, rows, dim, centre, weights ?? null, columns, weights ? weighted! : null);
     },
     dotRows(a, b, options) {
       const { out, rows, columns, depth, symmetric } = options;

@@ -216,3 +216,30 @@ Deno.test("a fresh checkout compiles the kernels into .cache/native; a failing c
     await Deno.remove(scratch, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "native centredColumns: each row less the centre, transposed, and times its weight, for every block remainder",
+  ignore,
+  fn() {
+    const rng = new Rng(5);
+    for (const [rows, d] of [[1, 1], [63, 3], [64, 2], [200, 7], [1000, 100]]) {
+      const x = Float64Array.from({ length: rows * d }, () => 10 * rng.normal());
+      const centre = Float64Array.from({ length: d }, () => rng.normal());
+      const weights = Float64Array.from({ length: rows }, () => rng.random());
+      const columns = new Float64Array(rows * d), weighted = new Float64Array(rows * d);
+      native!.centredColumns(x, { dim: d, centre, weights, columns, weighted });
+      const plain = new Float64Array(rows * d);
+      native!.centredColumns(x, { dim: d, centre, columns: plain });
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < d; j++) {
+          const v = x[r * d + j] - centre[j];
+          assert(
+            Object.is(columns[j * rows + r], v) && Object.is(plain[j * rows + r], v),
+            `${rows} x ${d}: (${r}, ${j})`,
+          );
+          assert(Object.is(weighted[j * rows + r], v * weights[r]));
+        }
+      }
+    }
+  },
+});

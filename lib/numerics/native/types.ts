@@ -26,6 +26,20 @@ export interface NativeKernels {
       sum: Float64Array;
     },
   ): void;
+  /**
+   * scatterMatrix's operands (matrix.ts): `columns` (coordinate-major, dim x rows) = the rows of `x` (row-major)
+   * less `centre`, and with `weights`, `weighted` = each column times the row weights.
+   */
+  centredColumns(
+    x: Float64Array,
+    options: {
+      dim: number;
+      centre: Float64Array;
+      weights?: Float64Array;
+      columns: Float64Array;
+      weighted?: Float64Array;
+    },
+  ): void;
   /** C = A B^T into `out` (rows x columns), for row-major A (rows x depth) and B (columns x depth). */
   dotRows(
     a: Float64Array,
