@@ -72,6 +72,11 @@ const KMEANS_TOLERANCE = 1e-4;
 /** Rows from which the passes over the points run in C: below, a call costs more than the loop. The same bits either way. */
 const NATIVE_ROWS = 256;
 
+/** The native kernels for a pass over the rows of `x`, unless it is short or the caller asks for the TypeScript loop. */
+function nativeFor(x: Matrix, typescript = false): ReturnType<typeof nativeKernels> {
+  return !typescript && x.rows >= NATIVE_ROWS ? nativeKernels() : undefined;
+}
+
 /**
  * k-means++'s pass: `out[i]` = min(`nearest[i]`, |x_i - x_point|^2) (`out`
  * may be `nearest`); returns their sum in row order. In C where the native
@@ -83,7 +88,7 @@ export function pointDistances(
 ): number {
   const { rows: n, cols: d, data } = x;
   const { point, nearest, out } = options;
-  const native = !options.typescript && n >= NATIVE_ROWS ? nativeKernels() : undefined;
+  const native = nativeFor(x, options.typescript);
   if (native) return native.kMeansDistances(data, { dim: d, point, nearest, out });
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -106,7 +111,7 @@ export function nearestCentres(
 ): boolean {
   const { rows: n, cols: d, data } = x;
   const { centres, labels } = options;
-  const native = !options.typescript && n >= NATIVE_ROWS ? nativeKernels() : undefined;
+  const native = nativeFor(x, options.typescript);
   if (native) return native.kMeansNearest(data, { dim: d, centres, labels });
   const k = centres.length / d;
   let changed = false;
@@ -175,7 +180,7 @@ export function clusterSums(
 ): void {
   const { rows: n, cols: d, data } = x;
   const { labels, sums, counts } = options;
-  const native = !options.typescript && n >= NATIVE_ROWS ? nativeKernels() : undefined;
+  const native = nativeFor(x, options.typescript);
   if (native) return native.kMeansSums(data, { dim: d, labels, sums, counts });
   for (let i = 0; i < n; i++) {
     const c = labels[i];
