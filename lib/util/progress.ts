@@ -19,7 +19,8 @@
  * runs, is not extrapolated that far); the runs in flight and those not
  * started are then scheduled on the workers, each taking the next item when
  * free, as the runner does. No estimate ("left ~?") is printed until two
- * items timed apart from a worker's start-up have finished.
+ * items have finished; the first item of each worker, whose time includes
+ * the worker's start-up, counts only until two others are timed.
  *
  * @module
  */
@@ -206,6 +207,7 @@ export class Progress {
   #inFlight = new Set<ProgressItem>();
   #started = 0;
   #timed: TimedBatch[] = [];
+  #warmUps: TimedBatch[] = [];
   #levels = new Map<number, { count: number; duration: number }>();
   // Items counted by tick() run one after another: the current one began at the last tick.
   #lastTick: number;
@@ -252,7 +254,9 @@ export class Progress {
   /** Counts a started item as done, timed from its start. */
   finish(item: ProgressItem): void {
     if (!this.#inFlight.delete(item)) throw new Error("finish: this item was not started, or already finished");
-    if (!item.warmUp) this.#record({ count: item.count, work: item.work, duration: this.#now() - item.startedAt });
+    const batch = { count: item.count, work: item.work, duration: this.#now() - item.startedAt };
+    if (item.warmUp) this.#warmUps.push(batch);
+    else this.#record(batch);
     this.#count(item.count, item.work);
   }
 
@@ -275,9 +279,12 @@ export class Progress {
   /** Seconds until the last item finishes as predicted; NaN while there is nothing to predict from. */
   secondsLeft(): number {
     if (this.#done >= this.total) return 0;
-    if (this.#timed.length < MIN_TIMED) return NaN;
-    const size = Math.max(FIT_WINDOW, 2 * this.#workers, Math.ceil(this.#timed.length / 4));
-    const window = latestWindow(this.#timed, size);
+    // The workers' first items, slow by their start-up, stand in until two others are timed: a grid of a few long
+    // runs would otherwise show no estimate for its first half.
+    const timed = this.#timed.length >= MIN_TIMED ? this.#timed : [...this.#warmUps, ...this.#timed];
+    if (timed.length < MIN_TIMED) return NaN;
+    const size = Math.max(FIT_WINDOW, 2 * this.#workers, Math.ceil(timed.length / 4));
+    const window = latestWindow(timed, size);
     const model = fitDurations(window);
     if (!model) return NaN;
     // The overhead per item is known only near the work per item it was fitted at: extrapolated to items far

@@ -138,7 +138,7 @@ function simulateGrid(costs: number[], duration: (cost: number) => number, worke
   const clock = { t: 0 };
   const progress = new Progress("grid", costs.length, { costs, workers, now: () => clock.t * 1000, write: () => {} });
   const running: { item: ProgressItem; cost: number; end: number; first: boolean }[] = [];
-  const timed: number[] = [];
+  const timed: number[] = [], all: number[] = [];
   let next = 0;
   const startNext = () => {
     const cost = costs[next];
@@ -146,13 +146,21 @@ function simulateGrid(costs: number[], duration: (cost: number) => number, worke
     next++;
   };
   for (let w = 0; w < workers && next < costs.length; w++) startNext();
-  const checks: { estimate: number; t: number; inFlight: number[]; pending: number[]; timed: number[] }[] = [];
+  const checks: {
+    estimate: number;
+    t: number;
+    inFlight: number[];
+    pending: number[];
+    timed: number[];
+    all: number[];
+  }[] = [];
   while (running.length > 0) {
     running.sort((a, b) => a.end - b.end);
     const finished = running.shift()!;
     clock.t = finished.end;
     progress.finish(finished.item);
     if (!finished.first) timed.push(finished.cost);
+    all.push(finished.cost);
     // Checked between a run's end and the next start, as the runner's worker loop is then.
     checks.push({
       estimate: progress.secondsLeft(),
@@ -160,6 +168,7 @@ function simulateGrid(costs: number[], duration: (cost: number) => number, worke
       inFlight: running.map((r) => r.cost),
       pending: costs.slice(next),
       timed: [...timed],
+      all: [...all],
     });
     if (next < costs.length) startNext();
   }
@@ -175,10 +184,11 @@ Deno.test("2 workers, durations a + b cost, costliest first: a derived bound whi
   const checks = simulateGrid(costs, (c) => a + b * c, workers);
   let bounded = 0;
   for (const [k, check] of checks.entries()) {
-    const distinct = new Set(check.timed);
-    if (check.timed.length < 2) {
-      // The first run of each worker is not timed (it includes the worker's start-up), and one more is needed.
-      assert(Number.isNaN(check.estimate), `run ${k + 1}: no estimate before two timed runs`);
+    // The first run of each worker (it includes the worker's start-up) counts until two others are timed.
+    const used = check.timed.length >= 2 ? check.timed : check.all;
+    const distinct = new Set(used);
+    if (used.length < 2) {
+      assert(Number.isNaN(check.estimate), `run ${k + 1}: no estimate before two runs`);
     } else if (distinct.size === 1) {
       // One cost c0 known: the runs of cost c0 are predicted exactly, those of cost c < c0 in proportion,
       // (a + b c0) c / c0, short by a (1 - c / c0). A greedy schedule's end moves by at most the sum of the
@@ -187,7 +197,7 @@ Deno.test("2 workers, durations a + b cost, costliest first: a derived bound whi
       const bound = [...check.inFlight, ...check.pending].reduce((s, c) => s + a * (1 - c / c0), 0);
       assert(Math.abs(check.estimate - check.truth) <= bound + 1e-9, `run ${k + 1}: ${check.estimate}`);
       if (bound > 0) bounded++;
-    } else if (check.timed.length >= 3) {
+    } else if (used.length >= 3) {
       // Overhead and rate are then fitted exactly, and the runs left are scheduled as the runner does.
       assert(
         Math.abs(check.estimate - check.truth) <= 1e-9 * Math.max(1, check.truth),
@@ -212,16 +222,15 @@ Deno.test("a badly mis-specified cost (time grows as its square root): the error
   let twoTimed = false;
   for (const [k, check] of checks.entries()) {
     if (Number.isNaN(check.estimate)) continue;
-    const [low, next] = [...new Set(check.timed)].sort((x, y) => x - y);
+    // The workers' first runs count until two others are timed.
+    const basis = check.timed.length >= 2 ? check.timed : check.all;
+    const [low, next] = [...new Set(basis)].sort((x, y) => x - y);
     const line = next === undefined
       ? (c: number) => f(low) * c / low
       : (c: number) => f(low) + (f(next) - f(low)) * (c - low) / (next - low);
-    const untimed = [...check.inFlight, ...check.pending].filter((c) => !check.timed.includes(c));
+    const untimed = [...check.inFlight, ...check.pending].filter((c) => !basis.includes(c));
     const bound = untimed.reduce((s, c) => s + Math.abs(line(c) - f(c)), 0);
     assert(Math.abs(check.estimate - check.truth) <= bound + 1e-9, `run ${k + 1}: ${check.estimate} vs ${check.truth}`);
-    if (k === checks.findIndex((c) => !Number.isNaN(c.estimate))) {
-      assert(check.estimate < check.truth / 2, "the first estimate is far off: the test is not an easy one");
-    }
     // With f concave, each chord lies above f left of its points, and a chord further left lies between f and
     // the one before: from the second cost timed on, the bound only shrinks, to 0 once the last cost is timed.
     twoTimed ||= next !== undefined;
@@ -230,6 +239,7 @@ Deno.test("a badly mis-specified cost (time grows as its square root): the error
     if (untimed.length === 0) assert(Math.abs(check.estimate - check.truth) <= 1e-9 * Math.max(1, check.truth));
   }
   assert.equal(lastBound, 0);
+  assert(checks.some((c) => c.estimate < c.truth / 2), "an estimate is far off: the test is not an easy one");
   assert(checks.filter((c) => c.pending.every((p) => p === 1) && c.timed.includes(1)).length >= 8, "the exact end");
 });
 
@@ -319,4 +329,23 @@ Deno.test("runs of one cost timed alone and then in batches: the batches count a
   // 56 runs left at (2 + 40 * 0.1) / 42 s each on 2 workers: 4 s; the two slow runs alone would say 28 s.
   const expected = (56 * (2 + 4) / 42) / 2;
   assert.ok(Math.abs(progress.secondsLeft() - expected) < 1e-9, `${progress.secondsLeft()} vs ${expected}`);
+});
+
+Deno.test("the workers' first runs, slow by their start-up, give the first estimate and leave the fit once two others are timed", () => {
+  const clock = { t: 0 };
+  const progress = new Progress("grid", 6, { costs: Array(6).fill(1), workers: 2, now: () => clock.t * 1000 });
+  // Warm-up runs take 100 s, the others 60 s: two at a time, ending at 100, 100, 160, 160, 220, 220.
+  const first = [progress.start(), progress.start()];
+  clock.t = 100;
+  progress.finish(first[0]);
+  assert(Number.isNaN(progress.secondsLeft()), "one run: no estimate");
+  progress.finish(first[1]);
+  // Four runs left at 100 s each (the warm-ups' time), two at a time.
+  assert.equal(progress.secondsLeft(), 200);
+  const second = [progress.start(), progress.start()];
+  clock.t = 160;
+  progress.finish(second[0]);
+  progress.finish(second[1]);
+  // Two runs timed apart from the warm-ups: they alone set the prediction, exactly.
+  assert.equal(progress.secondsLeft(), 60);
 });
