@@ -32,10 +32,10 @@ export function gaussianLogDensity(
   if (!l) return out.fill(-Infinity);
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += 2 * Math.log(l[i * d + i]);
+  const base = d * Math.log(2 * Math.PI) + logDet;
   // The same operations in C, where the native kernels are available and the rows many enough to pay for a call.
   const native = !options.typescript && x.rows >= NATIVE_ROWS && d <= 64 ? nativeKernels() : undefined;
   if (native) {
-    const base = d * Math.log(2 * Math.PI) + logDet;
     native.gaussianLogDensity(x.data, { dim: d, mean: model.mean, factor: l, base, out });
     return out;
   }
@@ -49,7 +49,7 @@ export function gaussianLogDensity(
       z[i] = v / l[i * d + i];
       quadratic += z[i] * z[i];
     }
-    out[r] = -0.5 * (d * Math.log(2 * Math.PI) + logDet + quadratic);
+    out[r] = -0.5 * (base + quadratic);
   }
   return out;
 }

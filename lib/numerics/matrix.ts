@@ -237,6 +237,11 @@ export function dotRowsTypeScript(a: Float64Array, b: Float64Array, options: Dot
 let scratch = new Float64Array(0);
 let weightedScratch = new Float64Array(0);
 
+/** `buffer`, or a new one of at least `size` (twice as long, where that is more) when it is shorter. */
+function atLeast(buffer: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+  return buffer.length >= size ? buffer : new Float64Array(Math.max(size, 2 * buffer.length));
+}
+
 /** Options of {@linkcode scatterMatrix}. */
 export interface ScatterMatrixOptions {
   /** A weight per row (e.g. how many times the row was drawn); default 1 each. */
@@ -260,10 +265,8 @@ export function scatterMatrix(x: Matrix, center: Float64Array, options: ScatterM
   // (a fresh one of 1e5 values costs a calloc and its page faults every fit).
   const native = rows > 0 && d > 0 ? nativeKernels() : undefined;
   if (native) {
-    if (scratch.length < d * rows) scratch = new Float64Array(Math.max(d * rows, 2 * scratch.length));
-    if (weights && weightedScratch.length < d * rows) {
-      weightedScratch = new Float64Array(Math.max(d * rows, 2 * weightedScratch.length));
-    }
+    scratch = atLeast(scratch, d * rows);
+    if (weights) weightedScratch = atLeast(weightedScratch, d * rows);
     const columns = scratch.subarray(0, d * rows);
     const weighted = weights ? weightedScratch.subarray(0, d * rows) : columns;
     native.centredColumns(data, { dim: d, centre: center, weights, columns, weighted });
