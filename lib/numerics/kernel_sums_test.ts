@@ -7,6 +7,7 @@ import {
   logUnitBallVolume,
 } from "./kernel_sums.ts";
 import { type Matrix, matrix } from "./matrix.ts";
+import { nativeKernels } from "./native/mod.ts";
 import { Rng } from "./rng.ts";
 import { directLogDensity, randomMatrix } from "./_test_utils.ts";
 
@@ -35,6 +36,26 @@ Deno.test("blocked kernel sums over more points than one block equal the direct 
         assert(Number.isFinite(got[i]), "the running maximum keeps every log-sum finite");
       });
     }
+  }
+});
+
+Deno.test("each kernel term is exp(-q / (2 h^2)) over the kept range (-50, 0]: to 1e-15 in C, 1e-14 in TypeScript", () => {
+  // One training point at 0 and test points x_i in 1-D, from a state whose maximum is preset to 0: every sum is the
+  // single term exp(-x_i^2 / 2), so each compares one exponential of either route with Math.exp (within 1 ulp).
+  const count = 20_000;
+  const x = Float64Array.from({ length: count }, (_, i) => Math.sqrt((100 * (i + 0.5)) / count) * (1 - 1e-12));
+  const test = matrix(count, 1, x);
+  for (
+    const [add, bound] of [[addKernelSums, nativeKernels() ? 1e-15 : 1e-14], [addKernelSumsTypeScript, 1e-14]] as const
+  ) {
+    const state = { max: new Float64Array(count), sum: new Float64Array(count) };
+    add(state, test, { points: matrix(1, 1, new Float64Array([0])), bandwidth: 1, kernel: "gaussian" });
+    let worst = 0;
+    for (let i = 0; i < count; i++) {
+      const exact = Math.exp(-0.5 * (x[i] * x[i]));
+      worst = Math.max(worst, Math.abs(state.sum[i] / exact - 1));
+    }
+    assert(worst < bound, `${add.name}: worst relative error ${worst}`);
   }
 });
 

@@ -1,24 +1,19 @@
 // The KDE's kernel sums (lib/numerics/kernel_sums.ts in C). Part of kernels.c.
 #include "vectors.h"
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 // The terms of eight consecutive squared distances qp[0..8) added to acc (lane l: qp[l], then qp[l + 4]), each
 // exp(-c q - mi) where q < limit, else +0: with AVX-512 one eight-lane exponential, else two four-lane ones. The
 // same operations lane for lane as exp4, so the same bits whichever the build.
 #ifdef __AVX512F__
 static inline v8d exp8(v8d x) {
-  const v8d round = splat8(6755399441055744.0);
-  x = select8(x < -708.0, splat8(-708.0), x);
-  v8d shifted = x * 1.4426950408889634 + round;
-  v8d k = shifted - round;
-  v8d r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-  v8d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  v8d a0 = 1.0 + r, a1 = 1.0 / 2 + (1.0 / 6) * r, a2 = 1.0 / 24 + (1.0 / 120) * r;
-  v8d a3 = 1.0 / 720 + (1.0 / 5040) * r, a4 = 1.0 / 40320 + (1.0 / 362880) * r;
-  v8d a5 = 1.0 / 3628800 + (1.0 / 39916800) * r;
-  v8d b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2;
-  v8d p = (b0 + b1 * r4) + (b2 + (1.0 / 479001600) * r4) * r8;
-  v8i bits = ((v8i)shifted + 1023) << 52;
-  return p * (v8d)bits;
+  EXP_REDUCE(v8d, splat8, select8)
+  v8i ki = (v8i)shifted;
+  __m512i low = _mm512_loadu_si512(EXP2_SIXTEENTHS), high = _mm512_loadu_si512(EXP2_SIXTEENTHS + 8);
+  v8i table = (v8i)_mm512_permutex2var_epi64(low, (__m512i)(ki & 15), high);
+  return p * (v8d)(table + ((ki >> 4) << 52));
 }
 static inline v4d add_terms8(const double* qp, double c, double mi, double limit, v4d acc) {
   v8d qv = load8(qp);
@@ -83,6 +78,51 @@ static inline v4d add_kept_terms(const double* q, int32_t padded, double c, doub
   return acc;
 }
 
+// The squared distances from the test point xi to the block's `size` training points (coordinate j of point p at
+// y[j * n + p]) into q[0..size), eight (else four) at a time, then one by one; returns their minimum. Every q[p]
+// is the same sum in the same order whichever the width, so the same bits.
+typedef struct {
+  int32_t n, d, size;
+} range;
+static inline double block_distances(const double* xi, const double* y, range r, double* q) {
+  int32_t p = 0;
+  double nearest = __builtin_inf();
+#ifdef __AVX512F__
+  v8d best8 = splat8(__builtin_inf());
+  for (; p + 8 <= r.size; p += 8) {
+    v8d s = splat8(0.0);
+    for (int32_t j = 0; j < r.d; j++) {
+      v8d diff = xi[j] - load8(y + (int64_t)j * r.n + p);
+      s += diff * diff;
+    }
+    memcpy(q + p, &s, sizeof s);
+    best8 = select8(s < best8, s, best8);
+  }
+  for (int l = 0; l < 8; l++) nearest = best8[l] < nearest ? best8[l] : nearest;
+#endif
+  v4d best = splat(nearest);
+  for (; p + 4 <= r.size; p += 4) {
+    v4d s = splat(0.0);
+    for (int32_t j = 0; j < r.d; j++) {
+      v4d diff = xi[j] - load4(y + (int64_t)j * r.n + p);
+      s += diff * diff;
+    }
+    memcpy(q + p, &s, sizeof s);
+    best = select4(s < best, s, best);
+  }
+  for (int l = 0; l < 4; l++) nearest = best[l] < nearest ? best[l] : nearest;
+  for (; p < r.size; p++) {
+    double s = 0;
+    for (int32_t j = 0; j < r.d; j++) {
+      double diff = xi[j] - y[(int64_t)j * r.n + p];
+      s += diff * diff;
+    }
+    q[p] = s;
+    nearest = s < nearest ? s : nearest;
+  }
+  return nearest;
+}
+
 // Terms below e^-SKIP times the running maximum change a sum by less than 2e-22 each: not computed.
 #define SKIP 50.0
 #define BLOCK 1024
@@ -102,32 +142,11 @@ void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_
     int32_t padded = (size + 7) & ~7;
     for (int32_t i = 0; i < m; i++) {
       const double* xi = x + (int64_t)i * d;
-      v4d best = splat(__builtin_inf());
-      int32_t p = 0;
-      for (; p + 4 <= size; p += 4) {
-        v4d s = splat(0.0);
-        for (int32_t j = 0; j < d; j++) {
-          v4d diff = xi[j] - load4(y + (int64_t)j * n + start + p);
-          s += diff * diff;
-        }
-        memcpy(q + p, &s, sizeof s);
-        best = select4(s < best, s, best);
-      }
-      double nearest = best[0];
-      for (int l = 1; l < 4; l++) nearest = best[l] < nearest ? best[l] : nearest;
-      for (; p < size; p++) {
-        double s = 0;
-        for (int32_t j = 0; j < d; j++) {
-          double diff = xi[j] - y[(int64_t)j * n + start + p];
-          s += diff * diff;
-        }
-        q[p] = s;
-        nearest = s < nearest ? s : nearest;
-      }
-      for (; p < padded; p++) q[p] = __builtin_inf();
+      double nearest = block_distances(xi, y + start, (range){n, d, size}, q);
+      for (int32_t p = size; p < padded; p++) q[p] = __builtin_inf();
       if (tophat) {
         int64_t count = 0;
-        for (p = 0; p < size; p++) count += q[p] < radius2;
+        for (int32_t p = 0; p < size; p++) count += q[p] < radius2;
         max[i] = 0;
         sum[i] += (double)count;
         continue;

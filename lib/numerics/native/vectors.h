@@ -20,24 +20,34 @@ static inline v4d splat(double x) { return (v4d){x, x, x, x}; }
 // Lane-wise `mask ? a : b` (C has no vector ?: operator).
 static inline v4d select4(v4i mask, v4d a, v4d b) { return (v4d)((mask & (v4i)a) | (~mask & (v4i)b)); }
 
-// e^x for x in [-708, 0]: x = k ln 2 + r, |r| <= ln 2 / 2, with ln 2 split in two (fdlibm's ln2_hi has 32
-// trailing zero bits, so k ln2_hi is exact), e^r by its Taylor polynomial of degree 12 (truncation error below
-// 2e-16 relative) evaluated by Estrin's scheme (a short dependency chain), and 2^k written into the exponent bits.
-// k is rounded by adding 1.5 * 2^52, which leaves k in the low bits of the sum. Relative error below 1e-15.
+// 2^(j/16) for j = 0..15, correctly rounded, as the bits of doubles (exp4 and exp8 add the exponent to them).
+static const int64_t EXP2_SIXTEENTHS[16] = {
+    0x3ff0000000000000, 0x3ff0b5586cf9890f, 0x3ff172b83c7d517b, 0x3ff2387a6e756238,
+    0x3ff306fe0a31b715, 0x3ff3dea64c123422, 0x3ff4bfdad5362a27, 0x3ff5ab07dd485429,
+    0x3ff6a09e667f3bcd, 0x3ff7a11473eb0187, 0x3ff8ace5422aa0db, 0x3ff9c49182a3f090,
+    0x3ffae89f995ad3ad, 0x3ffc199bdd85529c, 0x3ffd5818dcfba487, 0x3ffea4afa2a490da,
+};
+
+// e^x for x in [-708, 0]: x = (k / 16) ln 2 + r, |r| <= ln 2 / 32, with ln 2 / 16 split in two (fdlibm's ln2_hi has
+// 32 trailing zero bits, so k ln2_hi / 16 is exact), e^x = 2^(k >> 4) 2^((k & 15) / 16) e^r: the middle factor from
+// the table above, e^r by its Taylor polynomial of degree 7 (truncation error below 2e-18 relative) evaluated by
+// Estrin's scheme, and 2^(k >> 4) added to the table value's exponent bits. k is rounded by adding 1.5 * 2^52, which
+// leaves k in the low bits of the sum. Relative error below 1e-15 (the tests check it against Math.exp). A macro so
+// that exp8 (kde_sums.c) repeats exactly these operations on eight lanes.
+#define EXP_REDUCE(V, SPLAT, SELECT)                                                                  \
+  const V round = SPLAT(6755399441055744.0);                                                         \
+  x = SELECT(x < -708.0, SPLAT(-708.0), x);                                                          \
+  V shifted = x * 23.083120654223414 + round;                                                        \
+  V k = shifted - round;                                                                             \
+  V r = (x - k * (6.93147180369123816490e-01 / 16)) - k * (1.90821492927058770002e-10 / 16);         \
+  V r2 = r * r, r4 = r2 * r2;                                                                        \
+  V p = ((1.0 + r) + (1.0 / 2 + (1.0 / 6) * r) * r2) +                                               \
+        ((1.0 / 24 + (1.0 / 120) * r) + (1.0 / 720 + (1.0 / 5040) * r) * r2) * r4;
 static inline v4d exp4(v4d x) {
-  const v4d round = splat(6755399441055744.0);
-  x = select4(x < -708.0, splat(-708.0), x);
-  v4d shifted = x * 1.4426950408889634 + round;
-  v4d k = shifted - round;
-  v4d r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-  v4d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  v4d a0 = 1.0 + r, a1 = 1.0 / 2 + (1.0 / 6) * r, a2 = 1.0 / 24 + (1.0 / 120) * r;
-  v4d a3 = 1.0 / 720 + (1.0 / 5040) * r, a4 = 1.0 / 40320 + (1.0 / 362880) * r;
-  v4d a5 = 1.0 / 3628800 + (1.0 / 39916800) * r;
-  v4d b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + a5 * r2;
-  v4d p = (b0 + b1 * r4) + (b2 + (1.0 / 479001600) * r4) * r8;
-  v4i bits = ((v4i)shifted + 1023) << 52;
-  return p * (v4d)bits;
+  EXP_REDUCE(v4d, splat, select4)
+  v4i ki = (v4i)shifted, j = ki & 15;
+  v4i table = {EXP2_SIXTEENTHS[j[0]], EXP2_SIXTEENTHS[j[1]], EXP2_SIXTEENTHS[j[2]], EXP2_SIXTEENTHS[j[3]]};
+  return p * (v4d)(table + ((ki >> 4) << 52));
 }
 
 static inline double exp1(double x) { return exp4(splat(x))[0]; }
