@@ -33,7 +33,7 @@ import {
   type KernelSums,
   logDensityFromSums,
 } from "../numerics/kernel_sums.ts";
-import type { Rng } from "../numerics/rng.ts";
+import { nativeGenerator, type Rng } from "../numerics/rng.ts";
 import { BinnedSums } from "../numerics/binned_sums.ts";
 import { type Accumulator, type DataPool, type Estimator, matrixOps } from "./estimator.ts";
 import { assertOneOf } from "../util/one_of.ts";
@@ -147,16 +147,23 @@ export function kdeMeanNll(model: KdeModel, test: Matrix): number {
 /**
  * Draws `count` points: a training point chosen uniformly, plus N(0, h^2 I)
  * noise (Gaussian) or a point uniform in the ball of radius h (top-hat), as
- * scikit-learn's `KernelDensity.sample`.
+ * scikit-learn's `KernelDensity.sample`. Gaussian draws by the native generator
+ * where it is available, the same bits (`typescript: true` forces the loop here).
  */
-export function sampleKde(model: KdeModel, count: number, rng: Rng): Matrix {
+export function sampleKde(model: KdeModel, count: number, rng: Rng, options: { typescript?: boolean } = {}): Matrix {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be an integer >= 0, got ${count}`);
   const { points, bandwidth: h } = model;
   const d = points.cols;
   const out = matrix(count, d);
   const o = out.data;
   const y = points.data;
-  for (let r = 0; r < count; r++) {
+  const native = model.kernel === "gaussian" && points.rows > 0 && !options.typescript ? nativeGenerator() : undefined;
+  // The native route draws the same rows; it hands back each row whose normals need the ziggurat's slow path.
+  const at = (start: number) =>
+    native
+      ? native.rng.kdeSample(rng.stateWords(), native.tables, { points: y, dim: d, bandwidth: h, out: o, start })
+      : start;
+  for (let r = at(0); r < count; r = at(r + 1)) {
     const i = rng.int(points.rows);
     if (model.kernel === "gaussian") {
       for (let k = 0; k < d; k++) o[r * d + k] = y[i * d + k] + h * rng.normal();

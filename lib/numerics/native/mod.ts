@@ -80,6 +80,10 @@ const SYMBOLS = {
     result: "i32",
   },
   rng_ints: { parameters: ["buffer", "f64", "buffer", "i32"], result: "void" },
+  rng_kde_sample: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32", "f64", "buffer", "i32", "i32"],
+    result: "i32",
+  },
   rng_bootstrap_means: { parameters: ["buffer", "buffer", "i32", "buffer", "i32"], result: "void" },
   rng_sample_without_replacement: {
     parameters: ["buffer", "f64", "i32", "buffer", "buffer", "buffer"],
@@ -166,6 +170,7 @@ function load(): NativeKernels | null {
     rng_gammas,
     rng_multinomial,
     rng_ints,
+    rng_kde_sample,
     rng_bootstrap_means,
     rng_sample_without_replacement,
     pool_tally,
@@ -327,6 +332,13 @@ function load(): NativeKernels | null {
       ints: (state, n, out) => {
         if (!(Number.isInteger(n) && n >= 1 && n <= 2 ** 32)) throw new RangeError(`ints: n must be in [1, 2^32]`);
         rng_ints(state, n, out, out.length);
+      },
+      kdeSample: (state, z, { points, dim, bandwidth, out, start }) => {
+        const rows = points.length / dim;
+        if (!(Number.isInteger(rows) && rows >= 1 && out.length % dim === 0)) {
+          throw new RangeError(`kdeSample: ${points.length} and ${out.length} values are not rows of ${dim}`);
+        }
+        return rng_kde_sample(state, z.x, z.ratio, z.xsq, points, rows, dim, bandwidth, out, start, out.length / dim);
       },
       bootstrapMeans: (state, values, means) => {
         if (values.length < 1 || values.length > 2 ** 31 - 1) {

@@ -99,6 +99,32 @@ int32_t rng_fill_normal(int32_t* state, const double* zx, const double* zratio, 
   return i;
 }
 
+// Gaussian-KDE samples rows start.. of out (count x d): per row, a training point i = rng.int(rows), then
+// out = points[i] + h z coordinate by coordinate, z normal, as sampleKde draws them (lib/models/kde.ts); returns
+// where it stopped (count: done; else that row is the TypeScript route's to draw, the state being as before it).
+int32_t rng_kde_sample(int32_t* state, const double* zx, const double* zratio, const double* zxsq,
+                       const double* points, int32_t rows, int32_t d, double h, double* out, int32_t start,
+                       int32_t count) {
+  rng_t g;
+  memcpy(g.s, state, sizeof g.s);
+  zig_t z = {zx, zratio, zxsq};
+  int32_t r = start;
+  for (; r < count; r++) {
+    rng_t saved = g;
+    const double* y = points + (int64_t)next_int(&g, (uint64_t)rows) * d;
+    double* o = out + (int64_t)r * d;
+    int32_t k = 0;
+    double noise;
+    for (; k < d && normal1(&g, &z, &noise); k++) o[k] = y[k] + h * noise;
+    if (k < d) {
+      g = saved;
+      break;
+    }
+  }
+  memcpy(state, g.s, sizeof g.s);
+  return r;
+}
+
 // A Gamma(shape, 1) draw for shape >= 1 (Marsaglia and Tsang, as Rng.gamma); 0 when the TypeScript route must
 // draw it (state restored by the caller, which saved it).
 static inline int gamma1(rng_t* g, const zig_t* z, double shape, double* out) {

@@ -180,6 +180,16 @@ export interface NativeRng {
   ): number;
   /** `out.length` draws of rng.int(n), n <= 2^32. */
   ints(state: Int32Array, n: number, out: Float64Array): void;
+  /**
+   * Gaussian-KDE samples as sampleKde draws them (a training point by rng.int, plus `bandwidth` times a normal per
+   * coordinate), rows `start`.. of `out` (row-major, `dim` columns) from `points` (row-major); returns the row
+   * where it stopped (the row count when done; else that row is the TypeScript route's, the state as before it).
+   */
+  kdeSample(
+    state: Int32Array,
+    z: ZigguratTables,
+    options: { points: Float64Array; dim: number; bandwidth: number; out: Float64Array; start: number },
+  ): number;
   /** The means of `means.length` bootstrap resamples of `values`, as lib/plot/bands.ts draws them. */
   bootstrapMeans(state: Int32Array, values: Float64Array, means: Float64Array): void;
   /** rng.sampleWithoutReplacement(populationSize, out.length) into `out` (populationSize <= 2^31). */
