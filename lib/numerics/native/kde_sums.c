@@ -84,33 +84,28 @@ static inline v4d add_kept_terms(const double* q, int32_t padded, double c, doub
 typedef struct {
   int32_t n, d, size;
 } range;
+// One width's pass: WIDTH points at a time while a whole vector fits, lowering `nearest`.
+#define DISTANCES(V, WIDTH, SPLAT, LOAD, SELECT)                                      \
+  {                                                                                   \
+    V best = SPLAT(nearest);                                                          \
+    for (; p + WIDTH <= r.size; p += WIDTH) {                                         \
+      V s = SPLAT(0.0);                                                               \
+      for (int32_t j = 0; j < r.d; j++) {                                             \
+        V diff = xi[j] - LOAD(y + (int64_t)j * r.n + p);                              \
+        s += diff * diff;                                                             \
+      }                                                                               \
+      memcpy(q + p, &s, sizeof s);                                                    \
+      best = SELECT(s < best, s, best);                                               \
+    }                                                                                 \
+    for (int l = 0; l < WIDTH; l++) nearest = best[l] < nearest ? best[l] : nearest;  \
+  }
 static inline double block_distances(const double* xi, const double* y, range r, double* q) {
   int32_t p = 0;
   double nearest = __builtin_inf();
 #ifdef __AVX512F__
-  v8d best8 = splat8(__builtin_inf());
-  for (; p + 8 <= r.size; p += 8) {
-    v8d s = splat8(0.0);
-    for (int32_t j = 0; j < r.d; j++) {
-      v8d diff = xi[j] - load8(y + (int64_t)j * r.n + p);
-      s += diff * diff;
-    }
-    memcpy(q + p, &s, sizeof s);
-    best8 = select8(s < best8, s, best8);
-  }
-  for (int l = 0; l < 8; l++) nearest = best8[l] < nearest ? best8[l] : nearest;
+  DISTANCES(v8d, 8, splat8, load8, select8)
 #endif
-  v4d best = splat(nearest);
-  for (; p + 4 <= r.size; p += 4) {
-    v4d s = splat(0.0);
-    for (int32_t j = 0; j < r.d; j++) {
-      v4d diff = xi[j] - load4(y + (int64_t)j * r.n + p);
-      s += diff * diff;
-    }
-    memcpy(q + p, &s, sizeof s);
-    best = select4(s < best, s, best);
-  }
-  for (int l = 0; l < 4; l++) nearest = best[l] < nearest ? best[l] : nearest;
+  DISTANCES(v4d, 4, splat, load4, select4)
   for (; p < r.size; p++) {
     double s = 0;
     for (int32_t j = 0; j < r.d; j++) {
