@@ -56,7 +56,13 @@ for (const name of notebooks) {
       assert.doesNotMatch(first, /elapsed \d|left ~|reused|\/results\//, `${name}: progress or a path committed`);
       const second = await render();
       assert.deepEqual(second.errors, []);
-      assert.equal(serializeNotebook(committedNotebook(second.notebook)), first, `${name}: a second render differs`);
+      const dropped =
+        `outputs under no cell's request: ${run.untrackedOutputs} in the first, ${second.untrackedOutputs} in the second`;
+      assert.equal(
+        serializeNotebook(committedNotebook(second.notebook)),
+        first,
+        `${name}: a second render differs (${dropped})`,
+      );
     } finally {
       await Deno.remove(scratch, { recursive: true });
     }

@@ -293,6 +293,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(
         `[${label}] ${result.executedCells} cells in ${seconds} s -> ${target}`,
       );
+      if (result.untrackedOutputs > 0) {
+        console.error(
+          `[${label}] warning: the kernel published ${result.untrackedOutputs} output(s) under no cell's request: ` +
+            "not in the notebook written (render it again)",
+        );
+      }
     } catch (error) {
       endLine();
       console.error(`[${label}] FAILED: ${(error as Error).message}`);

@@ -48,6 +48,8 @@ export interface ExecutedNotebook {
   codeCells: number;
   /** Diagnostics: outputs the kernel published after their cell's `idle` (all kept). */
   lateOutputs: number;
+  /** Diagnostics: outputs (streams, displays, results, errors) under a parent no cell's request has: not kept. */
+  untrackedOutputs: number;
   /** Diagnostics: kernel replies that were held back and had to be nudged out. */
   nudges: number;
 }
@@ -93,17 +95,22 @@ export interface CellRun {
   idle: boolean;
 }
 
+/** The IOPub messages that add an output to a cell. */
+const OUTPUT_TYPES = new Set(["stream", "display_data", "execute_result", "error"]);
+
 /**
  * Files IOPub messages under the request that caused them (their parent msg_id), as Jupyter front ends do:
  * streams of the same name are appended to, `clear_output` empties the cell (at once, or at the next output with
  * `wait`), and `update_display_data` rewrites every output shown with that display_id, in whichever cell.
- * Messages of requests it does not track are ignored.
+ * Messages of requests it does not track are ignored; the outputs among them are counted.
  */
 export class OutputCollector {
   #runs = new Map<string, CellRun>();
   #displays = new Map<string, Output[]>();
   /** Outputs that came after their request's `idle` (all kept). */
   lateOutputs = 0;
+  /** Outputs whose parent is no tracked request (not kept). */
+  untrackedOutputs = 0;
 
   /** `onProgress` is told every stream text as it arrives. */
   constructor(readonly onProgress?: (event: ProgressEvent) => void) {}
@@ -137,6 +144,7 @@ export class OutputCollector {
         });
       }
     } else if (run === undefined) {
+      if (OUTPUT_TYPES.has(type)) this.untrackedOutputs++;
       return;
     } else if (type === "status") {
       if (c.execution_state === "idle") run.idle = true;
@@ -303,6 +311,7 @@ export async function executeNotebook(
     executedCells: runs.length,
     codeCells: runnable.length,
     lateOutputs: collector.lateOutputs,
+    untrackedOutputs: collector.untrackedOutputs,
     nudges: kernel.nudges,
   };
 }

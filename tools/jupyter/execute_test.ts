@@ -42,6 +42,7 @@ Deno.test("outputs are filed by parent msg_id, also when they come after idle", 
   ]);
   assert.deepEqual(b.outputs, [{ output_type: "stream", name: "stdout", text: "b's\n" }]);
   assert.equal(collector.lateOutputs, 2);
+  assert.equal(collector.untrackedOutputs, 1, 'the stream of request "other"');
   assert.deepEqual(
     events.map((e) => e.kind === "stream" ? [e.cellIndex, e.text] : e.kind),
     [[3, "one\n"], [5, "b's\n"], [3, "late\n"]],
@@ -76,6 +77,7 @@ Deno.test("clear_output, its wait form, update_display_data across cells, result
     { output_type: "error", ename: "Error", evalue: "boom", traceback: ["at b"] },
   ]);
   assert.equal(collector.lateOutputs, 0);
+  assert.equal(collector.untrackedOutputs, 0, "an update of a known display is applied, not dropped");
 });
 
 async function writeNotebook(dir: string, sources: string[]): Promise<string> {
