@@ -6,10 +6,11 @@
 
 // The terms of eight consecutive squared distances qp[0..8) added to acc (lane l: qp[l], then qp[l + 4]), each
 // exp(-c q - mi) where q < limit, else +0: with AVX-512 one eight-lane exponential, else two four-lane ones. The
-// same operations lane for lane as exp4, so the same bits whichever the build.
+// same operations lane for lane as exp4_unclamped, so the same bits whichever the build. A kept term has
+// -c q - mi > -SKIP - 1 (q < limit below), so the exponential's clamp to -708 is left out.
 #ifdef __AVX512F__
-static inline v8d exp8(v8d x) {
-  EXP_REDUCE(v8d, splat8, select8)
+static inline v8d exp8_unclamped(v8d x) {
+  EXP_REDUCE(v8d, splat8)
   v8i ki = (v8i)shifted;
   __m512i low = _mm512_loadu_si512(EXP2_SIXTEENTHS), high = _mm512_loadu_si512(EXP2_SIXTEENTHS + 8);
   v8i table = (v8i)_mm512_permutex2var_epi64(low, (__m512i)(ki & 15), high);
@@ -17,7 +18,7 @@ static inline v8d exp8(v8d x) {
 }
 static inline v4d add_terms8(const double* qp, double c, double mi, double limit, v4d acc) {
   v8d qv = load8(qp);
-  v8d e = (v8d)((v8i)exp8(-c * qv - mi) & (qv < limit));
+  v8d e = (v8d)((v8i)exp8_unclamped(-c * qv - mi) & (qv < limit));
   acc += (v4d){e[0], e[1], e[2], e[3]};
   acc += (v4d){e[4], e[5], e[6], e[7]};
   return acc;
@@ -32,8 +33,8 @@ static inline int32_t count_below(const double* q, int32_t padded, double limit)
 #else
 static inline v4d add_terms8(const double* qp, double c, double mi, double limit, v4d acc) {
   v4d q0 = load4(qp), q1 = load4(qp + 4);
-  acc += (v4d)((v4i)exp4(-c * q0 - mi) & (q0 < limit));
-  acc += (v4d)((v4i)exp4(-c * q1 - mi) & (q1 < limit));
+  acc += (v4d)((v4i)exp4_unclamped(-c * q0 - mi) & (q0 < limit));
+  acc += (v4d)((v4i)exp4_unclamped(-c * q1 - mi) & (q1 < limit));
   return acc;
 }
 static inline int32_t count_below(const double* q, int32_t padded, double limit) {

@@ -20,7 +20,7 @@ static inline v4d splat(double x) { return (v4d){x, x, x, x}; }
 // Lane-wise `mask ? a : b` (C has no vector ?: operator).
 static inline v4d select4(v4i mask, v4d a, v4d b) { return (v4d)((mask & (v4i)a) | (~mask & (v4i)b)); }
 
-// 2^(j/16) for j = 0..15, correctly rounded, as the bits of doubles (exp4 and exp8 add the exponent to them).
+// 2^(j/16) for j = 0..15, correctly rounded, as the bits of doubles (the exponentials add the exponent to them).
 static const int64_t EXP2_SIXTEENTHS[16] = {
     0x3ff0000000000000, 0x3ff0b5586cf9890f, 0x3ff172b83c7d517b, 0x3ff2387a6e756238,
     0x3ff306fe0a31b715, 0x3ff3dea64c123422, 0x3ff4bfdad5362a27, 0x3ff5ab07dd485429,
@@ -33,22 +33,25 @@ static const int64_t EXP2_SIXTEENTHS[16] = {
 // the table above, e^r by its Taylor polynomial of degree 7 (truncation error below 2e-18 relative) evaluated by
 // Estrin's scheme, and 2^(k >> 4) added to the table value's exponent bits. k is rounded by adding 1.5 * 2^52, which
 // leaves k in the low bits of the sum. Relative error below 1e-15 (the tests check it against Math.exp). A macro so
-// that exp8 (kde_sums.c) repeats exactly these operations on eight lanes.
-#define EXP_REDUCE(V, SPLAT, SELECT)                                                                  \
+// that exp8 (kde_sums.c) repeats exactly these operations on eight lanes. The `_unclamped` versions leave out the
+// clamp to -708 (below it the result's bits are garbage): the kernel sums mask every term they skip to +0 whatever
+// its bits, and every term they keep has x > -51, where the clamp changes nothing.
+#define EXP_REDUCE(V, SPLAT)                                                                          \
   const V round = SPLAT(6755399441055744.0);                                                         \
-  x = SELECT(x < -708.0, SPLAT(-708.0), x);                                                          \
   V shifted = x * 23.083120654223414 + round;                                                        \
   V k = shifted - round;                                                                             \
   V r = (x - k * (6.93147180369123816490e-01 / 16)) - k * (1.90821492927058770002e-10 / 16);         \
   V r2 = r * r, r4 = r2 * r2;                                                                        \
   V p = ((1.0 + r) + (1.0 / 2 + (1.0 / 6) * r) * r2) +                                               \
         ((1.0 / 24 + (1.0 / 120) * r) + (1.0 / 720 + (1.0 / 5040) * r) * r2) * r4;
-static inline v4d exp4(v4d x) {
-  EXP_REDUCE(v4d, splat, select4)
+static inline v4d exp4_unclamped(v4d x) {
+  EXP_REDUCE(v4d, splat)
   v4i ki = (v4i)shifted, j = ki & 15;
   v4i table = {EXP2_SIXTEENTHS[j[0]], EXP2_SIXTEENTHS[j[1]], EXP2_SIXTEENTHS[j[2]], EXP2_SIXTEENTHS[j[3]]};
   return p * (v4d)(table + ((ki >> 4) << 52));
 }
+
+static inline v4d exp4(v4d x) { return exp4_unclamped(select4(x < -708.0, splat(-708.0), x)); }
 
 static inline double exp1(double x) { return exp4(splat(x))[0]; }
 
