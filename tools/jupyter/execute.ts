@@ -4,7 +4,9 @@
  * Outputs are attributed to cells by `parent_header.msg_id`, never by timing: the Deno 2.9.6 kernel sometimes
  * publishes a cell's output after its `idle` status (3 of 40 trivial cells; stock `nbconvert --execute` drops
  * them), so a late output still goes to the cell that produced it, and the run keeps listening until IOPub has
- * been quiet for a grace period after the last cell. `clear_output` (also with `wait`) and
+ * been quiet for a grace period after the last cell. The kernel labels an output with the request it is running when
+ * it publishes it, so the next cell is sent only once IOPub has been quiet for a while (`settleMs`) after a cell's
+ * reply: sent at once, it took the last outputs of notebook 01's datasets cell in 3 of 6 renders. `clear_output` (also with `wait`) and
  * `update_display_data` are applied as JupyterLab applies them, and stream text is stored with what a terminal
  * would overwrite already dropped, as nbconvert stores it.
  *
@@ -78,6 +80,8 @@ export interface ExecuteOptions {
   cellTimeoutMs?: number;
   /** How long IOPub must be quiet after the last cell; default 500 ms. */
   graceMs?: number;
+  /** Quiet IOPub time in milliseconds awaited after each cell's reply before the next cell is sent; default 50. */
+  settleMs?: number;
   /** Kernel start-up timeout in milliseconds; default 60 s. */
   startupTimeoutMs?: number;
   /** Called for every cell start and every piece of printed text. */
@@ -277,6 +281,9 @@ export async function executeNotebook(
         & { status?: string; execution_count?: number }
         & Partial<CellError>;
       cell.execution_count = c.execution_count ?? null;
+      // The kernel labels what it publishes with the request it is running when it publishes: output of this cell
+      // published after its reply would go to the next cell's request if that were already sent.
+      await kernel.quiet(options.settleMs ?? 50);
       if (c.status !== "ok") {
         const shown = run.outputs.find((o) => o.output_type === "error");
         const fallback = shown?.output_type === "error" ? shown : undefined;

@@ -180,6 +180,45 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "the last outputs of a cell stay in it: the next cell waits until IOPub is quiet",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      // Stderr lines then a display, as a figure that warns while it is drawn: sent at once, the next request took
+      // the last of such outputs in 3 of 6 renders of notebook 01.
+      const path = await writeNotebook(dir, [
+        "for (let i = 0; i < 16; i++) console.warn(`warning ${i}`);\n" +
+        'await Deno.jupyter.display({ "text/plain": "figure" }, { raw: true });',
+        'console.log("next");',
+      ]);
+      for (let render = 0; render < 3; render++) {
+        const run = await executeNotebook(path);
+        assert.deepEqual(run.errors, []);
+        const [first, second] = run.notebook.cells;
+        const warnings = Array.from({ length: 16 }, (_, i) => `warning ${i}\n`).join("");
+        assert.deepEqual(
+          first.outputs?.map((o) =>
+            o.output_type === "stream" ? o.text : o.output_type === "display_data" ? o.data : o
+          ),
+          [
+            warnings,
+            { "text/plain": "figure" },
+          ],
+          `render ${render}`,
+        );
+        assert.deepEqual(
+          second.outputs?.map((o) => o.output_type === "stream" ? o.text : o),
+          ["next\n"],
+          `render ${render}`,
+        );
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("clear_output, update_display_data and carriage returns are applied like Jupyter does", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -302,6 +302,14 @@ export class Kernel {
     }
   }
 
+  /** Waits until IOPub has been quiet for `graceMs` (10 s at most), sending nothing. */
+  async quiet(graceMs: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && Date.now() - this.#lastIopubAt < graceMs) {
+      await delay(Math.min(25, graceMs));
+    }
+  }
+
   /** Asks the kernel to shut down (shutdown_request on control), kills it after 5 s, closes the connections. */
   async shutdown(): Promise<void> {
     this.#closing = true;
