@@ -185,8 +185,8 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
-      // Stderr lines then a display, as a figure that warns while it is drawn: sent at once, the next request took
-      // the last of such outputs in 3 of 6 renders of notebook 01.
+      // Stderr lines then a display, as a figure that warns while it is drawn: with the next request sent at once,
+      // it took the last of such outputs in about half the renders.
       const path = await writeNotebook(dir, [
         "for (let i = 0; i < 16; i++) console.warn(`warning ${i}`);\n" +
         'await Deno.jupyter.display({ "text/plain": "figure" }, { raw: true });',
