@@ -6,9 +6,9 @@
  * them), so a late output still goes to the cell that produced it, and the run keeps listening until IOPub has
  * been quiet for a grace period after the last cell. The kernel labels an output with the request it is running when
  * it publishes it, so the next cell is sent only once IOPub has been quiet for a while (`settleMs`) after a cell's
- * reply: sent at once, it took a figure cell's last warnings and display in about half the renders. `clear_output` (also with `wait`) and
- * `update_display_data` are applied as JupyterLab applies them, and stream text is stored with what a terminal
- * would overwrite already dropped, as nbconvert stores it.
+ * reply: sent at once, it took a figure cell's last warnings and display in about half the renders.
+ * `clear_output` (also with `wait`) and `update_display_data` are applied as JupyterLab applies them, and stream
+ * text is stored with what a terminal would overwrite already dropped, as nbconvert stores it.
  *
  * @module
  */
