@@ -294,12 +294,9 @@ export class Kernel {
    * `graceMs` (10 s at most): outputs published after `idle` still reach their cell.
    */
   async drain(graceMs: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
     const message = newMessage("kernel_info_request", this.session, {});
     await this.request("shell", message, { timeoutMs: 5000 }).catch(() => {});
-    while (Date.now() < deadline && Date.now() - this.#lastIopubAt < graceMs) {
-      await delay(25);
-    }
+    await this.quiet(graceMs);
   }
 
   /** Waits until IOPub has been quiet for `graceMs` (10 s at most), sending nothing. */
