@@ -22,7 +22,7 @@ import {
   storedColumns,
   UnreadableRunError,
   VERSION_COLUMN,
-  writeFileDurably,
+  writeParquetDurably,
 } from "./store.ts";
 
 /** The leading column of a compacted file: each row's run key. */
@@ -101,10 +101,8 @@ export function writeCompacted(
   runs: Iterable<readonly [string, RunRange]>,
   options: { experiment: Pick<Experiment, "fields"> },
 ): { path: string; bytes: number; runs: number } | undefined {
-  const { lengths, bytes } = encodeRuns(runs, options.experiment);
-  if (lengths.size === 0) return undefined;
-  const path = `${dir}/compacted-${fnv1a64([...lengths.keys()].sort().join("\n"))}.parquet`;
-  writeFileDurably(path, bytes);
+  const { lengths, path } = writeRuns(dir, runs, options.experiment);
+  if (!path) return undefined;
   const written = readCompacted(path);
   for (const [key, length] of lengths) {
     const range = written.index.get(key);
@@ -112,7 +110,7 @@ export function writeCompacted(
       throw new Error(`${path}: run ${key} did not survive the round trip`);
     }
   }
-  return { path, bytes: bytes.length, runs: lengths.size };
+  return { path, bytes: Deno.statSync(path).size, runs: lengths.size };
 }
 
 /**
@@ -142,15 +140,16 @@ export function writeRunBatch(
     leading: [pl.Series(KEY_COLUMN, keys, pl.Utf8)],
   });
   Deno.mkdirSync(dir, { recursive: true });
-  writeFileDurably(path, frame.writeParquet({ compression: "lz4" }));
+  writeParquetDurably(path, frame, { compression: "lz4" });
   return path;
 }
 
 // Its own function, so the gathered columns can be collected before the written file is read back.
-function encodeRuns(
+function writeRuns(
+  dir: string,
   runs: Iterable<readonly [string, RunRange]>,
   experiment: Pick<Experiment, "fields">,
-): { lengths: Map<string, number>; bytes: Uint8Array } {
+): { lengths: Map<string, number>; path?: string } {
   const lengths = new Map<string, number>();
   const builder = new ColumnBuilder();
   for (const [key, { frame, start, end }] of runs) {
@@ -158,9 +157,11 @@ function encodeRuns(
     lengths.set(key, end - start);
     builder.append(frame, { start, end, constant: { [KEY_COLUMN]: key } });
   }
-  if (lengths.size === 0) return { lengths, bytes: new Uint8Array() };
+  if (lengths.size === 0) return { lengths };
   const types: ColumnTypes = { ...storedColumns(experiment), [KEY_COLUMN]: "string" };
-  return { lengths, bytes: encodeColumns(builder.columns, { types }).writeParquet({ compression: "zstd" }) };
+  const path = `${dir}/compacted-${fnv1a64([...lengths.keys()].sort().join("\n"))}.parquet`;
+  writeParquetDurably(path, encodeColumns(builder.columns, { types }), { compression: "zstd" });
+  return { lengths, path };
 }
 
 /**

@@ -29,7 +29,7 @@ import {
   syncFolder,
   VERSION_COLUMN,
   wholeFrame,
-  writeFileDurably,
+  writeParquetDurably,
 } from "./store.ts";
 /** What {@linkcode compactExperiment} did. */
 export interface CompactReport {
@@ -69,7 +69,7 @@ export function compactExperiment(
   if (fast) {
     if (fast.runs === 0) return { ...report, unreadable: fast.unreadable };
     const path = `${dir}/compacted-${fnv1a64([...fast.keys].sort().join("\n"))}.parquet`;
-    writeFileDurably(path, fast.frame.writeParquet({ compression: "zstd" }));
+    writeParquetDurably(path, fast.frame, { compression: "zstd" });
     // Read back the keys: every run's rows, in place.
     const keys = pl.readParquet(path, { columns: [KEY_COLUMN] }).getColumn(KEY_COLUMN);
     if (!keys.seriesEqual(fast.frame.getColumn(KEY_COLUMN))) throw new Error(`${path}: the runs did not survive`);

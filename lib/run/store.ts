@@ -100,35 +100,62 @@ export function writeRun(path: string, rows: RunRow[], options: WriteRunOptions 
       throw new RangeError(`attachment names are like "examples.json", got ${JSON.stringify(name)}`);
     }
   }
-  const bytes = encodeRows(rows, { types: options.columns }).writeParquet();
+  const frame = encodeRows(rows, { types: options.columns });
   const dir = path.slice(0, path.lastIndexOf("/"));
   Deno.mkdirSync(dir, { recursive: true });
   for (const [name, text] of attachments) {
     writeFileDurably(attachmentPath(path, name), new TextEncoder().encode(text), { syncFolder: false });
   }
-  writeFileDurably(path, bytes, { syncFolder: false });
+  writeParquetDurably(path, frame, { syncFolder: false });
   syncFolder(dir);
 }
 
 /**
- * Writes `bytes` to `path` atomically and durably: to a temporary name in the
- * same folder, flushed (fsync), renamed, then (unless `syncFolder` is false)
- * the folder flushed.
+ * What a durable write puts at its path: bytes, or a function that writes the
+ * file at the temporary path it is given (polars writes Parquet straight to a
+ * file several times faster than through a JavaScript stream of small chunks).
  */
-export function writeFileDurably(path: string, bytes: Uint8Array, options: { syncFolder?: boolean } = {}): void {
+export type FileContent = Uint8Array | ((temporary: string) => void);
+
+/**
+ * Writes `content` to `path` atomically and durably: to a temporary name in
+ * the same folder, flushed (fsync), renamed, then (unless `syncFolder` is
+ * false) the folder flushed.
+ */
+export function writeFileDurably(path: string, content: FileContent, options: { syncFolder?: boolean } = {}): void {
   const temporary = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = Deno.openSync(temporary, { write: true, createNew: true });
   try {
-    for (let written = 0; written < bytes.length;) written += file.writeSync(bytes.subarray(written));
-    file.syncSync();
+    if (typeof content === "function") content(temporary);
+    const file = Deno.openSync(
+      temporary,
+      typeof content === "function" ? { write: true } : { write: true, createNew: true },
+    );
+    try {
+      if (typeof content !== "function") {
+        for (let written = 0; written < content.length;) written += file.writeSync(content.subarray(written));
+      }
+      file.syncSync();
+    } finally {
+      file.close();
+    }
   } catch (error) {
-    file.close();
-    Deno.removeSync(temporary);
+    try {
+      Deno.removeSync(temporary);
+    } catch { /* never created */ }
     throw error;
   }
-  file.close();
   Deno.renameSync(temporary, path);
   if (options.syncFolder ?? true) syncFolder(path.slice(0, path.lastIndexOf("/")));
+}
+
+/** Writes `frame` as a Parquet file at `path` durably ({@linkcode writeFileDurably}). */
+export function writeParquetDurably(
+  path: string,
+  frame: pl.DataFrame,
+  options: { compression?: "uncompressed" | "lz4" | "zstd"; syncFolder?: boolean } = {},
+): void {
+  const compression = options.compression ?? "uncompressed";
+  writeFileDurably(path, (temporary) => frame.writeParquet(temporary, { compression }), options);
 }
 
 /** Flushes a folder's entries (new and renamed names) to disk, where the system allows it (not on Windows). */
