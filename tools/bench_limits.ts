@@ -1,7 +1,7 @@
 /**
  * The machine's limits for the benchmark's roofline column (tools/bench.ts):
  * the peak of FMA-free multiply-adds, natively (kernels.c's widest vectors)
- * and in TypeScript, and the memory bandwidth of one core. Tested in
+ * and in TypeScript, the peak of fused multiply-adds natively, and the memory bandwidth of one core. Tested in
  * bench_limits_test.ts.
  *
  * @module
@@ -13,6 +13,8 @@ import { nativeKernels } from "../lib/numerics/native/mod.ts";
 export interface MachineLimits {
   /** GFLOP/s of one core running the native kernels' widest vectors (kernels.c's peak_multiply_add). */
   nativePeak?: number;
+  /** The same with fused multiply-adds (the KDE's kernel sums fuse theirs). */
+  nativeFusedPeak?: number;
   lanes?: number;
   /** Billions of the kernel sums' exponentials per second on one core (the floor of the KDE's cost per term). */
   nativeExponentials?: number;
@@ -68,6 +70,8 @@ export function measureLimits(): MachineLimits {
     const passes = 200_000;
     limits.nativeExponentials = (passes * 1024) / best(() => void (sink += native.limits.exponentials(passes))) / 1e9;
     limits.nativePeak = (rounds * 12 * 2 * native.limits.lanes) / seconds / 1e9;
+    const fusedSeconds = best(() => void (sink += native.limits.peakMultiplyAdd(rounds, { fused: true })));
+    limits.nativeFusedPeak = (rounds * 12 * 2 * native.limits.lanes) / fusedSeconds / 1e9;
     limits.readBandwidth = big.byteLength / best(() =>
       void native.limits.stream(big, big, big, { reps: 1, triad: false })
     ) / 1e9;

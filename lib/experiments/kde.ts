@@ -109,7 +109,8 @@ const VERIFIED: Grid = {
 const kde = defineExperiment({
   name: "kde",
   // 2: the kernel sums' exponential in C by a table of 2^(j/16) (last bits of every kernel term changed).
-  version: 2,
+  // 3: the kernel sums' distances, exponents and exponential with fused multiply-adds (last bits changed again).
+  version: 3,
   module: import.meta.url,
   description: "a kernel density estimate refitted to its own samples, scored on real test points",
   fields: FIELDS,

@@ -74,7 +74,8 @@ const syntheticOnly = (grid: Grid & { numSynthetic: { values: number[] } }): Gri
 const mixing = defineExperiment({
   name: "mixing",
   // 2: the KDE's kernel sums' exponential in C by a table of 2^(j/16) (last bits of the KDE rows changed).
-  version: 2,
+  // 3: the KDE's kernel sums with fused multiply-adds (last bits of the KDE rows changed again).
+  version: 3,
   module: import.meta.url,
   description: "a model fitted once on real plus first-generation synthetic data, by counts of each",
   fields: {

@@ -10,7 +10,7 @@
 // -c q - mi > -SKIP - 1 (q < limit below), so the exponential's clamp to -708 is left out.
 #ifdef __AVX512F__
 static inline v8d exp8_unclamped(v8d x) {
-  EXP_REDUCE(v8d, splat8)
+  EXP_REDUCE(v8d, splat8, fma8)
   v8i ki = (v8i)shifted;
   __m512i low = _mm512_loadu_si512(EXP2_SIXTEENTHS), high = _mm512_loadu_si512(EXP2_SIXTEENTHS + 8);
   v8i table = (v8i)_mm512_permutex2var_epi64(low, (__m512i)(ki & 15), high);
@@ -18,7 +18,7 @@ static inline v8d exp8_unclamped(v8d x) {
 }
 static inline v4d add_terms8(const double* qp, double c, double mi, double limit, v4d acc) {
   v8d qv = load8(qp);
-  v8d e = (v8d)((v8i)exp8_unclamped(-c * qv - mi) & (qv < limit));
+  v8d e = (v8d)((v8i)exp8_unclamped(fma8(splat8(-c), qv, splat8(-mi))) & (qv < limit));
   acc += (v4d){e[0], e[1], e[2], e[3]};
   acc += (v4d){e[4], e[5], e[6], e[7]};
   return acc;
@@ -33,8 +33,8 @@ static inline int32_t count_below(const double* q, int32_t padded, double limit)
 #else
 static inline v4d add_terms8(const double* qp, double c, double mi, double limit, v4d acc) {
   v4d q0 = load4(qp), q1 = load4(qp + 4);
-  acc += (v4d)((v4i)exp4_unclamped(-c * q0 - mi) & (q0 < limit));
-  acc += (v4d)((v4i)exp4_unclamped(-c * q1 - mi) & (q1 < limit));
+  acc += (v4d)((v4i)exp4_unclamped(fma4(splat(-c), q0, splat(-mi))) & (q0 < limit));
+  acc += (v4d)((v4i)exp4_unclamped(fma4(splat(-c), q1, splat(-mi))) & (q1 < limit));
   return acc;
 }
 static inline int32_t count_below(const double* q, int32_t padded, double limit) {
@@ -86,14 +86,14 @@ typedef struct {
   int32_t n, d, size;
 } range;
 // One width's pass: WIDTH points at a time while a whole vector fits, lowering `nearest`.
-#define DISTANCES(V, WIDTH, SPLAT, LOAD, SELECT)                                      \
+#define DISTANCES(V, WIDTH, SPLAT, LOAD, SELECT, FMA)                                      \
   {                                                                                   \
     V best = SPLAT(nearest);                                                          \
     for (; p + WIDTH <= r.size; p += WIDTH) {                                         \
       V s = SPLAT(0.0);                                                               \
       for (int32_t j = 0; j < r.d; j++) {                                             \
         V diff = xi[j] - LOAD(y + (int64_t)j * r.n + p);                              \
-        s += diff * diff;                                                             \
+        s = FMA(diff, diff, s);                                                       \
       }                                                                               \
       memcpy(q + p, &s, sizeof s);                                                    \
       best = SELECT(s < best, s, best);                                               \
@@ -104,14 +104,14 @@ static inline double block_distances(const double* xi, const double* y, range r,
   int32_t p = 0;
   double nearest = __builtin_inf();
 #ifdef __AVX512F__
-  DISTANCES(v8d, 8, splat8, load8, select8)
+  DISTANCES(v8d, 8, splat8, load8, select8, fma8)
 #endif
-  DISTANCES(v4d, 4, splat, load4, select4)
+  DISTANCES(v4d, 4, splat, load4, select4, fma4)
   for (; p < r.size; p++) {
     double s = 0;
     for (int32_t j = 0; j < r.d; j++) {
       double diff = xi[j] - y[(int64_t)j * r.n + p];
-      s += diff * diff;
+      s = __builtin_fma(diff, diff, s);
     }
     q[p] = s;
     nearest = s < nearest ? s : nearest;

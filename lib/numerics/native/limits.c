@@ -1,31 +1,43 @@
 // Part of kernels.c.
 #include "vectors.h"
 
-// The machine's limits, for `deno task bench`'s roofline column: the peak of FMA-free multiply-adds (a separate
-// multiply and add, as every kernel here computes) and the memory bandwidth.
+// The machine's limits, for `deno task bench`'s roofline column: the peaks of multiply-adds, FMA-free (a separate
+// multiply and add, as most kernels here compute) and fused (the KDE's kernel sums), and the memory bandwidth.
 
 // `iterations` rounds of x = x * a + b on 12 independent vectors (enough to cover the multiply's and the add's
-// latency with both of each unit busy): 2 flops per lane per vector per round. Returns a sum so nothing is elided.
-double peak_multiply_add(int64_t iterations) {
+// latency with both of each unit busy), the multiply and add separate (fused == 0) or one fused multiply-add:
+// 2 flops per lane per vector per round. Returns a sum so nothing is elided.
 #ifdef __AVX512F__
-  typedef v8d vec;
-#define SPLAT splat8
+#define PEAK_VEC v8d
+#define PEAK_SPLAT splat8
+#define PEAK_FMA fma8
 #else
-  typedef v4d vec;
-#define SPLAT splat
+#define PEAK_VEC v4d
+#define PEAK_SPLAT splat
+#define PEAK_FMA fma4
 #endif
-  vec a = SPLAT(0.999999999), b = SPLAT(1e-9);
-  vec x0 = SPLAT(1.0), x1 = SPLAT(1.1), x2 = SPLAT(1.2), x3 = SPLAT(1.3), x4 = SPLAT(1.4), x5 = SPLAT(1.5);
-  vec x6 = SPLAT(1.6), x7 = SPLAT(1.7), x8 = SPLAT(1.8), x9 = SPLAT(1.9), x10 = SPLAT(2.0), x11 = SPLAT(2.1);
-  for (int64_t i = 0; i < iterations; i++) {
-    x0 = x0 * a + b, x1 = x1 * a + b, x2 = x2 * a + b, x3 = x3 * a + b, x4 = x4 * a + b, x5 = x5 * a + b;
-    x6 = x6 * a + b, x7 = x7 * a + b, x8 = x8 * a + b, x9 = x9 * a + b, x10 = x10 * a + b, x11 = x11 * a + b;
+#define PEAK_LOOP(STEP)                                                                                            \
+  for (int64_t i = 0; i < iterations; i++) {                                                                       \
+    x0 = STEP(x0), x1 = STEP(x1), x2 = STEP(x2), x3 = STEP(x3), x4 = STEP(x4), x5 = STEP(x5);                      \
+    x6 = STEP(x6), x7 = STEP(x7), x8 = STEP(x8), x9 = STEP(x9), x10 = STEP(x10), x11 = STEP(x11);                  \
+  }
+#define SEPARATE(x) ((x) * a + b)
+#define FUSED(x) PEAK_FMA(x, a, b)
+double peak_multiply_add(int64_t iterations, int32_t fused) {
+  typedef PEAK_VEC vec;
+  vec a = PEAK_SPLAT(0.999999999), b = PEAK_SPLAT(1e-9);
+  vec x0 = PEAK_SPLAT(1.0), x1 = PEAK_SPLAT(1.1), x2 = PEAK_SPLAT(1.2), x3 = PEAK_SPLAT(1.3), x4 = PEAK_SPLAT(1.4);
+  vec x5 = PEAK_SPLAT(1.5), x6 = PEAK_SPLAT(1.6), x7 = PEAK_SPLAT(1.7), x8 = PEAK_SPLAT(1.8), x9 = PEAK_SPLAT(1.9);
+  vec x10 = PEAK_SPLAT(2.0), x11 = PEAK_SPLAT(2.1);
+  if (fused) {
+    PEAK_LOOP(FUSED)
+  } else {
+    PEAK_LOOP(SEPARATE)
   }
   vec s = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11));
   double total = 0;
   for (unsigned l = 0; l < sizeof s / sizeof(double); l++) total += s[l];
   return total;
-#undef SPLAT
 }
 
 // Lanes of the vectors peak_multiply_add works on (4 or 8): its flops are iterations * 12 * 2 * lanes.

@@ -14,7 +14,13 @@
  * TypeScript loops, which compute the same quantities (to rounding: sums are
  * taken in another order, so results differ in the last bits between the two
  * routes; each route is reproducible bit for bit, and the native one is the
- * same on every machine: no fused multiply-add, no fast-math).
+ * same on every machine: no fast-math, no contraction the compiler chooses;
+ * the KDE's kernel sums fuse their multiply-adds explicitly, with the FMA
+ * instructions where the CPU has them, else the C library's fma).
+ *
+ * `COLLAPSE_NATIVE_ISA` narrows the instruction sets the build may use
+ * ({@linkcode NATIVE_ISAS}): the tests build each and check that every one
+ * gives the same bits.
  *
  * @module
  */
@@ -64,7 +70,7 @@ const SYMBOLS = {
     parameters: ["i32", "f64", "i32", "f64", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "void",
   },
-  peak_multiply_add: { parameters: ["i64"], result: "f64" },
+  peak_multiply_add: { parameters: ["i64", "i32"], result: "f64" },
   peak_lanes: { parameters: [], result: "i32" },
   exp_throughput: { parameters: ["i64"], result: "f64" },
   stream: { parameters: ["buffer", "buffer", "buffer", "i64", "i32", "i32"], result: "f64" },
@@ -108,8 +114,17 @@ export function nativeKernels(): NativeKernels | undefined {
       loaded = null;
       return undefined;
     }
+    // A mistyped setting is an error, not a silent fall back to the TypeScript loops (other bits).
+    const isa = Deno.env.get("COLLAPSE_NATIVE_ISA") ?? "widest";
+    if (!(NATIVE_ISAS as readonly string[]).includes(isa)) {
+      throw new RangeError(
+        `COLLAPSE_NATIVE_ISA must be one of ${NATIVE_ISAS.map((v) => JSON.stringify(v)).join(", ")}, got ${
+          JSON.stringify(isa)
+        }`,
+      );
+    }
     try {
-      loaded = load();
+      loaded = load(isa);
     } catch (error) {
       loaded = null;
       console.error(
@@ -120,7 +135,14 @@ export function nativeKernels(): NativeKernels | undefined {
   return loaded ?? undefined;
 }
 
-function load(): NativeKernels | null {
+/**
+ * The instruction sets a build may use: "widest" (every one below that the CPU has: AVX-512 F and DQ, AVX2, FMA;
+ * the default), "avx2" (AVX2 and FMA, not AVX-512), "baseline" (none of them: the compiler's default for the
+ * architecture, and the C library's fma).
+ */
+export const NATIVE_ISAS = ["widest", "avx2", "baseline"] as const;
+
+function load(isa: string): NativeKernels | null {
   if (Deno.env.get("COLLAPSE_NATIVE") === "0") return null;
   const sourceUrl = new URL("./kernels.c", import.meta.url);
   // kernels.c includes the other C files of this folder: the key covers them all.
@@ -128,9 +150,13 @@ function load(): NativeKernels | null {
   const parts = [...Deno.readDirSync(folder)].map((e) => e.name).filter((name) => /\.[ch]$/.test(name)).sort();
   const source = parts.map((name) => `${name}\n${Deno.readTextFileSync(new URL(name, folder))}`).join("\n");
   const cpu = cpuFlags();
+  if (isa === "baseline") cpu.clear();
+  if (isa !== "widest") cpu.delete("avx512f");
   const flags = [
     ...BASE_FLAGS,
     ...(cpu.has("avx2") ? ["-mavx2"] : []),
+    // Fused multiply-adds as instructions (without them, the C library's fma: the same bits, slower).
+    ...(cpu.has("fma") ? ["-mfma"] : []),
     // Eight-lane exponentials in the kernel sums (the same bits as four-lane ones: see kernels.c).
     ...(cpu.has("avx512f") && cpu.has("avx512dq") ? ["-mavx512f", "-mavx512dq"] : []),
   ];
@@ -305,7 +331,8 @@ function load(): NativeKernels | null {
       binned_eval(test.rows, width, slots, c, powers, base, nearest, max, sum);
     },
     limits: {
-      peakMultiplyAdd: (iterations) => peak_multiply_add(BigInt(Math.round(iterations))),
+      peakMultiplyAdd: (iterations, options = {}) =>
+        peak_multiply_add(BigInt(Math.round(iterations)), options.fused ? 1 : 0),
       lanes: peak_lanes(),
       exponentials: (rounds) => exp_throughput(BigInt(Math.round(rounds))),
       stream: (a, b, c, { reps, triad }) => {

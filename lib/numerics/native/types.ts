@@ -133,8 +133,9 @@ export interface NativeKernels {
   binnedEval(state: BinnedState, options: { c: number; max: Float64Array; sum: Float64Array }): void;
   /** The machine's limits for the roofline of `deno task bench` (see kernels.c): peak multiply-adds, bandwidth. */
   readonly limits: {
-    /** Runs `iterations` rounds of the peak loop; its flops are iterations * 24 * lanes. */
-    peakMultiplyAdd(iterations: number): number;
+    /** Runs `iterations` rounds of the peak loop (`fused`: one FMA a round, else a multiply and an add); its flops
+     * are iterations * 24 * lanes. */
+    peakMultiplyAdd(iterations: number, options?: { fused?: boolean }): number;
     readonly lanes: number;
     /** Runs `rounds` passes of the kernel sums' exponential over 1024 values: rounds * 1024 exponentials. */
     exponentials(rounds: number): number;
