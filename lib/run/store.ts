@@ -125,11 +125,9 @@ export type FileContent = Uint8Array | ((temporary: string) => void);
 export function writeFileDurably(path: string, content: FileContent, options: { syncFolder?: boolean } = {}): void {
   const temporary = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
+    // A writer has made the file already; bytes go into a new one.
     if (typeof content === "function") content(temporary);
-    const file = Deno.openSync(
-      temporary,
-      typeof content === "function" ? { write: true } : { write: true, createNew: true },
-    );
+    const file = Deno.openSync(temporary, { write: true, createNew: typeof content !== "function" });
     try {
       if (typeof content !== "function") {
         for (let written = 0; written < content.length;) written += file.writeSync(content.subarray(written));
