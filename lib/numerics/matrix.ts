@@ -7,7 +7,10 @@
  * @module
  */
 
-import { nativeKernels } from "./native/mod.ts";
+import { type NativeKernels, nativeKernels } from "./native/mod.ts";
+
+/** Values a selection copies from which MatrixPool.select calls the native copy (it prefetches rows ahead). */
+const NATIVE_SELECT_FROM = 1024;
 
 /** A dense row-major matrix of `rows` x `cols` doubles. */
 export interface Matrix {
@@ -75,6 +78,10 @@ export class MatrixPool {
   #uniform = 0;
   #flat = new Float64Array(0);
   #flatRows = 0;
+  /** The native select's table of parts: the first `#addressed` parts' addresses and first rows. */
+  #addressTable = new BigUint64Array(0);
+  #startTable = new Int32Array(0);
+  #addressed = 0;
 
   get size(): number {
     return this.#size;
@@ -99,6 +106,19 @@ export class MatrixPool {
   select(indices: Int32Array): Matrix {
     const cols = this.#cols, parts = this.#parts, starts = this.#starts, uniform = this.#uniform;
     const out = new Float64Array(indices.length * cols);
+    const native = indices.length * cols >= NATIVE_SELECT_FROM ? nativeKernels() : undefined;
+    if (native) {
+      const bad = native.gatherRows(this.#addresses(native), {
+        starts: this.#startTable,
+        count: parts.length,
+        size: this.#size,
+        cols,
+        indices,
+        out,
+      });
+      if (bad >= 0) throw new RangeError(`row ${indices[bad]} is outside the pool of ${this.#size}`);
+      return matrix(indices.length, cols, out);
+    }
     for (let i = 0; i < indices.length; i++) {
       const row = indices[i];
       if (!(row >= 0 && row < this.#size)) {
@@ -120,6 +140,25 @@ export class MatrixPool {
       else for (let j = 0; j < cols; j++) out[to + j] = data[from + j];
     }
     return matrix(indices.length, cols, out);
+  }
+
+  /** The parts' addresses (and `#startTable` their first rows) for the native select, extended to new parts. */
+  #addresses(native: NativeKernels): BigUint64Array {
+    const parts = this.#parts;
+    if (this.#addressTable.length < parts.length) {
+      const grown = new BigUint64Array(Math.max(parts.length, 2 * this.#addressTable.length, 16));
+      grown.set(this.#addressTable);
+      this.#addressTable = grown;
+      const starts = new Int32Array(grown.length);
+      starts.set(this.#startTable);
+      this.#startTable = starts;
+    }
+    for (let p = this.#addressed; p < parts.length; p++) {
+      this.#addressTable[p] = native.address(parts[p].data);
+      this.#startTable[p] = this.#starts[p];
+    }
+    this.#addressed = parts.length;
+    return this.#addressTable;
   }
 
   all(): Matrix {

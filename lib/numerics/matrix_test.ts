@@ -1,4 +1,5 @@
-import { columnMeans, fromRows, scatterMatrix } from "./matrix.ts";
+import assert from "node:assert/strict";
+import { columnMeans, fromRows, matrix, MatrixPool, scatterMatrix } from "./matrix.ts";
 import { assertClose } from "./_test_utils.ts";
 
 Deno.test("column means and scatter matrix match a hand computation", () => {
@@ -8,4 +9,71 @@ Deno.test("column means and scatter matrix match a hand computation", () => {
   assertClose(mean, [2, 2]);
   // Deviations: (-1,0) (1,-2) (3,2) (-3,0) (0,0): sum of squares 20 and 8, cross -2+6 = 4.
   assertClose(scatterMatrix(x, mean), [20, 4, 4, 8]);
+});
+
+Deno.test("a matrix pool's large selections (the native copy) equal the rows copied one by one", () => {
+  const cols = 37; // 37 x 40 selected values: above the size from which the copy is native where the kernels load
+  const pool = new MatrixPool();
+  const rows: number[][] = [];
+  const append = (count: number, offset: number) => {
+    // A view into a larger buffer: the part's first value is not its buffer's first.
+    const buffer = new Float64Array((count + offset) * cols);
+    const data = buffer.subarray(offset * cols);
+    for (let r = 0; r < count; r++) {
+      const row = Array.from({ length: cols }, (_, j) => rows.length * 1000 + j);
+      data.set(row, r * cols);
+      rows.push(row);
+    }
+    pool.append(matrix(count, cols, data));
+  };
+  append(5, 0);
+  append(17, 3);
+  append(1, 1);
+  const pick = (count: number) => Int32Array.from({ length: count }, (_, i) => (i * 7 + 3) % rows.length);
+  const check = (indices: Int32Array) => {
+    const selected = pool.select(indices);
+    assert.equal(selected.rows, indices.length);
+    assert.deepEqual([...selected.data], [...indices].flatMap((i) => rows[i]));
+  };
+  check(pick(40));
+  // Parts appended after a selection are found too; every part's first and last row.
+  append(30, 2);
+  check(pick(45));
+  check(
+    Int32Array.from([
+      0,
+      4,
+      5,
+      21,
+      22,
+      23,
+      52,
+      52,
+      0,
+      4,
+      5,
+      21,
+      22,
+      23,
+      52,
+      52,
+      1,
+      2,
+      3,
+      6,
+      7,
+      8,
+      9,
+      10,
+      11,
+      12,
+      13,
+      14,
+    ]),
+  );
+  assert.throws(() => pool.select(Int32Array.from({ length: 40 }, (_, i) => (i === 33 ? 53 : i))), {
+    name: "RangeError",
+    message: "row 53 is outside the pool of 53",
+  });
+  assert.throws(() => pool.select(Int32Array.from({ length: 40 }, (_, i) => -i)), /row -1 is outside the pool of 53/);
 });

@@ -16,3 +16,4 @@
 #include "linalg.c"       // the Gaussian's pivoted Cholesky and products, least squares' plain Cholesky
 #include "limits.c"       // the machine's peak and bandwidth, for the benchmark's roofline (tools/bench_limits.ts)
 #include "binned_sums.c"  // the binned sums of a growing pool (lib/numerics/binned_sums.ts)
+#include "gather_rows.c"  // a pool's selected rows (lib/numerics/matrix.ts)

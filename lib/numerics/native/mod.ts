@@ -87,6 +87,10 @@ const SYMBOLS = {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32", "f64", "buffer", "i32", "i32"],
     result: "i32",
   },
+  gather_rows: {
+    parameters: ["buffer", "buffer", "i32", "i32", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
   rng_bootstrap_means: { parameters: ["buffer", "buffer", "i32", "buffer", "i32"], result: "void" },
   rng_sample_without_replacement: {
     parameters: ["buffer", "f64", "i32", "buffer", "buffer", "buffer"],
@@ -154,6 +158,7 @@ function load(isa: string): NativeKernels | null {
     gaussian_triangular_product,
     gaussian_dense_product,
     gaussian_gram,
+    gather_rows,
   } = library.symbols;
   return timedKernels({
     build,
@@ -254,6 +259,13 @@ function load(isa: string): NativeKernels | null {
         throw new RangeError("gaussianGram: C and S do not match");
       }
       gaussian_gram(c, dim, depth, cc, out);
+    },
+    address: (values) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(values))),
+    gatherRows(parts, { starts, count, size, cols, indices, out }) {
+      if (parts.length < count || starts.length < count || out.length !== indices.length * cols) {
+        throw new RangeError("gatherRows: parts, starts, indices and out do not match in size");
+      }
+      return gather_rows(parts, starts, count, size, cols, indices, indices.length, out);
     },
     binnedAdd(state, points, { count, c }) {
       const { test, width, slots, powers, base, nearest } = state;

@@ -40,6 +40,24 @@ export interface NativeKernels {
       weighted?: Float64Array;
     },
   ): void;
+  /** The address of an array's first value, for {@linkcode gatherRows}' table of parts (valid while it lives). */
+  address(values: Float64Array): bigint;
+  /**
+   * MatrixPool.select (matrix.ts): the pool's rows `indices`, in order, into `out` (indices x cols). The pool is
+   * `count` parts: part p at address `parts[p]` holds rows `starts[p]` on. Returns -1, or the position of the first
+   * index outside [0, size) (then `out` is left as it was).
+   */
+  gatherRows(
+    parts: BigUint64Array,
+    options: {
+      starts: Int32Array;
+      count: number;
+      size: number;
+      cols: number;
+      indices: Int32Array;
+      out: Float64Array;
+    },
+  ): number;
   /** C = A B^T into `out` (rows x columns), for row-major A (rows x depth) and B (columns x depth). */
   dotRows(
     a: Float64Array,
