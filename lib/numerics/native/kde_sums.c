@@ -30,7 +30,14 @@ static inline int32_t count_below(const double* q, int32_t padded, double limit)
   for (int l = 0; l < 8; l++) total += below[l];
   return (int32_t)total;
 }
+static inline int any_below8(const double* q, double limit) {
+  return _mm512_cmp_pd_mask((__m512d)load8(q), _mm512_set1_pd(limit), _CMP_LT_OQ) != 0;
+}
 #else
+static inline int any_below8(const double* q, double limit) {
+  v4i below = (load4(q) < limit) | (load4(q + 4) < limit);
+  return (below[0] | below[1] | below[2] | below[3]) != 0;
+}
 static inline v4d add_terms8(const double* qp, double c, double mi, double limit, v4d acc) {
   v4d q0 = load4(qp), q1 = load4(qp + 4);
   acc += (v4d)((v4i)exp4_unclamped(fma4(splat(-c), q0, splat(-mi))) & (q0 < limit));
@@ -49,7 +56,9 @@ static inline int32_t count_below(const double* q, int32_t padded, double limit)
 // +inf). Two routes, the same sums: every position (an exponential each, masked), or, when at most a third of the
 // terms are kept, the kept ones only, gathered lane by lane into `kept` (row j holds lane l's j-th kept value at
 // kept[4 j + l], rows padded with +inf, masked as before), so that each lane adds the same values in the same
-// order and +0 (no change: a sum of positive terms from +0 is never -0) where the other route adds +0.
+// order and +0 (no change: a sum of positive terms from +0 is never -0) where the other route adds +0. When at most
+// a sixteenth are kept, the gathering passes over runs of eight positions with none kept (a branch that pays only
+// where such runs are the rule: it would be mispredicted at denser blocks).
 static inline v4d add_kept_terms(const double* q, int32_t padded, double c, double mi, double limit, v4d acc,
                                  double* kept) {
   int32_t total = count_below(q, padded, limit);
@@ -59,7 +68,12 @@ static inline v4d add_kept_terms(const double* q, int32_t padded, double c, doub
     return acc;
   }
   int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  int sparse = total * 16 <= padded;
   for (int32_t p = 0; p < padded; p += 4) {
+    if (sparse && p % 8 == 0 && !any_below8(q + p, limit)) {
+      p += 4;
+      continue;
+    }
     double v0 = q[p], v1 = q[p + 1], v2 = q[p + 2], v3 = q[p + 3];
     kept[4 * c0] = v0;
     kept[4 * c1 + 1] = v1;

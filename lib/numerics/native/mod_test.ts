@@ -146,6 +146,39 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "native kernel sums: every route (all terms, the kept ones gathered, sparse blocks skipped) gives the same bits",
+  ignore,
+  fn() {
+    // The same ten kept terms at positions 0..23 of the block, then far points (skipped: +0) up to 24, 64 and 1024
+    // positions: ten kept of 24 takes the route that computes every term, of 64 the one that gathers the kept
+    // terms, of 1024 the one that also skips eight-position runs with nothing kept. Each lane adds the same terms
+    // in the same order, so the sums agree to the bit.
+    const h = 0.2, test = Float64Array.from([0.05, -0.03, 1.5, 1.5]);
+    const rng = new Rng(9);
+    const near = Array.from({ length: 10 }, () => [0.3 * rng.normal(), 0.3 * rng.normal()]);
+    const kept = new Set([0, 3, 4, 7, 9, 12, 16, 17, 21, 23]);
+    const sums = [24, 64, 1024].map((size) => {
+      const points = new Float64Array(2 * size);
+      let next = 0;
+      for (let p = 0; p < size; p++) {
+        const [x, y] = kept.has(p) ? near[next++] : [40 + p, -40];
+        points[2 * p] = x;
+        points[2 * p + 1] = y;
+      }
+      const state = emptyKernelSums(2);
+      nativeSums(state, test, { points, dim: 2, h });
+      return state;
+    });
+    assert(sums[0].sum[0] > 1 && sums[0].sum[1] > 0);
+    for (const other of sums.slice(1)) {
+      assert.deepEqual(Array.from(other.max), Array.from(sums[0].max));
+      assert.deepEqual(Array.from(other.sum), Array.from(sums[0].sum));
+    }
+  },
+});
+
+Deno.test({
   name: "native kernels reject mismatched sizes",
   ignore,
   fn() {
