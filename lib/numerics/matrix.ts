@@ -9,8 +9,12 @@
 
 import { type NativeKernels, nativeKernels } from "./native/mod.ts";
 
-/** Values a selection copies from which MatrixPool.select calls the native copy (it prefetches rows ahead). */
-const NATIVE_SELECT_FROM = 1024;
+/**
+ * MatrixPool.select calls the native copy (it prefetches rows ahead, where a large pool's rows miss the cache) for
+ * rows of at least this many values, and selections of at least NATIVE_SELECT_FROM values; shorter rows come from
+ * a small pool and copy faster in the TypeScript loop than through the call.
+ */
+const NATIVE_SELECT_COLS = 8, NATIVE_SELECT_FROM = 1024;
 
 /** A dense row-major matrix of `rows` x `cols` doubles. */
 export interface Matrix {
@@ -106,11 +110,14 @@ export class MatrixPool {
   select(indices: Int32Array): Matrix {
     const cols = this.#cols, parts = this.#parts, starts = this.#starts, uniform = this.#uniform;
     const out = new Float64Array(indices.length * cols);
-    const native = indices.length * cols >= NATIVE_SELECT_FROM ? nativeKernels() : undefined;
+    const native = cols >= NATIVE_SELECT_COLS && indices.length * cols >= NATIVE_SELECT_FROM
+      ? nativeKernels()
+      : undefined;
     if (native) {
       const bad = native.gatherRows(this.#addresses(native), {
         starts: this.#startTable,
         count: parts.length,
+        uniform,
         size: this.#size,
         cols,
         indices,

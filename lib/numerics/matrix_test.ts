@@ -76,4 +76,19 @@ Deno.test("a matrix pool's large selections (the native copy) equal the rows cop
     message: "row 53 is outside the pool of 53",
   });
   assert.throws(() => pool.select(Int32Array.from({ length: 40 }, (_, i) => -i)), /row -1 is outside the pool of 53/);
+  // Parts of one size but the last (the rows' part found by a division); rows of 2 values (the TypeScript copy) too.
+  for (const width of [2, 37]) {
+    const uniform = new MatrixPool();
+    const all: number[] = [];
+    for (const count of [100, 100, 100, 7]) {
+      const data = Float64Array.from({ length: count * width }, (_, k) => all.length + k);
+      all.push(...data);
+      uniform.append(matrix(count, width, data));
+    }
+    const indices = Int32Array.from({ length: 600 }, (_, i) => (i * 131 + 17) % 307);
+    assert.deepEqual(
+      [...uniform.select(indices).data],
+      [...indices].flatMap((i) => all.slice(i * width, (i + 1) * width)),
+    );
+  }
 });

@@ -88,7 +88,7 @@ const SYMBOLS = {
     result: "i32",
   },
   gather_rows: {
-    parameters: ["buffer", "buffer", "i32", "i32", "i32", "buffer", "i32", "buffer"],
+    parameters: ["buffer", "buffer", "i32", "i32", "i32", "i32", "buffer", "i32", "buffer"],
     result: "i32",
   },
   rng_bootstrap_means: { parameters: ["buffer", "buffer", "i32", "buffer", "i32"], result: "void" },
@@ -261,11 +261,11 @@ function load(isa: string): NativeKernels | null {
       gaussian_gram(c, dim, depth, cc, out);
     },
     address: (values) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(values))),
-    gatherRows(parts, { starts, count, size, cols, indices, out }) {
+    gatherRows(parts, { starts, count, uniform, size, cols, indices, out }) {
       if (parts.length < count || starts.length < count || out.length !== indices.length * cols) {
         throw new RangeError("gatherRows: parts, starts, indices and out do not match in size");
       }
-      return gather_rows(parts, starts, count, size, cols, indices, indices.length, out);
+      return gather_rows(parts, starts, count, uniform, size, cols, indices, indices.length, out);
     },
     binnedAdd(state, points, { count, c }) {
       const { test, width, slots, powers, base, nearest } = state;

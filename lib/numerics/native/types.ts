@@ -44,14 +44,16 @@ export interface NativeKernels {
   address(values: Float64Array): bigint;
   /**
    * MatrixPool.select (matrix.ts): the pool's rows `indices`, in order, into `out` (indices x cols). The pool is
-   * `count` parts: part p at address `parts[p]` holds rows `starts[p]` on. Returns -1, or the position of the first
-   * index outside [0, size) (then `out` is left as it was).
+   * `count` parts: part p at address `parts[p]` holds rows `starts[p]` on (`uniform` rows each but the last, or 0
+   * where their sizes differ). Returns -1, or the position of the first index outside [0, size) (then `out` is left
+   * as it was).
    */
   gatherRows(
     parts: BigUint64Array,
     options: {
       starts: Int32Array;
       count: number;
+      uniform: number;
       size: number;
       cols: number;
       indices: Int32Array;
