@@ -12,7 +12,7 @@
  */
 
 import { MinimumNormSolver } from "../numerics/least_squares.ts";
-import { dotRows, drawnColumns, type Matrix, matrix, scatterMatrix } from "../numerics/matrix.ts";
+import { dotRows, type Matrix, matrix, scatterMatrix } from "../numerics/matrix.ts";
 import type { Rng } from "../numerics/rng.ts";
 import type { Accumulator, DataOps, DataPool, Estimator } from "./estimator.ts";
 
@@ -201,7 +201,17 @@ function fitRowTotals(design: Matrix, totals: { counts: Float64Array; labelSums:
   const both = scratch.doubles(2 * d * k);
   const columns = both.subarray(0, d * k), weighted = both.subarray(d * k);
   const xty = new Float64Array(d);
-  drawnColumns(t, { rows: n, drawn, count: k, weights: counts, labels: labelSums, columns, weighted, xty });
+  for (let j = 0; j < d; j++) {
+    const from = j * n, to = j * k;
+    let sum = 0;
+    for (let i = 0; i < k; i++) {
+      const row = drawn[i], v = t[from + row];
+      columns[to + i] = v;
+      weighted[to + i] = v * counts[row];
+      sum += v * labelSums[row];
+    }
+    xty[j] = sum;
+  }
   const gram = dotRows(weighted, columns, { rows: d, columns: d, depth: k, symmetric: true });
   return new MinimumNormSolver(gram, d).solve(xty);
 }

@@ -206,35 +206,6 @@ export function columnMeans(x: Matrix): Float64Array {
   return mean;
 }
 
-/** Options of {@linkcode drawnColumns}. */
-export type DrawnColumnsOptions = Parameters<NativeKernels["drawnColumns"]>[1];
-
-/**
- * Least squares from per-row totals: the `count` rows `drawn` of the coordinate-major `t` (d x rows: coordinate j
- * of row r at `t[j * rows + r]`, d = `xty.length`) as columns into `columns` (d x count), the same times each row's
- * entry of `weights` into `weighted`, and into `xty[j]` the sum over the drawn rows, in order, of coordinate j
- * times the row's entry of `labels`. Native where it can be built (the same operations, so the same bits).
- */
-export function drawnColumns(t: Float64Array, options: DrawnColumnsOptions): void {
-  const { rows: n, drawn, count: k, weights, labels, columns, weighted, xty } = options;
-  const native = nativeKernels();
-  if (native) return native.drawnColumns(t, options); // which checks its sizes and rows itself
-  for (let i = 0; i < k; i++) {
-    if (!(drawn[i] >= 0 && drawn[i] < n)) throw new RangeError(`drawnColumns: row ${drawn[i]} of ${n}`);
-  }
-  for (let j = 0; j < xty.length; j++) {
-    const from = j * n, to = j * k;
-    let sum = 0;
-    for (let i = 0; i < k; i++) {
-      const row = drawn[i], v = t[from + row];
-      columns[to + i] = v;
-      weighted[to + i] = v * weights[row];
-      sum += v * labels[row];
-    }
-    xty[j] = sum;
-  }
-}
-
 /** Options of {@linkcode dotRows}. */
 export interface DotRowsOptions {
   /** Rows of A (A is rows x depth, row-major). */

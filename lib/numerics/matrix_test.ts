@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { columnMeans, drawnColumns, fromRows, matrix, MatrixPool, scatterMatrix } from "./matrix.ts";
-import { Rng } from "./rng.ts";
+import { columnMeans, fromRows, matrix, MatrixPool, scatterMatrix } from "./matrix.ts";
 import { assertClose } from "./_test_utils.ts";
 
 Deno.test("column means and scatter matrix match a hand computation", () => {
@@ -92,29 +91,4 @@ Deno.test("a matrix pool's large selections (the native copy) equal the rows cop
       [...indices].flatMap((i) => all.slice(i * width, (i + 1) * width)),
     );
   }
-});
-
-Deno.test("drawnColumns copies and weights the drawn rows' coordinates and sums them times the labels, in order", () => {
-  const rows = 50, d = 3, rng = new Rng(5);
-  const t = rng.fillNormal(new Float64Array(d * rows));
-  const weights = Float64Array.from({ length: rows }, (_, r) => 1 + (r % 4));
-  const labels = rng.fillNormal(new Float64Array(rows));
-  const drawn = Int32Array.from([0, 3, 4, 17, 49, 22, 0]);
-  const count = 6; // the last entry is past the count: not drawn
-  const columns = new Float64Array(d * count), weighted = new Float64Array(d * count), xty = new Float64Array(d);
-  drawnColumns(t, { rows, drawn, count, weights, labels, columns, weighted, xty });
-  for (let j = 0; j < d; j++) {
-    let sum = 0;
-    for (let i = 0; i < count; i++) {
-      const v = t[j * rows + drawn[i]];
-      assert.equal(columns[j * count + i], v);
-      assert.equal(weighted[j * count + i], v * weights[drawn[i]]);
-      sum += v * labels[drawn[i]];
-    }
-    assert.equal(xty[j], sum); // the same additions in the same order: the same bits
-  }
-  assert.throws(
-    () => drawnColumns(t, { rows, drawn: Int32Array.from([50]), count: 1, weights, labels, columns, weighted, xty }),
-    /drawnColumns: row 50 of 50/,
-  );
 });

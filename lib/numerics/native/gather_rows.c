@@ -49,25 +49,3 @@ int32_t gather_rows(const uint64_t* parts, const int32_t* starts, int32_t count_
   }
   return -1;
 }
-
-// Least squares from per-row totals (lib/models/linear_regression.ts): for the k drawn rows of a coordinate-major
-// matrix t (d x n: coordinate j of row r at t[j n + r]), columns[j k + i] = t[j n + drawn[i]], weighted[j k + i] =
-// that times weights[drawn[i]], and xty[j] = the sum over i, in order, of t[j n + drawn[i]] labels[drawn[i]]: the
-// operations of the TypeScript loop, so the same bits.
-void drawn_columns(const double* t, int32_t n, int32_t d, const int32_t* drawn, int32_t k, const double* weights,
-                   const double* labels, double* columns, double* weighted, double* xty) {
-  for (int32_t j = 0; j < d; j++) {
-    const double* tj = t + (int64_t)j * n;
-    double* cj = columns + (int64_t)j * k;
-    double* wj = weighted + (int64_t)j * k;
-    double sum = 0;
-    for (int32_t i = 0; i < k; i++) {
-      int32_t row = drawn[i];
-      double v = tj[row];
-      cj[i] = v;
-      wj[i] = v * weights[row];
-      sum += v * labels[row];
-    }
-    xty[j] = sum;
-  }
-}

@@ -91,10 +91,6 @@ const SYMBOLS = {
     parameters: ["buffer", "buffer", "i32", "i32", "i32", "i32", "buffer", "i32", "buffer"],
     result: "i32",
   },
-  drawn_columns: {
-    parameters: ["buffer", "i32", "i32", "buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "void",
-  },
   rng_bootstrap_means: { parameters: ["buffer", "buffer", "i32", "buffer", "i32"], result: "void" },
   rng_sample_without_replacement: {
     parameters: ["buffer", "f64", "i32", "buffer", "buffer", "buffer"],
@@ -163,7 +159,6 @@ function load(isa: string): NativeKernels | null {
     gaussian_dense_product,
     gaussian_gram,
     gather_rows,
-    drawn_columns,
   } = library.symbols;
   return timedKernels({
     build,
@@ -271,19 +266,6 @@ function load(isa: string): NativeKernels | null {
         throw new RangeError("gatherRows: parts, starts, indices and out do not match in size");
       }
       return gather_rows(parts, starts, count, uniform, size, cols, indices, indices.length, out);
-    },
-    drawnColumns(t, { rows, drawn, count, weights, labels, columns, weighted, xty }) {
-      const d = xty.length;
-      if (
-        t.length !== rows * d || drawn.length < count || weights.length !== rows || labels.length !== rows ||
-        columns.length < d * count || weighted.length < d * count
-      ) {
-        throw new RangeError("drawnColumns: t, drawn, weights, labels, columns and weighted do not match in size");
-      }
-      for (let i = 0; i < count; i++) {
-        if (!(drawn[i] >= 0 && drawn[i] < rows)) throw new RangeError(`drawnColumns: row ${drawn[i]} of ${rows}`);
-      }
-      drawn_columns(t, rows, d, drawn, count, weights, labels, columns, weighted, xty);
     },
     binnedAdd(state, points, { count, c }) {
       const { test, width, slots, powers, base, nearest } = state;

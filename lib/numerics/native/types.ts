@@ -60,24 +60,6 @@ export interface NativeKernels {
       out: Float64Array;
     },
   ): number;
-  /**
-   * linear_regression.ts's least squares from per-row totals: the `count` rows `drawn` of the coordinate-major
-   * `t` (xty.length x rows) as columns (d x count), the same times the rows' `weights`, and into `xty` each
-   * coordinate's sum over the drawn rows of its value times the row's `labels` entry, in order.
-   */
-  drawnColumns(
-    t: Float64Array,
-    options: {
-      rows: number;
-      drawn: Int32Array;
-      count: number;
-      weights: Float64Array;
-      labels: Float64Array;
-      columns: Float64Array;
-      weighted: Float64Array;
-      xty: Float64Array;
-    },
-  ): void;
   /** C = A B^T into `out` (rows x columns), for row-major A (rows x depth) and B (columns x depth). */
   dotRows(
     a: Float64Array,
