@@ -2,6 +2,15 @@
 #include "vectors.h"
 
 
+// v, kept in a register: each row of B is loaded once per step and used for both rows of A (else the compiler folds
+// the load into both multiplies, two loads where one serves, and the loop waits on loads).
+static inline v4d in_register(v4d v) {
+#ifdef __AVX__
+  __asm__("" : "+x"(v));  // a 256-bit register ("x"); without AVX a v4d is two SSE registers, left to the compiler
+#endif
+  return v;
+}
+
 // Dot product of a[0 .. k) and b[0 .. k).
 static inline double dot(const double* a, const double* b, int32_t k) {
   v4d acc = splat(0.0);
@@ -36,10 +45,10 @@ static inline void dot_rows_loop(const double* a, const double* b, double* c, in
       }
       for (int32_t p = 0; p < limit; p += 4) {
         v4d x0 = load4(a0 + p), x1 = load4(a1 + p), y;
-        y = load4(b0 + p), c00 += x0 * y, c10 += x1 * y;
-        y = load4(b1 + p), c01 += x0 * y, c11 += x1 * y;
-        y = load4(b2 + p), c02 += x0 * y, c12 += x1 * y;
-        y = load4(b3 + p), c03 += x0 * y, c13 += x1 * y;
+        y = in_register(load4(b0 + p)), c00 += x0 * y, c10 += x1 * y;
+        y = in_register(load4(b1 + p)), c01 += x0 * y, c11 += x1 * y;
+        y = in_register(load4(b2 + p)), c02 += x0 * y, c12 += x1 * y;
+        y = in_register(load4(b3 + p)), c03 += x0 * y, c13 += x1 * y;
       }
       double r[2][4] = {{sum4(c00), sum4(c01), sum4(c02), sum4(c03)}, {sum4(c10), sum4(c11), sum4(c12), sum4(c13)}};
       for (int32_t p = k4; p < k; p++) {
