@@ -77,14 +77,13 @@ export class MatrixPool {
   #size = 0;
   #parts: Matrix[] = [];
   /** The first row of each part. */
-  #starts: number[] = [];
+  #starts = new Int32Array(16);
   /** Rows per part when every part but the last has that many (else 0). */
   #uniform = 0;
   #flat = new Float64Array(0);
   #flatRows = 0;
-  /** The native select's table of parts: the first `#addressed` parts' addresses and first rows. */
+  /** The native select's table of the first `#addressed` parts' addresses. */
   #addressTable = new BigUint64Array(0);
-  #startTable = new Int32Array(0);
   #addressed = 0;
 
   get size(): number {
@@ -103,7 +102,12 @@ export class MatrixPool {
     if (this.#parts.length === 0) this.#uniform = part.rows;
     else if (last!.rows !== this.#uniform) this.#uniform = 0;
     this.#parts.push(part);
-    this.#starts.push(this.#size);
+    if (this.#parts.length > this.#starts.length) {
+      const grown = new Int32Array(2 * this.#starts.length);
+      grown.set(this.#starts);
+      this.#starts = grown;
+    }
+    this.#starts[this.#parts.length - 1] = this.#size;
     this.#size += part.rows;
   }
 
@@ -115,7 +119,7 @@ export class MatrixPool {
       : undefined;
     if (native) {
       const bad = native.gatherRows(this.#addresses(native), {
-        starts: this.#startTable,
+        starts,
         count: parts.length,
         uniform,
         size: this.#size,
@@ -149,21 +153,15 @@ export class MatrixPool {
     return matrix(indices.length, cols, out);
   }
 
-  /** The parts' addresses (and `#startTable` their first rows) for the native select, extended to new parts. */
+  /** The parts' addresses for the native select, extended to new parts. */
   #addresses(native: NativeKernels): BigUint64Array {
     const parts = this.#parts;
     if (this.#addressTable.length < parts.length) {
       const grown = new BigUint64Array(Math.max(parts.length, 2 * this.#addressTable.length, 16));
       grown.set(this.#addressTable);
       this.#addressTable = grown;
-      const starts = new Int32Array(grown.length);
-      starts.set(this.#startTable);
-      this.#startTable = starts;
     }
-    for (let p = this.#addressed; p < parts.length; p++) {
-      this.#addressTable[p] = native.address(parts[p].data);
-      this.#startTable[p] = this.#starts[p];
-    }
+    for (let p = this.#addressed; p < parts.length; p++) this.#addressTable[p] = native.address(parts[p].data);
     this.#addressed = parts.length;
     return this.#addressTable;
   }

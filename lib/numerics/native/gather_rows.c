@@ -39,13 +39,16 @@ int32_t gather_rows(const uint64_t* parts, const int32_t* starts, int32_t count_
     if (indices[i] < 0 || indices[i] >= size) return i;
   pool_t pool = {parts, starts, count_parts, uniform, cols};
   int64_t bytes = (int64_t)cols * 8;
-  for (int32_t i = 0; i < count; i++) {
-    if (i + GATHER_AHEAD < count) {
-      const char* ahead = (const char*)pool_row(&pool, indices[i + GATHER_AHEAD]);
-      for (int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(ahead + b);
-      __builtin_prefetch(ahead + bytes - 1);
+  // Each row is looked up once, GATHER_AHEAD positions before it is copied, and prefetched then.
+  const double* ahead[GATHER_AHEAD];
+  for (int32_t i = 0; i < count + GATHER_AHEAD; i++) {
+    if (i >= GATHER_AHEAD) memcpy(out + (int64_t)(i - GATHER_AHEAD) * cols, ahead[i % GATHER_AHEAD], bytes);
+    if (i < count) {
+      const char* row = (const char*)pool_row(&pool, indices[i]);
+      for (int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(row + b);
+      __builtin_prefetch(row + bytes - 1);
+      ahead[i % GATHER_AHEAD] = (const double*)row;
     }
-    memcpy(out + (int64_t)i * cols, pool_row(&pool, indices[i]), bytes);
   }
   return -1;
 }
