@@ -26,6 +26,7 @@ import { type Counts, discreteEstimator, rollFairDie } from "../models/discrete.
 import { Rng } from "../numerics/rng.ts";
 import { type FreshData, runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import type { Verifier } from "../workflows/verify.ts";
+import { onLogGrid } from "../workflows/schedule.ts";
 import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { type Config, integer, real, seed } from "./fields.ts";
 import {
@@ -161,9 +162,7 @@ export default discrete;
  * to 1000, then about 20 per decade (log-spaced), and always the last.
  */
 export function isStoredIteration(t: number, last: number): boolean {
-  if (t <= 1000 || t === last) return true;
-  const j = Math.round(20 * Math.log10(t));
-  return t === Math.round(10 ** (j / 20));
+  return t <= 1000 || t === last || onLogGrid(t, 20);
 }
 
 /** The "Fresh" workflow's fresh fair rolls, from a stream of their own (undefined for the other workflows). */

@@ -26,6 +26,7 @@ import { DATASET_NAMES } from "../models/datasets.ts";
 import { type Bandwidth, BANDWIDTH_RULES, kdeEstimator, KERNELS } from "../models/kde.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { samplesByIteration } from "../workflows/samples.ts";
+import { logGridIterations } from "../workflows/schedule.ts";
 import { defineExperiment, type Grid, presets, seeds, workflowRows } from "./define.ts";
 import { choice, type ConfigOf, either, integer, real, seed } from "./fields.ts";
 import { kdeRunData, kdeWorkflowOptions, TEST_POINTS } from "./kde_run.ts";
@@ -46,6 +47,11 @@ const FIELDS = {
   ...WORKFLOW_FIELDS,
   seed: seed(),
   iterations: integer({ doc: "model-fitting iterations (the first fits the real data)" }),
+  scoresPerDecade: integer({
+    optional: true,
+    doc: "score only the iterations round(10^(j / k)), k this many a decade (10: 1, 2, 3, 4, 5, 6, 8, 10, 13, ...), " +
+      "and the last (absent: every iteration); each iteration is still fitted and sampled (the same runs, fewer rows)",
+  }),
   ...verifierFields(["oracle", "first-fit"]),
   kernelSums: choice(["exact", "binned"], {
     when: (c) => c.workflow === "Accumulate" && typeof c.bandwidth === "string" && c.kernel === "gaussian",
@@ -69,7 +75,9 @@ const MAIN: Grid = {
 };
 
 /**
- * The bandwidth study, up to 1000 iterations in "paper". A rule's bandwidth
+ * The bandwidth study, up to 1000 iterations in "paper", scored at 10
+ * iterations a decade (28 of 1000: its figures draw the iteration on a log
+ * axis; every iteration is fitted and sampled). A rule's bandwidth
  * changes with the number of fitted points, so Accumulate under a rule rescans
  * the whole pool each iteration with exact sums (kernelSums "exact"): O(T^2 n)
  * kernel evaluations per run, ~2.5e14 at the paper's T = 1000, n = 1000; the
@@ -81,6 +89,7 @@ const BANDWIDTH: Grid = {
   ...MAIN,
   bandwidth: { values: [...HALF_DECADE_BANDWIDTHS, ...BANDWIDTH_RULES] },
   iterations: { value: 1000 },
+  scoresPerDecade: { value: 10 },
 };
 
 /** Fresh real data (notebook 08): one bandwidth and n, the fraction alpha of fresh points per training set. */
@@ -145,18 +154,21 @@ const kde = defineExperiment({
       default: { seed: seeds(5) },
     }),
   },
-  // Kernel evaluations: each iteration scores the test points against the n new points (Accumulate with a fixed
-  // bandwidth carries the sums) or the n training points; Accumulate under a rule rescans t n points at iteration t.
-  // A verifier scores every draw against the first fit's n points or the truth's quadrature nodes (~1000 near a
-  // point).
+  // Kernel evaluations: each scored iteration scores the test points against the n training points; Accumulate
+  // with a fixed bandwidth carries the sums, adding the n new points at every iteration; Accumulate under a rule
+  // rescans t n points at each scored iteration t. A verifier scores every draw against the first fit's n points or
+  // the truth's quadrature nodes (~1000 near a point).
   cost: (c) => {
     const { samplesPerIteration: n, iterations: t } = c;
+    const scored = c.scoresPerDecade === undefined ? range(t) : logGridIterations(t, c.scoresPerDecade as number);
     // The binned route: each new point updates one bin per test point (measured: ~11 exact terms' time), each fit
     // reads a few hundred bins per test point (~1100 terms' time).
     const scans = TEST_POINTS *
       (c.kernelSums === "binned"
-        ? t * (11 * n + 1100)
-        : n * (c.workflow === "Accumulate" && typeof c.bandwidth === "string" ? t * (t + 1) / 2 : t));
+        ? 11 * n * t + 1100 * scored.length
+        : c.workflow === "Accumulate" && typeof c.bandwidth === "string"
+        ? n * scored.reduce((sum, s) => sum + s, 0)
+        : n * (c.workflow === "Accumulate" ? t : scored.length));
     return scans + t * verifiedDraws(c) * (c.verifier === "oracle" ? 1000 : n);
   },
   example: {
@@ -213,4 +225,9 @@ export async function kdeSamplesByIteration(
       return x.cols > 2 ? { iteration, x: row[0], y: row[1], z: row[2] } : { iteration, x: row[0], y: row[1] };
     })
   );
+}
+
+/** 1, 2, ..., t. */
+function range(t: number): number[] {
+  return Array.from({ length: t }, (_, i) => i + 1);
 }

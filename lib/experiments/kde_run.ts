@@ -16,6 +16,7 @@ import { Rng } from "../numerics/rng.ts";
 import type { FreshData, Workflow } from "../workflows/mod.ts";
 import type { Verifier } from "../workflows/verify.ts";
 import type { Config } from "./fields.ts";
+import { onLogGrid } from "../workflows/schedule.ts";
 import { verifierRule, workflowStream } from "./workflow_fields.ts";
 
 /** Real test points per run, as in the original code. */
@@ -52,7 +53,7 @@ export function kdeRunData(config: KdeRunConfig): KdeRunData {
 }
 
 /**
- * The workflow options of a run: its stream (Fresh draws its synthetic points
+ * The workflow options of a run: the iterations it scores, its stream (Fresh draws its synthetic points
  * from Replace's, so freshFraction 0 is Replace bit for bit), the fresh real
  * points (independent draws from the truth, from a stream of their own, the
  * same for every bandwidth and fraction of one seed: the evenly spaced
@@ -63,11 +64,20 @@ export function kdeRunData(config: KdeRunConfig): KdeRunData {
 export function kdeWorkflowOptions(
   c: KdeRunConfig,
   data: KdeRunData,
-): { workflow: Workflow; iterations: number; rng: Rng; fresh?: FreshData<Matrix>; verifier?: Verifier<Matrix> } {
+): {
+  workflow: Workflow;
+  iterations: number;
+  rng: Rng;
+  fresh?: FreshData<Matrix>;
+  verifier?: Verifier<Matrix>;
+  score?: (iteration: number) => boolean;
+} {
   const n = c.samplesPerIteration;
   const stream = workflowStream(c.workflow);
   const rng = new Rng(c.seed, "kde-workflow", c.dataset, stream, n, String(c.bandwidth), c.kernel);
   const options: ReturnType<typeof kdeWorkflowOptions> = { workflow: c.workflow, iterations: c.iterations, rng };
+  const perDecade = c.scoresPerDecade as number | undefined;
+  if (perDecade !== undefined) options.score = (t) => onLogGrid(t, perDecade);
   if (c.freshFraction !== undefined) {
     const freshRng = new Rng(c.seed, "kde-fresh", c.dataset, n);
     options.fresh = { fraction: c.freshFraction as number, draw: (count) => data.truth.sampleIid(count, freshRng) };

@@ -213,3 +213,33 @@ Deno.test("kernelSums: only Accumulate under a rule with the gaussian kernel, bi
     assert(Math.abs((a as number) - (b as number)) <= 1e-12 * Math.abs(b as number), `${a} vs ${b}`);
   });
 });
+
+Deno.test("scoresPerDecade: a run scoring every iteration's rows at the log-spaced iterations, bit for bit", async () => {
+  const base = { dataset: "moons", samplesPerIteration: 40, seed: 4, iterations: 30 };
+  const scored = [1, 2, 3, 4, 5, 6, 8, 10, 13, 16, 20, 25, 30];
+  for (
+    const other of [
+      { bandwidth: 0.3, workflow: "Replace" },
+      { bandwidth: 0.3, workflow: "Accumulate-Subsample" },
+      { bandwidth: 0.3, workflow: "Accumulate" },
+      { bandwidth: "scott", workflow: "Replace" },
+      { bandwidth: "scott", workflow: "Accumulate" },
+    ]
+  ) {
+    const every = await kde.runConfig({ ...base, ...other });
+    const logSpaced = await kde.runConfig({ ...base, ...other, scoresPerDecade: 10 });
+    assert.deepEqual(logSpaced.map((r) => r.iteration), scored, JSON.stringify(other));
+    assert(logSpaced.every((r) => r.scoresPerDecade === 10));
+    assert.deepEqual(
+      logSpaced.map(({ scoresPerDecade: _, ...rest }) => rest),
+      every.filter((r) => scored.includes(r.iteration as number)),
+      JSON.stringify(other),
+    );
+  }
+  // Absent, the configuration has no such field: every run stored before it keeps its key.
+  assert(!("scoresPerDecade" in kde.validate({ ...base, bandwidth: 0.3, workflow: "Replace" })));
+  assert.throws(
+    () => kde.validate({ ...base, bandwidth: 0.3, workflow: "Replace", scoresPerDecade: 0 }),
+    /scoresPerDecade must be an integer >= 1/,
+  );
+});

@@ -84,10 +84,12 @@ export interface KdeModel {
   readonly bandwidth: number;
   readonly kernel: Kernel;
   /**
-   * Log-densities of a test set, precomputed by {@linkcode KdeAccumulator};
+   * Log-densities of a test set from an accumulator's carried sums
+   * ({@linkcode KdeAccumulator}, {@linkcode KdeBinnedAccumulator}: computed
+   * when first asked for, so a fit that is never scored costs nothing);
    * {@linkcode kdeEstimator}'s evaluate uses them when `test` is its test set.
    */
-  readonly cached?: { readonly test: Matrix; readonly logDensity: Float64Array };
+  readonly cached?: { readonly test: Matrix; logDensity(): Float64Array };
 }
 
 /** Options of {@linkcode fitKde}. */
@@ -138,7 +140,7 @@ export function kdeLogDensity(model: KdeModel, x: Matrix): Float64Array {
 /** Mean of -log p over the rows of `test`; +Infinity if some test point has density 0 (top-hat). */
 export function kdeMeanNll(model: KdeModel, test: Matrix): number {
   checkPoints(test, "test data");
-  const logDensity = model.cached?.test === test ? model.cached.logDensity : kdeLogDensity(model, test);
+  const logDensity = model.cached?.test === test ? model.cached.logDensity() : kdeLogDensity(model, test);
   let total = 0;
   for (let i = 0; i < logDensity.length; i++) total -= logDensity[i];
   return total / logDensity.length;
@@ -237,7 +239,12 @@ export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
       bandwidth: this.#bandwidth,
       kernel: this.#kernel,
     });
-    return { points, bandwidth: this.#bandwidth, kernel: this.#kernel, cached: { test: this.#test, logDensity } };
+    return {
+      points,
+      bandwidth: this.#bandwidth,
+      kernel: this.#kernel,
+      cached: { test: this.#test, logDensity: () => logDensity },
+    };
   }
 }
 
@@ -258,6 +265,8 @@ export class KdeBinnedAccumulator implements Accumulator<Matrix, KdeModel> {
   readonly #pool: DataPool<Matrix> = matrixOps.pool();
   readonly #firstCount: number;
   readonly #lastCount: number;
+  /** Batches added: a fit's log-densities are those of the pool it was fitted on, so only until the next add. */
+  #batches = 0;
 
   /** An empty accumulator scoring `test` under `rule`, for pools of `firstCount` to `lastCount` points. */
   constructor(test: Matrix, options: { rule: BandwidthRule } & BinnedRoute) {
@@ -296,6 +305,7 @@ export class KdeBinnedAccumulator implements Accumulator<Matrix, KdeModel> {
       );
     }
     this.#pool.append(points);
+    this.#batches++;
     // The cutoff of the next fit, whose pool is this one.
     this.#binned.add(points, this.#c(this.#pool.size));
   }
@@ -312,14 +322,26 @@ export class KdeBinnedAccumulator implements Accumulator<Matrix, KdeModel> {
     }
     const bandwidth = resolveBandwidth(this.#rule, { count, dim });
     const c = 1 / (2 * bandwidth * bandwidth);
-    // Live bins per test point ~ 50 / (c w): a pool smaller than three times that is summed exactly.
-    let state: KernelSums;
-    if (count < 3 * (50 / (c * this.#binned.width))) {
-      state = emptyKernelSums(this.#test.rows);
-      addKernelSums(state, this.#test, { points, bandwidth, kernel: "gaussian" });
-    } else state = this.#binned.evaluate(c);
-    const logDensity = logDensityFromSums(state, { count, dim, bandwidth, kernel: "gaussian" });
-    return { points, bandwidth, kernel: "gaussian", cached: { test: this.#test, logDensity } };
+    const batches = this.#batches;
+    let logDensity: Float64Array | undefined;
+    const evaluate = (): Float64Array => {
+      if (this.#batches !== batches) {
+        throw new Error("KdeBinnedAccumulator: a fit is scored before the next batch is added, not after");
+      }
+      // Live bins per test point ~ 50 / (c w): a pool smaller than three times that is summed exactly.
+      let state: KernelSums;
+      if (count < 3 * (50 / (c * this.#binned.width))) {
+        state = emptyKernelSums(this.#test.rows);
+        addKernelSums(state, this.#test, { points, bandwidth, kernel: "gaussian" });
+      } else state = this.#binned.evaluate(c);
+      return logDensityFromSums(state, { count, dim, bandwidth, kernel: "gaussian" });
+    };
+    return {
+      points,
+      bandwidth,
+      kernel: "gaussian",
+      cached: { test: this.#test, logDensity: () => logDensity ??= evaluate() },
+    };
   }
 }
 

@@ -173,7 +173,11 @@ Deno.test("the binned accumulator fails clearly outside the pool sizes it was se
   assert.throws(() => accumulator.fit(), /no data yet/);
   accumulator.add(randomMatrix(5, 2, rng));
   assert.throws(() => accumulator.fit(), /pool of 5 points is smaller than the route was set up for/);
-  accumulator.add(randomMatrix(25, 2, rng));
+  accumulator.add(randomMatrix(15, 2, rng));
+  const fitBefore = accumulator.fit();
+  accumulator.add(randomMatrix(10, 2, rng));
+  // A fit's log-densities are computed when first scored: only while its pool is the accumulator's.
+  assert.throws(() => kdeMeanNll(fitBefore, test), /a fit is scored before the next batch is added/);
   assert.equal(accumulator.fit().points.rows, 30);
   assert.throws(
     () => accumulator.add(randomMatrix(1, 2, rng)),

@@ -117,6 +117,15 @@ export interface RunWorkflowOptions<D = unknown> {
    * million iterations that stores a few thousand keeps only those.
    */
   retain?: (iteration: number) => boolean;
+  /**
+   * Which iterations are scored (`evaluate`); the last always is. Default:
+   * all. The others are fitted and sampled as usual (the same random stream,
+   * so a scored iteration's record is the one a run scoring every iteration
+   * gets), `onIteration` sees their records with no metrics, and the result
+   * leaves them out. A run that stops at an unscored iteration ends with the
+   * scored one before it.
+   */
+  score?: (iteration: number) => boolean;
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
@@ -153,7 +162,7 @@ export async function runWorkflow<D, M>(
     );
   }
 
-  const { fresh, verifier, retain } = options;
+  const { fresh, verifier, retain, score } = options;
   if ((workflow === "Fresh") !== (fresh !== undefined)) {
     throw new RangeError(`fresh data are the "Fresh" workflow's and only its (workflow "${workflow}")`);
   }
@@ -195,7 +204,8 @@ export async function runWorkflow<D, M>(
     }
     // Awaited only when a promise: a synchronous estimator's long runs (a million iterations) skip the microtask.
     const model = isPromise(fitted) ? await fitted : fitted;
-    const metrics = estimator.evaluate(model);
+    const scored = !score || t === iterations || score(t);
+    const metrics = scored ? estimator.evaluate(model) : {};
     const record: IterationRecord = {
       iteration: t,
       trainingSize,
@@ -217,8 +227,9 @@ export async function runWorkflow<D, M>(
     }
     estimator.dispose?.(model);
     const verdict = options.onIteration?.(record, { training, samples });
+    if (!scored) records.pop();
     if ((isPromise(verdict) ? await verdict : verdict) === false || t === iterations) break;
-    if (retain && !retain(t)) records.pop();
+    if (scored && retain && !retain(t)) records.pop();
 
     if (replacing) {
       training = freshCount > 0 ? await withFresh(estimator.ops, fresh!, { count: freshCount, samples }) : samples!;

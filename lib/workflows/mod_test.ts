@@ -184,3 +184,37 @@ Deno.test("bad workflow options fail before any work, naming the field", async (
     );
   }
 });
+
+Deno.test("score: unscored iterations are fitted and sampled, not evaluated, and left out of the result", async () => {
+  for (const workflow of WORKFLOWS) {
+    const everySeen: number[][] = [], scheduledSeen: number[][] = [];
+    const every = await runWorkflow(trackingEstimator(everySeen), real, { workflow, iterations: 10, rng: new Rng(3) });
+    const visited: number[] = [];
+    const scheduled = await runWorkflow(trackingEstimator(scheduledSeen), real, {
+      workflow,
+      iterations: 10,
+      rng: new Rng(3),
+      score: (t) => t % 3 === 0,
+      onIteration: (record) => {
+        visited.push(record.iteration);
+        if (record.iteration % 3 !== 0 && record.iteration !== 10) assert.deepEqual(record.metrics, {});
+      },
+    });
+    const kept = [3, 6, 9, 10];
+    assert.deepEqual(visited, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], workflow);
+    // Evaluated only at the scored iterations (the last always), and there on the training sets of the full run.
+    assert.deepEqual(scheduledSeen, kept.map((t) => everySeen[t - 1]), workflow);
+    assert.deepEqual(scheduled, every.filter((r) => kept.includes(r.iteration)), workflow);
+  }
+});
+
+Deno.test("score: a run stopped at an unscored iteration ends with the scored one before it", async () => {
+  const records = await runWorkflow(trackingEstimator([]), real, {
+    workflow: "Replace",
+    iterations: 10,
+    rng: new Rng(0),
+    score: (t) => t % 3 === 0,
+    onIteration: (record) => record.iteration < 5,
+  });
+  assert.deepEqual(records.map((r) => r.iteration), [3]);
+});
