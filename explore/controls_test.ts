@@ -15,6 +15,7 @@ Deno.test("controls come from the fields: menus for choices, boxes with the grid
     ["bandwidth", "text"],
     ["kernel", "menu"],
     ["iterations", "text"],
+    ["scoresPerDecade", "text"],
     ["verifier", "menu"],
   ]);
   const byName = Object.fromEntries(kde.map((c) => [c.name, c]));
