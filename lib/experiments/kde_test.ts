@@ -223,7 +223,8 @@ Deno.test("scoresPerDecade: a run scoring every iteration's rows at the log-spac
       { bandwidth: 0.3, workflow: "Accumulate-Subsample" },
       { bandwidth: 0.3, workflow: "Accumulate" },
       { bandwidth: "scott", workflow: "Replace" },
-      { bandwidth: "scott", workflow: "Accumulate" },
+      // Under a rule with a schedule the sums are exact by default (a rescan at each scored fit).
+      { bandwidth: "scott", workflow: "Accumulate", kernelSums: "exact" },
     ]
   ) {
     const every = await kde.runConfig({ ...base, ...other });
@@ -238,6 +239,10 @@ Deno.test("scoresPerDecade: a run scoring every iteration's rows at the log-spac
   }
   // Absent, the configuration has no such field: every run stored before it keeps its key.
   assert(!("scoresPerDecade" in kde.validate({ ...base, bandwidth: 0.3, workflow: "Replace" })));
+  const rule = { ...base, bandwidth: "scott", workflow: "Accumulate" };
+  assert.equal(kde.validate(rule).kernelSums, "binned");
+  assert.equal(kde.validate({ ...rule, scoresPerDecade: 10 }).kernelSums, "exact");
+  assert.equal(kde.validate({ ...rule, scoresPerDecade: 10, kernelSums: "binned" }).kernelSums, "binned");
   assert.throws(
     () => kde.validate({ ...base, bandwidth: 0.3, workflow: "Replace", scoresPerDecade: 0 }),
     /scoresPerDecade must be an integer >= 1/,
