@@ -53,13 +53,14 @@ export function kdeRunData(config: KdeRunConfig): KdeRunData {
 }
 
 /**
- * The workflow options of a run: the iterations it scores, its stream (Fresh draws its synthetic points
- * from Replace's, so freshFraction 0 is Replace bit for bit), the fresh real
- * points (independent draws from the truth, from a stream of their own, the
- * same for every bandwidth and fraction of one seed: the evenly spaced
- * generators would put a small batch at the same arc positions every
- * iteration), and the verifier: the truth's log-density ("oracle") or the
- * log-density under the KDE of the real training points ("first-fit").
+ * The workflow options of a run: its stream (Fresh draws its synthetic
+ * points from Replace's, so freshFraction 0 is Replace bit for bit), the
+ * iterations it scores (scoresPerDecade), the fresh real points (independent
+ * draws from the truth, from a stream of their own, the same for every
+ * bandwidth and fraction of one seed: the evenly spaced generators would put
+ * a small batch at the same arc positions every iteration), and the verifier:
+ * the truth's log-density ("oracle") or the log-density under the KDE of the
+ * real training points ("first-fit").
  */
 export function kdeWorkflowOptions(
   c: KdeRunConfig,
