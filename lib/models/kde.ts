@@ -229,22 +229,18 @@ export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
     this.#pool.append(points);
   }
 
-  /** The KDE of every point added so far, with its test log-densities precomputed. */
+  /** The KDE of every point added so far, its test log-densities read from the carried sums when first asked for. */
   fit(): KdeModel {
     if (this.#pool.size === 0) throw new RangeError("KdeAccumulator has no data yet");
     const points = this.#pool.all();
-    const logDensity = logDensityFromSums(this.#state, {
-      count: points.rows,
-      dim: points.cols,
-      bandwidth: this.#bandwidth,
-      kernel: this.#kernel,
-    });
-    return {
-      points,
-      bandwidth: this.#bandwidth,
-      kernel: this.#kernel,
-      cached: { test: this.#test, logDensity: () => logDensity },
-    };
+    const logDensity = untilNextAdd(this.#pool, () =>
+      logDensityFromSums(this.#state, {
+        count: points.rows,
+        dim: points.cols,
+        bandwidth: this.#bandwidth,
+        kernel: this.#kernel,
+      }));
+    return { points, bandwidth: this.#bandwidth, kernel: this.#kernel, cached: { test: this.#test, logDensity } };
   }
 }
 
@@ -265,8 +261,6 @@ export class KdeBinnedAccumulator implements Accumulator<Matrix, KdeModel> {
   readonly #pool: DataPool<Matrix> = matrixOps.pool();
   readonly #firstCount: number;
   readonly #lastCount: number;
-  /** Batches added: a fit's log-densities are those of the pool it was fitted on, so only until the next add. */
-  #batches = 0;
 
   /** An empty accumulator scoring `test` under `rule`, for pools of `firstCount` to `lastCount` points. */
   constructor(test: Matrix, options: { rule: BandwidthRule } & BinnedRoute) {
@@ -305,7 +299,6 @@ export class KdeBinnedAccumulator implements Accumulator<Matrix, KdeModel> {
       );
     }
     this.#pool.append(points);
-    this.#batches++;
     // The cutoff of the next fit, whose pool is this one.
     this.#binned.add(points, this.#c(this.#pool.size));
   }
@@ -322,12 +315,7 @@ export class KdeBinnedAccumulator implements Accumulator<Matrix, KdeModel> {
     }
     const bandwidth = resolveBandwidth(this.#rule, { count, dim });
     const c = 1 / (2 * bandwidth * bandwidth);
-    const batches = this.#batches;
-    let logDensity: Float64Array | undefined;
-    const evaluate = (): Float64Array => {
-      if (this.#batches !== batches) {
-        throw new Error("KdeBinnedAccumulator: a fit is scored before the next batch is added, not after");
-      }
+    const logDensity = untilNextAdd(this.#pool, () => {
       // Live bins per test point ~ 50 / (c w): a pool smaller than three times that is summed exactly.
       let state: KernelSums;
       if (count < 3 * (50 / (c * this.#binned.width))) {
@@ -335,14 +323,25 @@ export class KdeBinnedAccumulator implements Accumulator<Matrix, KdeModel> {
         addKernelSums(state, this.#test, { points, bandwidth, kernel: "gaussian" });
       } else state = this.#binned.evaluate(c);
       return logDensityFromSums(state, { count, dim, bandwidth, kernel: "gaussian" });
-    };
-    return {
-      points,
-      bandwidth,
-      kernel: "gaussian",
-      cached: { test: this.#test, logDensity: () => logDensity ??= evaluate() },
-    };
+    });
+    return { points, bandwidth, kernel: "gaussian", cached: { test: this.#test, logDensity } };
   }
+}
+
+/**
+ * A fit's test log-densities, computed from an accumulator's carried state
+ * when first asked for (a fit that is never scored costs nothing), and only
+ * while that state is the fit's: before the accumulator's pool grows again.
+ */
+function untilNextAdd(pool: DataPool<Matrix>, compute: () => Float64Array): () => Float64Array {
+  const size = pool.size;
+  let logDensity: Float64Array | undefined;
+  return (): Float64Array => {
+    if (pool.size !== size) {
+      throw new Error("a KDE accumulator's fit is scored before the next batch is added, not after");
+    }
+    return logDensity ??= compute();
+  };
 }
 
 /**

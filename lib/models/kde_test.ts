@@ -121,6 +121,10 @@ Deno.test("the accumulator's NLL equals the batch NLL of the concatenated pool",
       assert(Math.abs(a - b) < 1e-10, `h=${h}: ${a} vs ${b}`);
       assert.deepEqual(incremental.points.data, batchModel.points.data);
     }
+    // A fit's log-densities are read from the carried sums when first scored: only while they are the fit's.
+    const unscored = accumulator.fit();
+    accumulator.add(randomMatrix(3, 2, rng));
+    assert.throws(() => kdeMeanNll(unscored, test), /fit is scored before the next batch is added/);
   }
 });
 
@@ -177,7 +181,7 @@ Deno.test("the binned accumulator fails clearly outside the pool sizes it was se
   const fitBefore = accumulator.fit();
   accumulator.add(randomMatrix(10, 2, rng));
   // A fit's log-densities are computed when first scored: only while its pool is the accumulator's.
-  assert.throws(() => kdeMeanNll(fitBefore, test), /a fit is scored before the next batch is added/);
+  assert.throws(() => kdeMeanNll(fitBefore, test), /fit is scored before the next batch is added/);
   assert.equal(accumulator.fit().points.rows, 30);
   assert.throws(
     () => accumulator.add(randomMatrix(1, 2, rng)),
