@@ -16,7 +16,7 @@ import { Rng } from "../numerics/rng.ts";
 import type { FreshData, Workflow } from "../workflows/mod.ts";
 import type { Verifier } from "../workflows/verify.ts";
 import type { Config } from "./fields.ts";
-import { onLogGrid } from "../workflows/schedule.ts";
+import { logGridIterations } from "../workflows/schedule.ts";
 import { verifierRule, workflowStream } from "./workflow_fields.ts";
 
 /** Real test points per run, as in the original code. */
@@ -77,8 +77,10 @@ export function kdeWorkflowOptions(
   const stream = workflowStream(c.workflow);
   const rng = new Rng(c.seed, "kde-workflow", c.dataset, stream, n, String(c.bandwidth), c.kernel);
   const options: ReturnType<typeof kdeWorkflowOptions> = { workflow: c.workflow, iterations: c.iterations, rng };
-  const perDecade = c.scoresPerDecade as number | undefined;
-  if (perDecade !== undefined) options.score = (t) => onLogGrid(t, perDecade);
+  if (c.scoresPerDecade !== undefined) {
+    const scored = new Set(logGridIterations(c.iterations, c.scoresPerDecade as number));
+    options.score = (t) => scored.has(t);
+  }
   if (c.freshFraction !== undefined) {
     const freshRng = new Rng(c.seed, "kde-fresh", c.dataset, n);
     options.fresh = { fraction: c.freshFraction as number, draw: (count) => data.truth.sampleIid(count, freshRng) };

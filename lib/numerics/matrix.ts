@@ -102,11 +102,7 @@ export class MatrixPool {
     if (this.#parts.length === 0) this.#uniform = part.rows;
     else if (last!.rows !== this.#uniform) this.#uniform = 0;
     this.#parts.push(part);
-    if (this.#parts.length > this.#starts.length) {
-      const grown = new Int32Array(2 * this.#starts.length);
-      grown.set(this.#starts);
-      this.#starts = grown;
-    }
+    this.#starts = withRoom(this.#starts, this.#parts.length);
     this.#starts[this.#parts.length - 1] = this.#size;
     this.#size += part.rows;
   }
@@ -156,11 +152,7 @@ export class MatrixPool {
   /** The parts' addresses for the native select, extended to new parts. */
   #addresses(native: NativeKernels): BigUint64Array {
     const parts = this.#parts;
-    if (this.#addressTable.length < parts.length) {
-      const grown = new BigUint64Array(Math.max(parts.length, 2 * this.#addressTable.length, 16));
-      grown.set(this.#addressTable);
-      this.#addressTable = grown;
-    }
+    this.#addressTable = withRoom(this.#addressTable, parts.length);
     for (let p = this.#addressed; p < parts.length; p++) this.#addressTable[p] = native.address(parts[p].data);
     this.#addressed = parts.length;
     return this.#addressTable;
@@ -183,6 +175,14 @@ export class MatrixPool {
     }
     return matrix(this.#size, cols, this.#flat.subarray(0, this.#size * cols));
   }
+}
+
+/** `array` if it holds `length` values, else a copy at least twice as long (the rest zero). */
+function withRoom<A extends Int32Array | BigUint64Array>(array: A, length: number): A {
+  if (array.length >= length) return array;
+  const grown = new (array.constructor as new (length: number) => A)(Math.max(length, 2 * array.length, 16));
+  (grown as { set(values: A): void }).set(array);
+  return grown;
 }
 
 /** The rows of `parts`, stacked in order. */

@@ -14,9 +14,7 @@
  * j >= 0 has Math.round(10^(j / perDecade)) === t.
  */
 export function onLogGrid(t: number, perDecade: number): boolean {
-  if (!Number.isInteger(perDecade) || perDecade < 1) {
-    throw new RangeError(`perDecade must be an integer >= 1, got ${JSON.stringify(perDecade)}`);
-  }
+  checkPerDecade(perDecade);
   if (!Number.isInteger(t) || t < 1) return false;
   // Math.round(x) === t exactly for x in [t - 0.5, t + 0.5): j / perDecade in [log10(t - 0.5), log10(t + 0.5)).
   const from = Math.max(0, Math.floor(perDecade * Math.log10(t - 0.5)) - 1);
@@ -27,7 +25,19 @@ export function onLogGrid(t: number, perDecade: number): boolean {
 
 /** The iterations 1..last on the log grid of `perDecade` points a decade, and `last`, in increasing order. */
 export function logGridIterations(last: number, perDecade: number): number[] {
+  checkPerDecade(perDecade);
   const out: number[] = [];
-  for (let t = 1; t <= last; t++) if (t === last || onLogGrid(t, perDecade)) out.push(t);
+  for (let j = 0;; j++) {
+    const t = Math.round(10 ** (j / perDecade));
+    if (t >= last) break;
+    if (t !== out.at(-1)) out.push(t);
+  }
+  out.push(last);
   return out;
+}
+
+function checkPerDecade(perDecade: number): void {
+  if (!Number.isInteger(perDecade) || perDecade < 1) {
+    throw new RangeError(`perDecade must be an integer >= 1, got ${JSON.stringify(perDecade)}`);
+  }
 }
