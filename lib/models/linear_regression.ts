@@ -12,9 +12,14 @@
  */
 
 import { MinimumNormSolver } from "../numerics/least_squares.ts";
-import { dotRows, type Matrix, matrix, scatterMatrix } from "../numerics/matrix.ts";
+import { dotRows, type Matrix, matrix } from "../numerics/matrix.ts";
 import type { Rng } from "../numerics/rng.ts";
+import { designGram, designXty, fitRowTotals, quadraticForm, rowTotals, Scratch } from "./design_fit.ts";
 import type { Accumulator, DataOps, DataPool, Estimator } from "./estimator.ts";
+
+export { designGram, quadraticForm } from "./design_fit.ts";
+
+const totalsScratch = new Scratch();
 
 /** A fitted linear model y = w^T x. */
 export interface LinearModel {
@@ -95,23 +100,6 @@ export function labelDesign(
 
 let noiseBuffer = new Float64Array(0);
 
-/** Reused buffers for temporaries (a fresh typed array costs a calloc, ~0.3 us and up in Deno). */
-class Scratch {
-  #doubles = new Float64Array(0);
-  #ints = new Int32Array(0);
-  /** `count` doubles, of unspecified values. */
-  doubles(count: number): Float64Array {
-    if (this.#doubles.length < count) this.#doubles = new Float64Array(Math.max(count, 2 * this.#doubles.length));
-    return this.#doubles.subarray(0, count);
-  }
-  /** `count` int32s, of unspecified values. */
-  ints(count: number): Int32Array {
-    if (this.#ints.length < count) this.#ints = new Int32Array(Math.max(count, 2 * this.#ints.length));
-    return this.#ints.subarray(0, count);
-  }
-}
-const scratch = new Scratch(), totalsScratch = new Scratch();
-
 /** A reused buffer of `count` values for a draw's normals (a fresh typed array per draw costs a calloc). */
 function scratchNoise(count: number): Float64Array {
   if (noiseBuffer.length < count) noiseBuffer = new Float64Array(Math.max(count, 2 * noiseBuffer.length));
@@ -135,20 +123,6 @@ export function sampleRows(designRows: number, count: number): Int32Array | unde
   return rows;
 }
 
-const transposes = new WeakMap<Matrix, Float64Array>();
-
-/** The design transposed (d x n, one feature per row), computed once per design. */
-function designTranspose(design: Matrix): Float64Array {
-  let t = transposes.get(design);
-  if (!t) {
-    const { rows: n, cols: d, data: x } = design;
-    t = new Float64Array(n * d);
-    for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) t[j * n + r] = x[r * d + j];
-    transposes.set(design, t);
-  }
-  return t;
-}
-
 /** Rows [x, y] of a label set, for solvers and plots that take a plain matrix. */
 export function labelSetRows(set: LabelSet): Matrix {
   const { design, labels, rows } = set;
@@ -170,55 +144,6 @@ function checkLabelSet(set: LabelSet): void {
       `a label set needs one label per row: ${set.labels.length} labels for ${set.rows?.length ?? n} rows`,
     );
   }
-}
-
-/** Per design row: how many times it occurs in `set`, and the sum of its labels. */
-function rowTotals(set: LabelSet, totals: { counts: Float64Array; labelSums: Float64Array }): void {
-  const { labels, rows } = set;
-  const { counts, labelSums } = totals;
-  for (let r = 0; r < labels.length; r++) {
-    const row = rows ? rows[r] : r;
-    counts[row]++;
-    labelSums[row] += labels[r];
-  }
-}
-
-/**
- * Least squares on design rows drawn with repeats, from per-row totals: the
- * Gram matrix is sum_i c_i x_i x_i^T over the distinct rows i drawn c_i times
- * (about 63% of n distinct rows once an Accumulate-Subsample pool is large)
- * and X^T y = sum_i x_i (sum of row i's labels).
- */
-function fitRowTotals(design: Matrix, totals: { counts: Float64Array; labelSums: Float64Array }): Float64Array {
-  const { rows: n, cols: d } = design;
-  const { counts, labelSums } = totals;
-  const drawn = scratch.ints(n);
-  let k = 0;
-  for (let row = 0; row < n; row++) if (counts[row] > 0) drawn[k++] = row;
-  // The drawn rows as columns (d x k), plain and weighted by their counts; the Gram is their row-dot products.
-  // Both are temporaries of the product: reused buffers.
-  const t = designTranspose(design);
-  const both = scratch.doubles(2 * d * k);
-  const columns = both.subarray(0, d * k), weighted = both.subarray(d * k);
-  const xty = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    const from = j * n, to = j * k;
-    let sum = 0;
-    for (let i = 0; i < k; i++) {
-      const row = drawn[i], v = t[from + row];
-      columns[to + i] = v;
-      weighted[to + i] = v * counts[row];
-      sum += v * labelSums[row];
-    }
-    xty[j] = sum;
-  }
-  const gram = dotRows(weighted, columns, { rows: d, columns: d, depth: k, symmetric: true });
-  return new MinimumNormSolver(gram, d).solve(xty);
-}
-
-/** X0^T y for labels on the design's rows in order. */
-function designXty(design: Matrix, labels: Float64Array): Float64Array {
-  return dotRows(designTranspose(design), labels, { rows: design.cols, columns: 1, depth: design.rows });
 }
 
 /**
@@ -270,11 +195,6 @@ export class LinearRegressionAccumulator implements Accumulator<LabelSet, Linear
     const counts = this.#extraCounts.map((c) => c + this.#copies);
     return { weights: fitRowTotals(this.#design, { counts, labelSums: this.#labelSums }) };
   }
-}
-
-/** X0^T X0 of a design matrix (n x d). */
-export function designGram(design: Matrix): Float64Array {
-  return scatterMatrix(design, new Float64Array(design.cols));
 }
 
 /**
@@ -386,13 +306,4 @@ export function linearRegressionEstimator(
       return { testMse: quadraticForm(testGram, e), weightSquaredError };
     },
   };
-}
-
-/** e^T A e for a symmetric row-major A. */
-export function quadraticForm(a: Float64Array, e: Float64Array): number {
-  const d = e.length;
-  const ae = dotRows(a, e, { rows: d, columns: 1, depth: d });
-  let sum = 0;
-  for (let i = 0; i < d; i++) sum += e[i] * ae[i];
-  return sum;
 }

@@ -20,6 +20,8 @@ export interface MinimumNormSolverOptions {
    * errors near 1e-16 times its scale, so smaller cutoffs cannot be resolved.
    */
   relativeTolerance?: number;
+  /** The Gram matrix is a temporary: factored in place (its values are overwritten). Default false. */
+  overwrite?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export class MinimumNormSolver {
     }
     const { rank, permutation: perm, pivotedFactor: l } = pivotedCholesky(gram, dim, {
       relativeTolerance: options.relativeTolerance ?? 1e-10,
+      overwrite: options.overwrite,
     });
     this.dim = dim;
     this.rank = rank;

@@ -83,6 +83,8 @@ export interface PivotedCholeskyOptions {
    * (rounding-level) rank deficiency.
    */
   relativeTolerance?: number;
+  /** A is a temporary: factor it in place (its values are overwritten) instead of a copy. Default false. */
+  overwrite?: boolean;
 }
 
 /**
@@ -100,7 +102,7 @@ export function pivotedCholesky(a: Float64Array, dim: number, options: PivotedCh
   }
   // slice and a loop: Float64Array.from and Int32Array.from with a callback take several times longer, and this
   // runs once per fit.
-  const work = a.slice();
+  const work = options.overwrite ? a : a.slice();
   const perm = new Int32Array(dim);
   for (let i = 0; i < dim; i++) perm[i] = i;
   let maxDiagonal = 0;

@@ -214,6 +214,8 @@ export interface DotRowsOptions {
   depth: number;
   /** The result is known to be symmetric (A = B, or A = B scaled per column): compute half, mirror the rest. */
   symmetric?: boolean;
+  /** Where to write C (rows x columns values; default a new array): a temporary's reused buffer. */
+  out?: Float64Array;
 }
 
 /**
@@ -229,9 +231,12 @@ export function dotRows(a: Float64Array, b: Float64Array, options: DotRowsOption
       `dotRows: A must hold ${rows} x ${depth} and B ${columns} x ${depth} values, got ${a.length} and ${b.length}`,
     );
   }
+  if (options.out && options.out.length !== rows * columns) {
+    throw new RangeError(`dotRows: out must hold ${rows} x ${columns} values, got ${options.out.length}`);
+  }
   const native = nativeKernels();
   if (!native) return dotRowsTypeScript(a, b, options);
-  const out = new Float64Array(rows * columns);
+  const out = options.out ?? new Float64Array(rows * columns);
   native.dotRows(a, b, { out, rows, columns, depth, symmetric });
   return out;
 }
@@ -243,7 +248,7 @@ export function dotRows(a: Float64Array, b: Float64Array, options: DotRowsOption
  */
 export function dotRowsTypeScript(a: Float64Array, b: Float64Array, options: DotRowsOptions): Float64Array {
   const { rows, columns, depth: k, symmetric = false } = options;
-  const c = new Float64Array(rows * columns);
+  const c = options.out ?? new Float64Array(rows * columns);
   for (let i = 0; i < rows; i++) {
     const ai = i * k;
     let j = symmetric ? i : 0;

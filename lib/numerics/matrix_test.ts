@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { columnMeans, fromRows, matrix, MatrixPool, scatterMatrix } from "./matrix.ts";
+import { columnMeans, dotRows, dotRowsTypeScript, fromRows, matrix, MatrixPool, scatterMatrix } from "./matrix.ts";
 import { assertClose } from "./_test_utils.ts";
 
 Deno.test("column means and scatter matrix match a hand computation", () => {
@@ -61,4 +61,19 @@ Deno.test("a matrix pool's large selections (the native copy) equal the rows cop
       [...indices].flatMap((i) => all.slice(i * width, (i + 1) * width)),
     );
   }
+});
+
+Deno.test("dotRows writes into a given buffer (every entry, whatever it held) and checks its size", () => {
+  const a = Float64Array.of(1, 2, 3, 4, 5, 6), b = Float64Array.of(1, 0, 1, 0, 1, 1); // A 3 x 2, B 3 x 2
+  const want = dotRows(a, b, { rows: 3, columns: 3, depth: 2 });
+  assert.deepEqual([...want], [1, 1, 3, 3, 3, 7, 5, 5, 11]);
+  for (const route of [dotRows, dotRowsTypeScript]) {
+    const out = new Float64Array(9).fill(NaN);
+    assert.equal(route(a, b, { rows: 3, columns: 3, depth: 2, out }), out);
+    assert.deepEqual(out, want);
+  }
+  assert.throws(
+    () => dotRows(a, b, { rows: 3, columns: 3, depth: 2, out: new Float64Array(8) }),
+    /out must hold 3 x 3/,
+  );
 });

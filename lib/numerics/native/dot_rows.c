@@ -112,3 +112,25 @@ void centred_columns(const double* x, int32_t rows, int32_t d, const double* cen
     }
   }
 }
+
+// The operands of least squares on design rows drawn with repeats (fitRowTotals in lib/models/linear_regression.ts):
+// for the k drawn rows drawn[i] of the transposed design t (d x n), columns[j * k + i] = t[j * n + drawn[i]],
+// weighted[j * k + i] = that value times counts[drawn[i]], and xty[j] = sum over i, in order, of the value times
+// labelSums[drawn[i]] (the TypeScript loop's operations in its order: the same bits).
+void drawn_columns(const double* t, int32_t n, int32_t d, const int32_t* drawn, int32_t k, const double* counts,
+                   const double* label_sums, double* columns, double* weighted, double* xty) {
+  for (int32_t j = 0; j < d; j++) {
+    const double* from = t + (int64_t)j * n;
+    double* to = columns + (int64_t)j * k;
+    double* to_weighted = weighted + (int64_t)j * k;
+    double sum = 0;
+    for (int32_t i = 0; i < k; i++) {
+      int32_t row = drawn[i];
+      double v = from[row];
+      to[i] = v;
+      to_weighted[i] = v * counts[row];
+      sum += v * label_sums[row];
+    }
+    xty[j] = sum;
+  }
+}

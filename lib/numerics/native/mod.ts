@@ -45,6 +45,10 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer", "buffer"],
     result: "void",
   },
+  drawn_columns: {
+    parameters: ["buffer", "i32", "i32", "buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "void",
+  },
   dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
   dot_rows_trapezoid: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "buffer"], result: "void" },
   psd_pivoted_cholesky: {
@@ -133,6 +137,7 @@ function load(isa: string): NativeKernels | null {
     dot_rows,
     dot_rows_trapezoid,
     centred_columns,
+    drawn_columns,
     rng_fill_normal,
     rng_gammas,
     rng_multinomial,
@@ -178,6 +183,21 @@ function load(isa: string): NativeKernels | null {
         throw new RangeError("centredColumns: x, centre, weights, columns and weighted do not match in size");
       }
       centred_columns(x, rows, dim, centre, weights ?? null, columns, weights ? weighted! : null);
+    },
+    drawnColumns(t, { rows, dim, drawn, counts, labelSums, columns, weighted, xty }) {
+      const k = drawn.length;
+      if (
+        t.length !== rows * dim || counts.length !== rows || labelSums.length !== rows ||
+        columns.length !== dim * k || weighted.length !== dim * k || xty.length !== dim
+      ) {
+        throw new RangeError("drawnColumns: t, counts, labelSums, columns, weighted and xty do not match in size");
+      }
+      for (let i = 0; i < k; i++) {
+        if (!(drawn[i] >= 0 && drawn[i] < rows)) {
+          throw new RangeError(`drawnColumns: row ${drawn[i]} is outside ${rows}`);
+        }
+      }
+      drawn_columns(t, rows, dim, drawn, k, counts, labelSums, columns, weighted, xty);
     },
     dotRows(a, b, options) {
       const { out, rows, columns, depth, symmetric } = options;

@@ -40,6 +40,24 @@ export interface NativeKernels {
       weighted?: Float64Array;
     },
   ): void;
+  /**
+   * Least squares' operands on drawn design rows (linear_regression.ts's fitRowTotals): of the transposed design
+   * `t` (dim x rows), the `drawn` rows as columns (dim x k), the same times each row's count, and
+   * `xty` = sum_i t[j][drawn[i]] labelSums[drawn[i]], summed in order.
+   */
+  drawnColumns(
+    t: Float64Array,
+    options: {
+      rows: number;
+      dim: number;
+      drawn: Int32Array;
+      counts: Float64Array;
+      labelSums: Float64Array;
+      columns: Float64Array;
+      weighted: Float64Array;
+      xty: Float64Array;
+    },
+  ): void;
   /** The address of an array's first value, for {@linkcode gatherRows}' table of parts (valid while it lives). */
   address(values: Float64Array): bigint;
   /**
