@@ -11,6 +11,7 @@
 import { MinimumNormSolver } from "../numerics/least_squares.ts";
 import { dotRows, type Matrix, scatterMatrix } from "../numerics/matrix.ts";
 import { nativeKernels } from "../numerics/native/mod.ts";
+import { Scratch } from "../numerics/scratch.ts";
 
 /** Per-row totals of a label set: how many times each design row occurs, and the sum of its labels. */
 export interface RowTotals {
@@ -18,21 +19,6 @@ export interface RowTotals {
   labelSums: Float64Array;
 }
 
-/** Reused buffers for temporaries (a fresh typed array costs a calloc, ~0.3 us and up in Deno). */
-export class Scratch {
-  #doubles = new Float64Array(0);
-  #ints = new Int32Array(0);
-  /** `count` doubles, of unspecified values. */
-  doubles(count: number): Float64Array {
-    if (this.#doubles.length < count) this.#doubles = new Float64Array(Math.max(count, 2 * this.#doubles.length));
-    return this.#doubles.subarray(0, count);
-  }
-  /** `count` int32s, of unspecified values. */
-  ints(count: number): Int32Array {
-    if (this.#ints.length < count) this.#ints = new Int32Array(Math.max(count, 2 * this.#ints.length));
-    return this.#ints.subarray(0, count);
-  }
-}
 const scratch = new Scratch(), gramScratch = new Scratch(), xtyScratch = new Scratch(), formScratch = new Scratch();
 
 const transposes = new WeakMap<Matrix, Float64Array>();

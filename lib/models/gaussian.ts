@@ -10,6 +10,7 @@ import { pivotedCholesky, type PsdFactor } from "../numerics/linalg.ts";
 import { nativeKernels } from "../numerics/native/mod.ts";
 import { columnMeans, dotRows, type Matrix, matrix, scatterMatrix } from "../numerics/matrix.ts";
 import type { Rng } from "../numerics/rng.ts";
+import { Scratch } from "../numerics/scratch.ts";
 import { type Accumulator, type DataOps, type DataPool, type Estimator, matrixOps } from "./estimator.ts";
 
 /** A fitted Gaussian. */
@@ -42,7 +43,7 @@ function factorOf(model: GaussianModel): PsdFactor {
   return factor;
 }
 
-let normals = new Float64Array(0);
+const normals = new Scratch();
 
 /**
  * Draws `count` points from N(mean, covariance) as mean + B z with
@@ -55,18 +56,17 @@ export function sampleGaussian(
   rng: Rng,
 ): Matrix {
   const { dim, mean } = model;
-  const { rank, factor, pivotedFactor, permutation } = factorOf(model);
+  const psd = factorOf(model), { rank, pivotedFactor, permutation } = psd;
   // x_r = mean + B z_r for every row at once: the rows of Z dotted with the rows of B (d x rank).
   // z is a temporary of the product: a reused buffer (a fresh one of 1e5 values costs a calloc and page faults).
-  if (normals.length < count * rank) normals = new Float64Array(Math.max(count * rank, 2 * normals.length));
-  const z = rng.fillNormal(normals.subarray(0, count * rank));
+  const z = rng.fillNormal(normals.doubles(count * rank));
   const native = nativeKernels();
   let data: Float64Array;
   if (native) {
     // The factor's rows in pivot order are lower trapezoidal: half the products are zeros, skipped (the same bits).
     data = new Float64Array(count * dim);
     native.dotRowsTrapezoid(z, pivotedFactor, { out: data, rows: count, columns: dim, depth: rank, permutation });
-  } else data = dotRows(z, factor, { rows: count, columns: dim, depth: rank });
+  } else data = dotRows(z, psd.factor, { rows: count, columns: dim, depth: rank });
   for (let r = 0; r < count; r++) {
     for (let i = 0; i < dim; i++) data[r * dim + i] += mean[i];
   }

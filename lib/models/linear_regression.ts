@@ -14,7 +14,8 @@
 import { MinimumNormSolver } from "../numerics/least_squares.ts";
 import { dotRows, type Matrix, matrix } from "../numerics/matrix.ts";
 import type { Rng } from "../numerics/rng.ts";
-import { designGram, designXty, fitRowTotals, quadraticForm, rowTotals, Scratch } from "./design_fit.ts";
+import { Scratch } from "../numerics/scratch.ts";
+import { designGram, designXty, fitRowTotals, quadraticForm, rowTotals } from "./design_fit.ts";
 import type { Accumulator, DataOps, DataPool, Estimator } from "./estimator.ts";
 
 export { designGram, quadraticForm } from "./design_fit.ts";
@@ -81,7 +82,7 @@ export function labelDesign(
   const { rows: n, cols: d } = design;
   const sigma = Math.sqrt(sigmaSquared);
   // The noise first, in one call (the same normals, drawn in the same order: the native generator's bulk draw).
-  const noise = rng.fillNormal(scratchNoise(rows ? rows.length : n));
+  const noise = rng.fillNormal(noiseScratch.doubles(rows ? rows.length : n));
   if (rows) {
     const labels = new Float64Array(rows.length);
     for (let r = 0; r < rows.length; r++) {
@@ -98,13 +99,8 @@ export function labelDesign(
   return { design, labels };
 }
 
-let noiseBuffer = new Float64Array(0);
-
-/** A reused buffer of `count` values for a draw's normals (a fresh typed array per draw costs a calloc). */
-function scratchNoise(count: number): Float64Array {
-  if (noiseBuffer.length < count) noiseBuffer = new Float64Array(Math.max(count, 2 * noiseBuffer.length));
-  return noiseBuffer.subarray(0, count);
-}
+/** A draw's normals, a temporary: a reused buffer. */
+const noiseScratch = new Scratch();
 
 /**
  * The design rows of a draw of `count` labels from a fit: every row in order

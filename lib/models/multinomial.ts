@@ -9,6 +9,7 @@
  */
 
 import { type NativeGenerator, nativeGenerator, Rng } from "../numerics/rng.ts";
+import { Scratch } from "../numerics/scratch.ts";
 import type { Counts, DiscreteModel } from "./discrete.ts";
 /**
  * An exact Binomial(trials, p) draw. Small means (min(p, 1 - p) * trials < 20)
@@ -106,10 +107,10 @@ function multinomialDraw(
   const native = nativeMultinomial();
   if (native) {
     // Reused buffers: a small typed array handed to native code is first moved out of the JS heap (a malloc).
-    if (scratch.length < 2 * m) scratch = new Float64Array(Math.max(2 * m, 2 * scratch.length));
-    const drawn = scratch.subarray(0, m).fill(0), io = scratchIo, state = rng.stateWords();
+    const both = scratch.doubles(2 * m);
+    const drawn = both.subarray(0, m).fill(0), io = scratchIo, state = rng.stateWords();
     const given = counts;
-    counts = scratch.subarray(m, 2 * m);
+    counts = both.subarray(m, 2 * m);
     counts.set(given);
     io[0] = count;
     io[1] = total;
@@ -134,7 +135,7 @@ function multinomialDraw(
   return drawn;
 }
 
-let scratch = new Float64Array(1024);
+const scratch = new Scratch();
 const scratchIo = new Float64Array(2);
 let nativeChecked: NativeGenerator | null | undefined;
 

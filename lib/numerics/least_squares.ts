@@ -9,6 +9,9 @@
 import { cholesky, choleskySolve, pivotedCholesky } from "./linalg.ts";
 import { type Matrix, scatterMatrix } from "./matrix.ts";
 import { nativeKernels } from "./native/mod.ts";
+import { Scratch } from "./scratch.ts";
+
+const cScratch = new Scratch(), uScratch = new Scratch(), vScratch = new Scratch();
 
 /** Options of {@linkcode MinimumNormSolver}. */
 export interface MinimumNormSolverOptions {
@@ -88,7 +91,8 @@ export class MinimumNormSolver {
     const perm = this.#perm, l = this.#l;
     const out = new Float64Array(dim);
     if (rank === 0) return out;
-    const c = new Float64Array(dim);
+    // c, u and v are temporaries of the solve: reused buffers.
+    const c = cScratch.doubles(dim);
     for (let i = 0; i < dim; i++) c[i] = rhs[perm[i]];
     let u: Float64Array;
     if (rank === dim) {
@@ -106,14 +110,14 @@ export class MinimumNormSolver {
       }
     } else {
       // u = L (L^T L)^{-2} L^T c.
-      const v = new Float64Array(rank);
+      const v = vScratch.doubles(rank).fill(0);
       for (let p = 0; p < dim; p++) {
         for (let m = 0; m < rank; m++) v[m] += l[p * rank + m] * c[p];
       }
       const m = this.#m!;
       choleskySolve(m, rank, v);
       choleskySolve(m, rank, v);
-      u = new Float64Array(dim);
+      u = uScratch.doubles(dim);
       for (let p = 0; p < dim; p++) {
         let sum = 0;
         for (let q = 0; q < rank; q++) sum += l[p * rank + q] * v[q];

@@ -160,23 +160,37 @@ export function pivotedCholesky(a: Float64Array, dim: number, options: PivotedCh
     }
     rank++;
   }
-  // Un-permute rows: A[p_i, p_j] = (L L^T)_{ij}, so row p_i of B is row i of L.
-  const factor = new Float64Array(dim * rank);
-  const pivotedFactor = new Float64Array(dim * rank);
-  const nonZeros = new Int32Array(dim);
-  for (let i = 0; i < dim; i++) {
-    const count = Math.min(i + 1, rank);
-    for (let m = 0; m < count; m++) {
-      factor[perm[i] * rank + m] = l[i * dim + m];
-      pivotedFactor[i * rank + m] = l[i * dim + m];
+  // L in pivot order: at full rank L itself (d x d, zero above the diagonal), else its first `rank` columns.
+  let pivotedFactor = l;
+  if (rank < dim) {
+    pivotedFactor = new Float64Array(dim * rank);
+    for (let i = 0; i < dim; i++) {
+      for (let m = 0; m < Math.min(i + 1, rank); m++) pivotedFactor[i * rank + m] = l[i * dim + m];
     }
-    nonZeros[perm[i]] = count;
   }
+  // B, rows un-permuted (A[p_i, p_j] = (L L^T)_{ij}, so row p_i of B is row i of L), built when first read: a
+  // least-squares solver reads only L.
+  let unpermuted: { factor: Float64Array; nonZeros: Int32Array } | undefined;
+  const unpermute = (): { factor: Float64Array; nonZeros: Int32Array } => {
+    if (unpermuted) return unpermuted;
+    const factor = new Float64Array(dim * rank);
+    const nonZeros = new Int32Array(dim);
+    for (let i = 0; i < dim; i++) {
+      const count = Math.min(i + 1, rank);
+      for (let m = 0; m < count; m++) factor[perm[i] * rank + m] = pivotedFactor[i * rank + m];
+      nonZeros[perm[i]] = count;
+    }
+    return unpermuted = { factor, nonZeros };
+  };
   return {
     dim,
     rank,
-    factor,
-    nonZeros,
+    get factor(): Float64Array {
+      return unpermute().factor;
+    },
+    get nonZeros(): Int32Array {
+      return unpermute().nonZeros;
+    },
     permutation: perm,
     pivotedFactor,
     logDeterminant: rank === dim ? logDeterminant : -Infinity,

@@ -8,6 +8,7 @@
  */
 
 import { type NativeKernels, nativeKernels } from "./native/mod.ts";
+import { Scratch } from "./scratch.ts";
 
 /**
  * MatrixPool.select calls the native copy (it prefetches rows ahead, where a large pool's rows miss the cache) for
@@ -283,13 +284,7 @@ export function dotRowsTypeScript(a: Float64Array, b: Float64Array, options: Dot
   return c;
 }
 
-let scratch = new Float64Array(0);
-let weightedScratch = new Float64Array(0);
-
-/** `buffer`, or a new one of at least `size` (twice as long, where that is more) when it is shorter. */
-function atLeast(buffer: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
-  return buffer.length >= size ? buffer : new Float64Array(Math.max(size, 2 * buffer.length));
-}
+const columnsScratch = new Scratch(), weightedScratch = new Scratch();
 
 /** Options of {@linkcode scatterMatrix}. */
 export interface ScatterMatrixOptions {
@@ -314,10 +309,8 @@ export function scatterMatrix(x: Matrix, center: Float64Array, options: ScatterM
   // (a fresh one of 1e5 values costs a calloc and its page faults every fit).
   const native = rows > 0 && d > 0 ? nativeKernels() : undefined;
   if (native) {
-    scratch = atLeast(scratch, d * rows);
-    if (weights) weightedScratch = atLeast(weightedScratch, d * rows);
-    const columns = scratch.subarray(0, d * rows);
-    const weighted = weights ? weightedScratch.subarray(0, d * rows) : columns;
+    const columns = columnsScratch.doubles(d * rows);
+    const weighted = weights ? weightedScratch.doubles(d * rows) : columns;
     native.centredColumns(data, { dim: d, centre: center, weights, columns, weighted });
     return dotRows(weighted, columns, { rows: d, columns: d, depth: rows, symmetric: true });
   }
