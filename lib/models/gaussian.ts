@@ -44,6 +44,7 @@ function factorOf(model: GaussianModel): PsdFactor {
 }
 
 const normals = new Scratch();
+const summaryScratch = { z: new Scratch(), a: new Scratch(), c: new Scratch() };
 
 /**
  * Draws `count` points from N(mean, covariance) as mean + B z with
@@ -164,7 +165,9 @@ export function sampleGaussianSummary(
   }
   const { dim: d, mean } = model;
   const { rank: r, factor: b, nonZeros } = factorOf(model);
-  const z = rng.fillNormal(new Float64Array(r));
+  // z, c, a, zt, columnsOfZ and cc are temporaries of the draw: reused buffers (zeroed where only some entries are
+  // written).
+  const z = rng.fillNormal(summaryScratch.z.doubles(r));
   const sampleMean = new Float64Array(d);
   const scale = 1 / Math.sqrt(count);
   for (let p = 0; p < d; p++) {
@@ -175,11 +178,11 @@ export function sampleGaussianSummary(
   const k = count - 1;
   // C = B A (d x q) with scatter = C C^T.
   const q = Math.min(k, r);
-  const c = new Float64Array(d * q);
+  const c = summaryScratch.c.doubles(d * q).fill(0);
   // The same products in C where the native kernels are available (each entry summed in the same order).
   const native = d >= 8 ? nativeKernels() : undefined;
   if (q > 0 && k >= r) {
-    const a = new Float64Array(r * r);
+    const a = summaryScratch.a.doubles(r * r).fill(0);
     for (let i = 0; i < r; i++) {
       a[i * r + i] = Math.sqrt(rng.chiSquare(k - i));
       if (i > 0) rng.fillNormal(a.subarray(i * r, i * r + i)); // a[i][j] for j < i, drawn in order
@@ -196,9 +199,9 @@ export function sampleGaussianSummary(
       }
     }
   } else if (q > 0) {
-    const zt = rng.fillNormal(new Float64Array(k * r));
+    const zt = rng.fillNormal(summaryScratch.a.doubles(k * r));
     if (native) {
-      const columnsOfZ = new Float64Array(r * k);
+      const columnsOfZ = summaryScratch.z.doubles(r * k);
       for (let j = 0; j < k; j++) for (let m = 0; m < r; m++) columnsOfZ[m * k + j] = zt[j * r + m];
       native.gaussianProduct(b, { dim: d, rank: r, nonZeros, columnsOfZ, columns: k, out: c });
     } else {
@@ -214,7 +217,7 @@ export function sampleGaussianSummary(
   }
   const scatter = new Float64Array(d * d);
   if (native && q > 0) {
-    const cc = new Float64Array(q * d);
+    const cc = summaryScratch.a.doubles(q * d);
     for (let i = 0; i < d; i++) for (let m = 0; m < q; m++) cc[m * d + i] = c[i * q + m];
     native.gaussianGram(c, cc, { dim: d, depth: q, out: scatter });
     return { dim: d, count, mean: sampleMean, scatter };

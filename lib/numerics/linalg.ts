@@ -7,9 +7,12 @@
  */
 
 import { nativeKernels } from "./native/mod.ts";
+import { Scratch } from "./scratch.ts";
 
 /** From this dimension on, pivotedCholesky runs in C (below, the call costs more than the loop). */
 const NATIVE_FROM = 8;
+/** pivotedCholesky's temporaries (the remaining matrix, the pivots). */
+const workScratch = new Scratch(), pivotScratch = new Scratch();
 
 /** Options of {@linkcode cholesky}. */
 export interface CholeskyOptions {
@@ -100,9 +103,9 @@ export function pivotedCholesky(a: Float64Array, dim: number, options: PivotedCh
       `expected a ${dim} x ${dim} matrix, got ${a.length} values`,
     );
   }
-  // slice and a loop: Float64Array.from and Int32Array.from with a callback take several times longer, and this
-  // runs once per fit.
-  const work = options.overwrite ? a : a.slice();
+  // The remaining matrix is a temporary: A itself (overwrite), else a copy in a reused buffer (this runs once per fit).
+  const work = options.overwrite ? a : workScratch.doubles(a.length);
+  if (work !== a) work.set(a);
   const perm = new Int32Array(dim);
   for (let i = 0; i < dim; i++) perm[i] = i;
   let maxDiagonal = 0;
@@ -116,7 +119,7 @@ export function pivotedCholesky(a: Float64Array, dim: number, options: PivotedCh
   const native = dim >= NATIVE_FROM ? nativeKernels() : undefined;
   if (native) {
     // The same loop in C (the same bits: see psd_pivoted_cholesky in kernels.c); the log-determinant here.
-    const pivots = new Float64Array(dim);
+    const pivots = pivotScratch.doubles(dim);
     rank = native.pivotedCholesky(work, { dim, tolerance, l, perm, pivots });
     for (let k = 0; k < rank; k++) logDeterminant += 2 * Math.log(pivots[k]);
   }
