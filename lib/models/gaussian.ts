@@ -166,7 +166,8 @@ export function sampleGaussianSummary(
   const { dim: d, mean } = model;
   const { rank: r, factor: b, nonZeros } = factorOf(model);
   // z, c, a, zt, columnsOfZ and cc are temporaries of the draw: reused buffers (zeroed where only some entries are
-  // written).
+  // written). Two share a buffer only when the first is no longer read: zt and cc take a's (one route each, cc after
+  // the product), columnsOfZ takes z's (z is read only for the sample mean, above).
   const z = rng.fillNormal(summaryScratch.z.doubles(r));
   const sampleMean = new Float64Array(d);
   const scale = 1 / Math.sqrt(count);
