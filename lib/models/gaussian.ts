@@ -64,10 +64,14 @@ export function sampleGaussian(
   const native = nativeKernels();
   let data: Float64Array;
   if (native) {
-    // The factor's rows in pivot order are lower trapezoidal: half the products are zeros, skipped (the same bits).
+    // The factor's rows in pivot order are lower trapezoidal: half the products are zeros, skipped (the same bits);
+    // the mean is added to each finished product there, as the loop below adds it.
     data = new Float64Array(count * dim);
-    native.dotRowsTrapezoid(z, pivotedFactor, { out: data, rows: count, columns: dim, depth: rank, permutation });
-  } else data = dotRows(z, psd.factor, { rows: count, columns: dim, depth: rank });
+    const options = { out: data, rows: count, columns: dim, depth: rank, permutation, offset: mean };
+    native.dotRowsTrapezoid(z, pivotedFactor, options);
+    return matrix(count, dim, data);
+  }
+  data = dotRows(z, psd.factor, { rows: count, columns: dim, depth: rank });
   for (let r = 0; r < count; r++) {
     for (let i = 0; i < dim; i++) data[r * dim + i] += mean[i];
   }

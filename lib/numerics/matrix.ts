@@ -16,6 +16,8 @@ import { Scratch } from "./scratch.ts";
  * a small pool and copy faster in the TypeScript loop than through the call.
  */
 const NATIVE_SELECT_COLS = 8, NATIVE_SELECT_FROM = 1024;
+/** columnMeans sums in C from this many values in rows of at least 4 (narrower columns are one latency-bound chain each there). */
+const NATIVE_COLUMN_SUMS_FROM = 1024;
 
 /** A dense row-major matrix of `rows` x `cols` doubles. */
 export interface Matrix {
@@ -197,6 +199,13 @@ export function stackRows(parts: readonly Matrix[]): Matrix {
 export function columnMeans(x: Matrix): Float64Array {
   const { rows, cols, data } = x;
   const mean = new Float64Array(cols);
+  // The same sums in C for all but small matrices (the loop below's order: the same bits).
+  const native = cols >= 4 && rows * cols >= NATIVE_COLUMN_SUMS_FROM ? nativeKernels() : undefined;
+  if (native) {
+    native.columnSums(data, { rows, out: mean });
+    for (let j = 0; j < cols; j++) mean[j] /= rows;
+    return mean;
+  }
   for (let r = 0; r < rows; r++) {
     const offset = r * cols;
     for (let j = 0; j < cols; j++) mean[j] += data[offset + j];

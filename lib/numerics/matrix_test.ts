@@ -11,6 +11,20 @@ Deno.test("column means and scatter matrix match a hand computation", () => {
   assertClose(scatterMatrix(x, mean), [20, 4, 4, 8]);
 });
 
+Deno.test("column means in C (large matrices) are the row-by-row loop's bits", () => {
+  // Widths on every route of the C sums (16 at a time, 4 at a time, one by one) and below their threshold; values of
+  // mixed scales so that the order of the additions shows in the bits, and a column of -0 (its sum from +0 is +0).
+  for (const [rows, cols] of [[300, 37], [64, 16], [1000, 4], [500, 3], [7, 5]]) {
+    const data = Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(i) * 10 ** ((i % 7) - 3));
+    for (let r = 0; r < rows; r++) data[r * cols] = -0;
+    const expected = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) expected[j] += data[r * cols + j];
+    for (let j = 0; j < cols; j++) expected[j] /= rows;
+    assert.deepEqual(columnMeans(matrix(rows, cols, data)), expected, `${rows} x ${cols}`);
+    assert.ok(Object.is(expected[0], 0));
+  }
+});
+
 Deno.test("a matrix pool's large selections (the native copy) equal the rows copied one by one", () => {
   const cols = 37; // 37 x 40 selected values: above the size from which the copy is native where the kernels load
   const pool = new MatrixPool();

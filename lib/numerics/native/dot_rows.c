@@ -27,9 +27,10 @@ static inline double dot(const double* a, const double* b, int32_t k) {
 // accumulators; each loaded vector of A is used 4 times and each of B twice.
 // The loop of dot_rows and dot_rows_trapezoid: with `perm`, row j of B is zero beyond column j (lower trapezoidal)
 // and its products go to column perm[j] of C; the zero products are skipped (they would add zeros to sums that are
-// never -0, which changes nothing: every output has the bits dot_rows gives it).
+// never -0, which changes nothing: every output has the bits dot_rows gives it). With `offset`, offset[column] is
+// added to each finished dot product (once, after the sum: the bits of adding it afterwards).
 static inline void dot_rows_loop(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k,
-                                 int32_t symmetric, const int32_t* perm) {
+                                 int32_t symmetric, const int32_t* perm, const double* offset) {
   int32_t k4 = k & ~3;
   int32_t i = 0;
   for (; i + 2 <= m; i += 2) {
@@ -60,19 +61,22 @@ static inline void dot_rows_loop(const double* a, const double* b, double* c, in
       }
       for (int u = 0; u < 4; u++) {
         int32_t column = perm ? perm[j + u] : j + u;
-        c[(int64_t)i * n + column] = r[0][u];
-        c[(int64_t)(i + 1) * n + column] = r[1][u];
+        c[(int64_t)i * n + column] = offset ? r[0][u] + offset[column] : r[0][u];
+        c[(int64_t)(i + 1) * n + column] = offset ? r[1][u] + offset[column] : r[1][u];
       }
     }
     for (; j < n; j++) {
       int32_t column = perm ? perm[j] : j;
-      c[(int64_t)i * n + column] = dot(a0, b + (int64_t)j * k, k);
-      c[(int64_t)(i + 1) * n + column] = dot(a1, b + (int64_t)j * k, k);
+      double d0 = dot(a0, b + (int64_t)j * k, k), d1 = dot(a1, b + (int64_t)j * k, k);
+      c[(int64_t)i * n + column] = offset ? d0 + offset[column] : d0;
+      c[(int64_t)(i + 1) * n + column] = offset ? d1 + offset[column] : d1;
     }
   }
   for (; i < m; i++) {
     for (int32_t j = symmetric ? i & ~3 : 0; j < n; j++) {
-      c[(int64_t)i * n + (perm ? perm[j] : j)] = dot(a + (int64_t)i * k, b + (int64_t)j * k, k);
+      int32_t column = perm ? perm[j] : j;
+      double d0 = dot(a + (int64_t)i * k, b + (int64_t)j * k, k);
+      c[(int64_t)i * n + column] = offset ? d0 + offset[column] : d0;
     }
   }
   if (symmetric) {
@@ -83,15 +87,40 @@ static inline void dot_rows_loop(const double* a, const double* b, double* c, in
 }
 
 void dot_rows(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k, int32_t symmetric) {
-  dot_rows_loop(a, b, c, m, n, k, symmetric, 0);
+  dot_rows_loop(a, b, c, m, n, k, symmetric, 0, 0);
 }
 
 // C[i][perm[j]] = A_i . B_j for a lower trapezoidal B (row j zero beyond column j): a Gaussian sample x = B z from
 // the pivoted Cholesky factor (rows in pivot order), in the bits dot_rows gives the factor's rows in any order,
-// at about half the multiplications.
+// at about half the multiplications; with `offset` (the mean, or null), offset[perm[j]] added to each.
 void dot_rows_trapezoid(const double* a, const double* b, double* c, int32_t m, int32_t n, int32_t k,
-                        const int32_t* perm) {
-  dot_rows_loop(a, b, c, m, n, k, 0, perm);
+                        const int32_t* perm, const double* offset) {
+  dot_rows_loop(a, b, c, m, n, k, 0, perm, offset);
+}
+
+// sums[j] = x[0 * d + j] + x[1 * d + j] + ... in order of the rows, from +0 (columnMeans' loop in lib/numerics/
+// matrix.ts: the same bits), sixteen columns at a time in four-lane accumulators.
+void column_sums(const double* x, int32_t rows, int32_t d, double* sums) {
+  int32_t j = 0;
+  for (; j + 16 <= d; j += 16) {
+    v4d s0 = splat(0.0), s1 = s0, s2 = s0, s3 = s0;
+    for (int32_t r = 0; r < rows; r++) {
+      const double* row = x + (int64_t)r * d + j;
+      s0 += load4(row), s1 += load4(row + 4), s2 += load4(row + 8), s3 += load4(row + 12);
+    }
+    memcpy(sums + j, &s0, sizeof s0), memcpy(sums + j + 4, &s1, sizeof s1);
+    memcpy(sums + j + 8, &s2, sizeof s2), memcpy(sums + j + 12, &s3, sizeof s3);
+  }
+  for (; j + 4 <= d; j += 4) {
+    v4d s0 = splat(0.0);
+    for (int32_t r = 0; r < rows; r++) s0 += load4(x + (int64_t)r * d + j);
+    memcpy(sums + j, &s0, sizeof s0);
+  }
+  for (; j < d; j++) {
+    double s = 0;
+    for (int32_t r = 0; r < rows; r++) s += x[(int64_t)r * d + j];
+    sums[j] = s;
+  }
 }
 
 // scatterMatrix's operands (lib/numerics/matrix.ts): columns[j * rows + r] = x[r * d + j] - centre[j] and, where w

@@ -50,7 +50,11 @@ const SYMBOLS = {
     result: "void",
   },
   dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
-  dot_rows_trapezoid: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "buffer"], result: "void" },
+  dot_rows_trapezoid: {
+    parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "buffer", "buffer"],
+    result: "void",
+  },
+  column_sums: { parameters: ["buffer", "i32", "i32", "buffer"], result: "void" },
   psd_pivoted_cholesky: {
     parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
@@ -136,6 +140,7 @@ function load(isa: string): NativeKernels | null {
     kde_add_sums,
     dot_rows,
     dot_rows_trapezoid,
+    column_sums,
     centred_columns,
     drawn_columns,
     rng_fill_normal,
@@ -239,14 +244,20 @@ function load(isa: string): NativeKernels | null {
       }
       gaussian_log_density(x, out.length, dim, mean, factor, base, out);
     },
-    dotRowsTrapezoid(a, b, { out, rows, columns, depth, permutation }) {
+    dotRowsTrapezoid(a, b, { out, rows, columns, depth, permutation, offset }) {
       if (
         a.length !== rows * depth || b.length !== columns * depth || out.length !== rows * columns ||
-        permutation.length !== columns
+        permutation.length !== columns || (offset && offset.length !== columns)
       ) {
-        throw new RangeError("dotRowsTrapezoid: A, B, C and the permutation do not match in size");
+        throw new RangeError("dotRowsTrapezoid: A, B, C, the permutation and the offset do not match in size");
       }
-      dot_rows_trapezoid(a, b, out, rows, columns, depth, permutation);
+      dot_rows_trapezoid(a, b, out, rows, columns, depth, permutation, offset ?? null);
+    },
+    columnSums(x, { rows, out }) {
+      if (out.length === 0 || x.length !== rows * out.length) {
+        throw new RangeError("columnSums: x must hold rows x out.length values");
+      }
+      column_sums(x, rows, out.length, out);
     },
     gramOfColumns(l, { dim, rank, out }) {
       if (l.length !== dim * rank || out.length !== rank * rank) throw new RangeError("gramOfColumns: sizes differ");

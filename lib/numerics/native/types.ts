@@ -86,13 +86,23 @@ export interface NativeKernels {
   ): void;
   /**
    * C[i][perm[j]] = A_i . B_j (rows x columns) for a lower trapezoidal B (row j zero beyond column j), in the bits
-   * {@linkcode dotRows} gives the same rows in any order, skipping the zero products.
+   * {@linkcode dotRows} gives the same rows in any order, skipping the zero products; with `offset` (columns
+   * values), C[i][c] = A_i . B_j + offset[c], the sum rounded first.
    */
   dotRowsTrapezoid(
     a: Float64Array,
     b: Float64Array,
-    options: { out: Float64Array; rows: number; columns: number; depth: number; permutation: Int32Array },
+    options: {
+      out: Float64Array;
+      rows: number;
+      columns: number;
+      depth: number;
+      permutation: Int32Array;
+      offset?: Float64Array;
+    },
   ): void;
+  /** out[j] = the sum of column j of x (rows x out.length, row-major), rows added in order from +0. */
+  columnSums(x: Float64Array, options: { rows: number; out: Float64Array }): void;
   /** least_squares.ts's L^T L (r x r) of L (d x r): each entry summed over d in order, as the TypeScript loop. */
   gramOfColumns(l: Float64Array, options: { dim: number; rank: number; out: Float64Array }): void;
   /** linalg.ts's plain Cholesky into `l` (zeroed, n x n); false when a pivot is not above the tolerance. */
