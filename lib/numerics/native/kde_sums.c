@@ -59,11 +59,19 @@ static inline int32_t count_below(const double* q, int32_t padded, double limit)
 // order and +0 (no change: a sum of positive terms from +0 is never -0) where the other route adds +0. When at most
 // a sixteenth are kept, the gathering passes over runs of eight positions with none kept (a branch that pays only
 // where such runs are the rule: it would be mispredicted at denser blocks).
+// `dense` (in and out): whether the last count found the block dense; while it holds, only every DENSE_RECOUNT-th
+// call counts again, the others take the first route without counting (either route gives the same sums).
+#define DENSE_RECOUNT 8
 static inline v4d add_kept_terms(const double* q, int32_t padded, double c, double mi, double limit, v4d acc,
-                                 double* kept) {
+                                 double* kept, int32_t* dense, int32_t call) {
+  if (*dense && call % DENSE_RECOUNT != 0) {
+    for (int32_t p = 0; p < padded; p += 8) acc = add_terms8(q + p, c, mi, limit, acc);
+    return acc;
+  }
   int32_t total = count_below(q, padded, limit);
+  *dense = total * 3 > padded;
   if (total == 0) return acc;
-  if (total * 3 > padded) {
+  if (*dense) {
     for (int32_t p = 0; p < padded; p += 8) acc = add_terms8(q + p, c, mi, limit, acc);
     return acc;
   }
@@ -149,7 +157,7 @@ void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_
   double q[BLOCK + 8], kept[BLOCK + 16];
   for (int32_t start = 0; start < n; start += BLOCK) {
     int32_t size = n - start < BLOCK ? n - start : BLOCK;
-    int32_t padded = (size + 7) & ~7;
+    int32_t padded = (size + 7) & ~7, dense = 0;
     for (int32_t i = 0; i < m; i++) {
       const double* xi = x + (int64_t)i * d;
       double nearest = block_distances(xi, y + start, (range){n, d, size}, q);
@@ -169,7 +177,8 @@ void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_
       }
       // value - max > -SKIP  <=>  q < (SKIP - max) / c
       double limit = (SKIP - mi) / c;
-      v4d acc = add_kept_terms(q, padded, c, mi, limit, splat(0.0), kept);
+      if (!(nearest < limit)) continue;  // no term kept: the sums stay as they are
+      v4d acc = add_kept_terms(q, padded, c, mi, limit, splat(0.0), kept, &dense, i);
       max[i] = mi;
       sum[i] = s + ((acc[0] + acc[1]) + (acc[2] + acc[3]));
     }

@@ -179,6 +179,37 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "native kernel sums: a test point after a dense one, its route taken uncounted, and skipped blocks: the same bits",
+  ignore,
+  fn() {
+    // 64 training points: 10 near the origin (positions 0, 6, ..., 54), 54 near (5, 5). With h = 0.2, a test point
+    // near (5, 5) keeps 54 of the 64 terms (the route that computes every term), one near the origin keeps 10 (the
+    // route that gathers them, where it is counted). After the first, the second takes the first's route without
+    // counting; its sums must be the bits it gets alone, counted.
+    const h = 0.2, rng = new Rng(10);
+    const points = new Float64Array(2 * 64);
+    for (let p = 0; p < 64; p++) {
+      const centre = p % 6 === 0 && p < 60 ? 0 : 5;
+      points[2 * p] = centre + 0.3 * rng.normal();
+      points[2 * p + 1] = centre + 0.3 * rng.normal();
+    }
+    const dense = [5.1, 4.9], sparse = [0.05, -0.03];
+    const together = emptyKernelSums(2), alone = emptyKernelSums(1);
+    nativeSums(together, Float64Array.from([...dense, ...sparse]), { points, dim: 2, h });
+    nativeSums(alone, Float64Array.from(sparse), { points, dim: 2, h });
+    assert.equal(together.max[1], alone.max[0]);
+    assert.equal(together.sum[1], alone.sum[0]);
+    assert(alone.sum[0] > 1 && together.sum[0] > 10);
+    // A later batch far from both keeps no term (below e^-50 of the maximum): the state is unchanged, bit for bit.
+    const before = [...together.max, ...together.sum];
+    const far = Float64Array.from({ length: 2 * 40 }, (_, i) => 100 + i);
+    nativeSums(together, Float64Array.from([...dense, ...sparse]), { points: far, dim: 2, h });
+    assert.deepEqual([...together.max, ...together.sum], before);
+  },
+});
+
+Deno.test({
   name: "native kernels reject mismatched sizes",
   ignore,
   fn() {
