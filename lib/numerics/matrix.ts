@@ -16,6 +16,8 @@ import { Scratch } from "./scratch.ts";
  * a small pool and copy faster in the TypeScript loop than through the call.
  */
 const NATIVE_SELECT_COLS = 8, NATIVE_SELECT_FROM = 1024;
+/** ... and from a pool of at least this many values whatever its rows' length: a pool beyond the caches (prefetched). */
+const NATIVE_SELECT_POOL = 1 << 18;
 /** columnMeans sums in C from this many values in rows of at least 4 (narrower columns are one latency-bound chain each there). */
 const NATIVE_COLUMN_SUMS_FROM = 1024;
 
@@ -113,9 +115,8 @@ export class MatrixPool {
   select(indices: Int32Array): Matrix {
     const cols = this.#cols, parts = this.#parts, starts = this.#starts, uniform = this.#uniform;
     const out = new Float64Array(indices.length * cols);
-    const native = cols >= NATIVE_SELECT_COLS && indices.length * cols >= NATIVE_SELECT_FROM
-      ? nativeKernels()
-      : undefined;
+    const large = cols >= NATIVE_SELECT_COLS || this.#size * cols >= NATIVE_SELECT_POOL;
+    const native = large && indices.length * cols >= NATIVE_SELECT_FROM ? nativeKernels() : undefined;
     if (native) {
       const bad = native.gatherRows(this.#addresses(native), {
         starts,

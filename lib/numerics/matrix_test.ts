@@ -75,6 +75,15 @@ Deno.test("a matrix pool's large selections (the native copy) equal the rows cop
       [...indices].flatMap((i) => all.slice(i * width, (i + 1) * width)),
     );
   }
+  // Rows of 2 values from a pool beyond the caches (the native copy, whatever the rows' length), parts of two sizes.
+  const large = new MatrixPool();
+  for (const count of [100_000, 50_000, 3]) {
+    const start = large.size;
+    large.append(matrix(count, 2, Float64Array.from({ length: 2 * count }, (_, k) => 2 * start + k)));
+  }
+  const far = Int32Array.from({ length: 2000 }, (_, i) => (i * 7919 + 11) % large.size);
+  assert.deepEqual([...large.select(far).data], [...far].flatMap((i) => [2 * i, 2 * i + 1]));
+  assert.throws(() => large.select(Int32Array.from({ length: 2000 }, (_, i) => i * 100)), /outside the pool of 150003/);
 });
 
 Deno.test("dotRows writes into a given buffer (every entry, whatever it held) and checks its size", () => {

@@ -102,24 +102,40 @@ int32_t rng_fill_normal(int32_t* state, const double* zx, const double* zratio, 
 // Gaussian-KDE samples rows start.. of out (count x d): per row, a training point i = rng.int(rows), then
 // out = points[i] + h z coordinate by coordinate, z normal, as sampleKde draws them (lib/models/kde.ts); returns
 // where it stopped (count: done; else that row is the TypeScript route's to draw, the state being as before it).
+// In chunks of KDE_CHUNK rows: first every draw, in the stream's order (h z into out, i kept), then the training
+// points, each prefetched KDE_AHEAD rows before it is added: a large pool's rows miss the cache, and the draws
+// would otherwise wait on them one at a time. The same operations on the same values as drawing row by row.
+#define KDE_CHUNK 256
+#define KDE_AHEAD 16
 int32_t rng_kde_sample(int32_t* state, const double* zx, const double* zratio, const double* zxsq,
                        const double* points, int32_t rows, int32_t d, double h, double* out, int32_t start,
                        int32_t count) {
   rng_t g;
   memcpy(g.s, state, sizeof g.s);
   zig_t z = {zx, zratio, zxsq};
-  int32_t r = start;
-  for (; r < count; r++) {
-    rng_t saved = g;
-    const double* y = points + (int64_t)next_int(&g, (uint64_t)rows) * d;
-    double* o = out + (int64_t)r * d;
-    int32_t k = 0;
-    double noise;
-    for (; k < d && normal1(&g, &z, &noise); k++) o[k] = y[k] + h * noise;
-    if (k < d) {
-      g = saved;
-      break;
+  int32_t r = start, chosen[KDE_CHUNK];
+  while (r < count) {
+    int32_t first = r, end = count - r < KDE_CHUNK ? count : r + KDE_CHUNK, stopped = 0;
+    for (; r < end; r++) {
+      rng_t saved = g;
+      chosen[r - first] = (int32_t)next_int(&g, (uint64_t)rows);
+      double* o = out + (int64_t)r * d;
+      int32_t k = 0;
+      double noise;
+      for (; k < d && normal1(&g, &z, &noise); k++) o[k] = h * noise;
+      if (k < d) {
+        g = saved;
+        stopped = 1;
+        break;
+      }
     }
+    for (int32_t i = first; i < r; i++) {
+      if (i + KDE_AHEAD < r) __builtin_prefetch(points + (int64_t)chosen[i + KDE_AHEAD - first] * d);
+      const double* y = points + (int64_t)chosen[i - first] * d;
+      double* o = out + (int64_t)i * d;
+      for (int32_t k = 0; k < d; k++) o[k] = y[k] + o[k];
+    }
+    if (stopped) break;
   }
   memcpy(state, g.s, sizeof g.s);
   return r;
