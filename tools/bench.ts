@@ -21,10 +21,10 @@
 import { makeMoons, makeSwissRoll } from "../lib/models/datasets.ts";
 import gaussian from "../lib/experiments/gaussian.ts";
 import { fitGmm, sampleMixture } from "../lib/models/gmm.ts";
-import { fitKde, kdeLogDensity } from "../lib/models/kde.ts";
+import { fitKde, kdeLogDensity, sampleKde } from "../lib/models/kde.ts";
 import { KNOWN_MIXTURE } from "../lib/models/mixture_datasets.ts";
 import linearRegression from "../lib/experiments/linear_regression.ts";
-import type { Matrix } from "../lib/numerics/matrix.ts";
+import { type Matrix, matrix } from "../lib/numerics/matrix.ts";
 import { nativeKernels } from "../lib/numerics/native/mod.ts";
 import { Rng } from "../lib/numerics/rng.ts";
 import { WORKFLOWS } from "../lib/workflows/mod.ts";
@@ -228,6 +228,17 @@ function allWorkloads(): Workload[] {
       });
     }
   }
+  // Samples of a KDE fitted to a pool as large as Accumulate's at iteration 1,000 of n = 1,000 (2-D): random rows of
+  // 24 MB, beyond the caches.
+  let pool: Matrix | undefined;
+  workloads.push({
+    name: "kde sample 100,000 points from 1,500,000 (2-D)",
+    ours: () => {
+      pool ??= matrix(1_500_000, 2, new Rng(4, "bench").fillNormal(new Float64Array(3_000_000)));
+      sampleKde(fitKde(pool, { bandwidth: 0.5 }), 100_000, new Rng(5, "bench"));
+    },
+    reference: { module: "sklearn", args: () => [`${root}bench/kde_sample_reference.py`, "1500000", "100000"] },
+  });
   // A mixture fit on a pool as large as Accumulate's at iteration 30 of n = 1000: the k-means start and EM.
   let mixturePoints: Matrix | undefined;
   const points = (): Matrix => mixturePoints ??= sampleMixture(KNOWN_MIXTURE, 30_000, new Rng(3, "bench"));
