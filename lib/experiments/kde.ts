@@ -122,7 +122,10 @@ const kde = defineExperiment({
   name: "kde",
   // 2: the kernel sums' exponential in C by a table of 2^(j/16) (last bits of every kernel term changed).
   // 3: the kernel sums' distances, exponents and exponential with fused multiply-adds (last bits changed again).
-  version: 3,
+  // 4: Accumulate's carried sums take in the points at the scored fits only, and sets of 2048 points or more are
+  //    summed in spatial order (last bits of the bandwidth grid's Accumulate rows changed; the other grids' rows
+  //    are the same bits).
+  version: 4,
   module: import.meta.url,
   description: "a kernel density estimate refitted to its own samples, scored on real test points",
   fields: FIELDS,

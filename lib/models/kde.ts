@@ -32,6 +32,7 @@ import {
   KERNELS,
   type KernelSums,
   logDensityFromSums,
+  SPATIAL_MIN,
 } from "../numerics/kernel_sums.ts";
 import { nativeGenerator, type Rng } from "../numerics/rng.ts";
 import { BinnedSums } from "../numerics/binned_sums.ts";
@@ -186,10 +187,9 @@ export function sampleKde(model: KdeModel, count: number, rng: Rng, options: { t
 
 /**
  * The Accumulate workflow's incremental KDE for a fixed bandwidth and a fixed
- * test set: adding a batch updates each test point's running log-sum-exp with
- * the new points only (O(batch x test)); {@linkcode fit} then costs O(test)
- * and returns a model whose test log-densities are precomputed. The points
- * are kept in a pool too, for sampling.
+ * test set: each test point's running log-sum-exp takes in only the points
+ * added since the last scored fit (O(new points x test)), so a fit costs O(test)
+ * beyond them. The points are kept in a pool too, for sampling.
  */
 export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
   readonly #test: Matrix;
@@ -197,6 +197,10 @@ export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
   readonly #kernel: Kernel;
   readonly #state: KernelSums;
   readonly #pool: DataPool<Matrix> = matrixOps.pool();
+  /** Pool points already in the kernel sums: the first ones, in append order. */
+  #summed = 0;
+  /** The sizes of the batches added since, in order. */
+  #pending: number[] = [];
 
   /** An empty accumulator scoring `test`; only a numeric bandwidth can be accumulated. */
   constructor(test: Matrix, options: { bandwidth: number; kernel?: Kernel }) {
@@ -222,24 +226,40 @@ export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
     return this.#pool.size;
   }
 
-  /** Adds a batch of points to the pool and to every test point's kernel sum. */
+  /** Adds a batch of points to the pool; they join the kernel sums at the next fit that is scored. */
   add(points: Matrix): void {
     if (points.rows === 0) return;
-    addKernelSums(this.#state, this.#test, { points, bandwidth: this.#bandwidth, kernel: this.#kernel });
     this.#pool.append(points);
+    this.#pending.push(points.rows);
   }
 
-  /** The KDE of every point added so far, its test log-densities read from the carried sums when first asked for. */
+  /**
+   * The KDE of every point added so far, its test log-densities read from the carried sums when first asked for:
+   * the points added since the last scored fit are then summed, in one set where they are SPATIAL_MIN or more
+   * (kernel_sums.ts: in spatial order, skipping the runs of points past each test point's cutoff; the fewer fits
+   * are scored, the larger the sets), else batch by batch.
+   */
   fit(): KdeModel {
     if (this.#pool.size === 0) throw new RangeError("KdeAccumulator has no data yet");
     const points = this.#pool.all();
-    const logDensity = untilNextAdd(this.#pool, () =>
-      logDensityFromSums(this.#state, {
+    const logDensity = untilNextAdd(this.#pool, () => {
+      // A set of SPATIAL_MIN or more is summed at once, in spatial order; fewer, batch by batch as they were added
+      // (the same sums as summing each batch when it comes).
+      const d = points.cols, total = points.rows - this.#summed;
+      const sets = total >= SPATIAL_MIN ? [total] : this.#pending;
+      for (const rows of sets) {
+        const set = matrix(rows, d, points.data.subarray(this.#summed * d, (this.#summed + rows) * d));
+        addKernelSums(this.#state, this.#test, { points: set, bandwidth: this.#bandwidth, kernel: this.#kernel });
+        this.#summed += rows;
+      }
+      this.#pending = [];
+      return logDensityFromSums(this.#state, {
         count: points.rows,
         dim: points.cols,
         bandwidth: this.#bandwidth,
         kernel: this.#kernel,
-      }));
+      });
+    });
     return { points, bandwidth: this.#bandwidth, kernel: this.#kernel, cached: { test: this.#test, logDensity } };
   }
 }

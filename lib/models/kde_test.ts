@@ -128,6 +128,25 @@ Deno.test("the accumulator's NLL equals the batch NLL of the concatenated pool",
   }
 });
 
+Deno.test("the accumulator sums the points added since the last scored fit at the next one, whatever their number", () => {
+  const rng = new Rng(21);
+  const test = randomMatrix(50, 2, rng, 2);
+  for (const h of [0.05, 1]) {
+    const accumulator = new KdeAccumulator(test, { bandwidth: h });
+    const seen: Matrix[] = [];
+    // Scored after 1, 4 and 9 batches of 450: 450, then 1350 and 2250 points (past SPATIAL_MIN) at once.
+    for (let batch = 1; batch <= 9; batch++) {
+      const points = randomMatrix(450, 2, rng);
+      accumulator.add(points);
+      seen.push(points);
+      const fit = accumulator.fit();
+      if (![1, 4, 9].includes(batch)) continue;
+      const [a, b] = [kdeMeanNll(fit, test), kdeMeanNll(fitKde(stackRows(seen), { bandwidth: h }), test)];
+      assert(Math.abs(a - b) < 1e-10, `h=${h} after ${batch} batches: ${a} vs ${b}`);
+    }
+  }
+});
+
 Deno.test("Accumulate through the accumulator and through refits gives the same run", async () => {
   const rng = new Rng(14);
   const test = randomMatrix(50, 2, rng);

@@ -11,6 +11,7 @@
 
 import { type Matrix } from "./matrix.ts";
 import { nativeKernels } from "./native/mod.ts";
+import { spatialOrder } from "./spatial_order.ts";
 
 /** The kernels. */
 export const KERNELS = ["gaussian", "tophat"] as const;
@@ -47,6 +48,12 @@ export interface KernelSums {
 export function emptyKernelSums(count: number): KernelSums {
   return { max: new Float64Array(count).fill(-Infinity), sum: new Float64Array(count) };
 }
+
+/**
+ * Training points from which a set is summed in spatial order (spatial_order.ts): the order of its additions, so
+ * the last bits of its sums, differ from the given order's; smaller sets keep their order.
+ */
+export const SPATIAL_MIN = 2048;
 
 /** Training points per block: 1024 points of 3 doubles (24 KiB) stay in L1/L2 while all test points pass. */
 const BLOCK = 1024;
@@ -116,8 +123,12 @@ export interface AddKernelSumsOptions {
  * Adds every training point of `points` to the kernel sums of the rows of
  * `test` (in place), for a kernel of bandwidth h: the native kernel (lib/native)
  * where it can be built, else {@linkcode addKernelSumsTypeScript}. Both skip
- * the same terms (below e^-50 of the running maximum) and differ only in the
- * order of the additions and in the exponential's last bits (each ~1e-15).
+ * the terms below e^-50 of the running maximum and differ only in the order of
+ * the additions and in the exponential's last bits (each ~1e-15). The native
+ * kernel takes a set of {@linkcode SPATIAL_MIN} points or more in spatial order
+ * and skips, per test point, the runs of points whose bounding box lies past
+ * the cutoff, and the terms below e^-50 of the set's largest: where h is small
+ * against the points' spread, most distances are never computed.
  */
 export function addKernelSums(state: KernelSums, test: Matrix, options: AddKernelSumsOptions): void {
   const { points, bandwidth, kernel } = options;
@@ -128,10 +139,14 @@ export function addKernelSums(state: KernelSums, test: Matrix, options: AddKerne
   if (!native) return addKernelSumsTypeScript(state, test, options);
   const n = points.rows;
   if (n === 0) return;
-  // Coordinate-major: each coordinate of the training points is one contiguous run for the vector loads.
+  // Coordinate-major: each coordinate of the training points is one contiguous run for the vector loads. A large
+  // set is taken in spatial order, whose runs of points the C kernel skips where they lie past a test point's cutoff.
   const columns = new Float64Array(n * d);
   const y = points.data;
-  for (let p = 0; p < n; p++) for (let j = 0; j < d; j++) columns[j * n + p] = y[p * d + j];
+  if (n >= SPATIAL_MIN) {
+    const order = spatialOrder(points);
+    for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) columns[j * n + k] = y[order[k] * d + j];
+  } else for (let p = 0; p < n; p++) for (let j = 0; j < d; j++) columns[j * n + p] = y[p * d + j];
   native.kdeAddSums(test.data, {
     points: columns,
     count: n,
@@ -140,6 +155,7 @@ export function addKernelSums(state: KernelSums, test: Matrix, options: AddKerne
     tophat: kernel === "tophat",
     max: state.max,
     sum: state.sum,
+    bounds: n >= SPATIAL_MIN ? "boxes" : "off",
   });
 }
 

@@ -9,6 +9,7 @@ import {
 import { type Matrix, matrix } from "./matrix.ts";
 import { nativeKernels } from "./native/mod.ts";
 import { Rng } from "./rng.ts";
+import { spatialOrder } from "./spatial_order.ts";
 import { directLogDensity, randomMatrix } from "./_test_utils.ts";
 
 const rowsOf = (x: Matrix): number[][] =>
@@ -79,4 +80,52 @@ Deno.test("unit-ball volumes: V_1 = 2, V_2 = pi, V_3 = 4 pi / 3, V_4 = pi^2 / 2"
   assert(Math.abs(logUnitBallVolume(2) - Math.log(Math.PI)) < 1e-15);
   assert(Math.abs(logUnitBallVolume(3) - Math.log((4 / 3) * Math.PI)) < 1e-15);
   assert(Math.abs(logUnitBallVolume(4) - Math.log(Math.PI ** 2 / 2)) < 1e-15);
+});
+
+Deno.test({
+  name: "a large set in spatial order: skipping the blocks and groups past the cutoff gives the same bits (C)",
+  ignore: nativeKernels() === undefined,
+  fn: () => {
+    const native = nativeKernels()!;
+    const rng = new Rng(17);
+    for (const [n, d] of [[6000, 2], [9000, 3]]) {
+      // Three clusters far apart and a test set spread over them and beyond.
+      const points = randomMatrix(n, d, rng);
+      for (let p = 0; p < n; p++) points.data[p * d] += 6 * (p % 3);
+      const order = spatialOrder(points);
+      const columns = new Float64Array(n * d);
+      for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) columns[j * n + k] = points.data[order[k] * d + j];
+      const test = randomMatrix(80, d, rng, 5);
+      for (const h of [0.01, 0.1, 1, 10]) {
+        const run = (bounds: "reach" | "boxes") => {
+          const state = emptyKernelSums(test.rows);
+          // Twice: the second call starts from a state whose maximum bounds the cutoff from its first block.
+          for (let twice = 0; twice < 2; twice++) {
+            native.kdeAddSums(test.data, {
+              points: columns,
+              count: n,
+              dim: d,
+              bandwidth: h,
+              tophat: false,
+              ...state,
+              bounds,
+            });
+          }
+          return state;
+        };
+        const [reach, boxes] = [run("reach"), run("boxes")];
+        assert.deepEqual(boxes.max, reach.max, `n=${n} d=${d} h=${h}: the maxima`);
+        assert.deepEqual(boxes.sum, reach.sum, `n=${n} d=${d} h=${h}: the sums`);
+        // And the plain loop's log-sums (every term within e^-50 of the running maximum), to rounding.
+        const plain = emptyKernelSums(test.rows);
+        for (let twice = 0; twice < 2; twice++) {
+          addKernelSumsTypeScript(plain, test, { points, bandwidth: h, kernel: "gaussian" });
+        }
+        for (let i = 0; i < test.rows; i++) {
+          const [a, b] = [boxes.max[i] + Math.log(boxes.sum[i]), plain.max[i] + Math.log(plain.sum[i])];
+          assert(Math.abs(a - b) < 1e-12 * Math.max(1, Math.abs(b)), `n=${n} d=${d} h=${h} i=${i}: ${a} vs ${b}`);
+        }
+      }
+    }
+  },
 });

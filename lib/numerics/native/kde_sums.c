@@ -144,6 +144,62 @@ static inline double block_distances(const double* xi, const double* y, range r,
 // Terms below e^-SKIP times the running maximum change a sum by less than 2e-22 each: not computed.
 #define SKIP 50.0
 #define BLOCK 1024
+// Points per group: each group of GROUP consecutive points has a bounding box. A point farther from a test point
+// than the farthest corner of some box plus the cutoff's reach is below e^-SKIP of the largest term the call will
+// see, and a group whose box lies past the cutoff can be skipped without computing its distances: with points in
+// spatial order (spatial_order.ts) the boxes are small and most groups of a large set lie past a test point's
+// cutoff where h is small.
+#define GROUP 64
+#define MAX_DIM 8
+
+// The bounding box of every group: lo and hi of coordinate j of group g at box[(2 j) * groups + g] and
+// box[(2 j + 1) * groups + g].
+static void group_boxes(const double* y, int32_t n, int32_t d, int32_t groups, double* box) {
+  for (int32_t j = 0; j < d; j++) {
+    const double* yj = y + (int64_t)j * n;
+    for (int32_t g = 0; g < groups; g++) {
+      int32_t from = g * GROUP, to = from + GROUP < n ? from + GROUP : n;
+      double lo = yj[from], hi = yj[from];
+      for (int32_t p = from + 1; p < to; p++) {
+        lo = yj[p] < lo ? yj[p] : lo;
+        hi = yj[p] > hi ? yj[p] : hi;
+      }
+      box[2 * j * groups + g] = lo;
+      box[(2 * j + 1) * groups + g] = hi;
+    }
+  }
+}
+
+// Rounding margins: the computed squared distance of a point in a box is within a few ulps of the exact one, so a
+// bound taken 2^-40 beyond the exact bound holds for the computed distances too.
+#define BELOW (1 - 0x1p-40)
+#define ABOVE (1 + 0x1p-40)
+
+// Per group g of [from, to): a lower bound of the squared distances from xi to its points (near[g]) and, where far
+// is given, an upper bound (far[g]).
+static void box_bounds(const double* xi, const double* box, int32_t d, int32_t groups, int32_t from, int32_t to,
+                       double* near, double* far) {
+  for (int32_t g = 0; g < to - from; g++) {
+    near[g] = 0;
+    if (far) far[g] = 0;
+  }
+  for (int32_t j = 0; j < d; j++) {
+    const double *lo = box + 2 * j * groups, *hi = box + (2 * j + 1) * groups;
+    for (int32_t g = from; g < to; g++) {
+      double below = lo[g] - xi[j], above = xi[j] - hi[g];
+      double gap = below > 0 ? below : above > 0 ? above : 0.0;
+      near[g - from] += gap * gap;
+      if (far) {
+        double a = xi[j] - lo[g], b = hi[g] - xi[j], reach = a > b ? a : b;
+        far[g - from] += reach * reach;
+      }
+    }
+  }
+  for (int32_t g = 0; g < to - from; g++) {
+    near[g] *= BELOW;
+    if (far) far[g] *= ABOVE;
+  }
+}
 
 // Adds the n training points y (coordinate-major: coordinate j of point p at y[j * n + p]) to the kernel sums of
 // the m test points x (row-major, m x d). Gaussian kernel (tophat == 0), with c = 1 / (2 h^2): each test point
@@ -151,17 +207,80 @@ static inline double block_distances(const double* xi, const double* y, range r,
 // (tophat != 0): `sum` counts the points with |x - y|^2 < radius2 and `max` is 0. Training points are taken in
 // blocks that stay in cache while every test point passes over them; per test point and block, one pass writes
 // the squared distances and their minimum, the running maximum is updated once, and a second pass adds the
-// exponentials of the terms above e^-SKIP of the maximum.
+// exponentials of the terms above e^-SKIP of the maximum. With bounds (1 or 2; 0 is the plain loop above), a call
+// of more than one block also leaves out the points beyond the reach of every term it keeps: SKIP / c past an upper
+// bound of the test point's nearest squared distance (the state's, or the farthest corner of a group's bounding
+// box). With bounds == 2, a block or a group of it whose bounding box lies past a test point's cutoff gets +inf
+// distances instead of computed ones: its points could neither raise the maximum nor be kept, so the sums are the
+// same bits as with bounds == 1.
 void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_t d, double c, double radius2,
-                  int32_t tophat, double* max, double* sum) {
-  double q[BLOCK + 8], kept[BLOCK + 16];
+                  int32_t tophat, int32_t bounds, double* max, double* sum) {
+  double q[BLOCK + 8], kept[BLOCK + 16], near[BLOCK / GROUP], far[BLOCK / GROUP];
+  int32_t groups = (n + GROUP - 1) / GROUP, bounded = bounds > 0 && !tophat && d <= MAX_DIM && n > BLOCK;
+  // reach[i]: the largest squared distance a kept term of test point i can have (+inf: no bound).
+  double* box = bounded ? malloc(sizeof(double) * 2 * d * groups) : NULL;
+  double* reach = bounded ? malloc(sizeof(double) * m) : NULL;
+  if (bounded && (!box || !reach)) bounded = 0;
+  if (bounded) {
+    group_boxes(y, n, d, groups, box);
+    for (int32_t i = 0; i < m; i++) {
+      double best = max[i] == -__builtin_inf() ? __builtin_inf() : -max[i] / c;
+      for (int32_t from = 0; from < groups; from += BLOCK / GROUP) {
+        int32_t to = from + BLOCK / GROUP < groups ? from + BLOCK / GROUP : groups;
+        box_bounds(x + (int64_t)i * d, box, d, groups, from, to, near, far);
+        for (int32_t g = 0; g < to - from; g++) best = far[g] < best ? far[g] : best;
+      }
+      reach[i] = best * ABOVE + SKIP / c;
+    }
+  }
   for (int32_t start = 0; start < n; start += BLOCK) {
     int32_t size = n - start < BLOCK ? n - start : BLOCK;
-    int32_t padded = (size + 7) & ~7, dense = 0;
+    int32_t padded = (size + 7) & ~7, dense = 0, first = start / GROUP, last = (start + size + GROUP - 1) / GROUP;
+    range block = {n, d, size};
+    // The block's own box (coordinate j: lo at whole[2 j], hi at whole[2 j + 1]), the union of its groups'.
+    double whole[2 * MAX_DIM];
+    for (int32_t j = 0; bounded && j < d; j++) {
+      whole[2 * j] = __builtin_inf(), whole[2 * j + 1] = -__builtin_inf();
+      for (int32_t g = first; g < last; g++) {
+        double lo = box[2 * j * groups + g], hi = box[(2 * j + 1) * groups + g];
+        whole[2 * j] = lo < whole[2 * j] ? lo : whole[2 * j];
+        whole[2 * j + 1] = hi > whole[2 * j + 1] ? hi : whole[2 * j + 1];
+      }
+    }
     for (int32_t i = 0; i < m; i++) {
       const double* xi = x + (int64_t)i * d;
-      double nearest = block_distances(xi, y + start, (range){n, d, size}, q);
-      for (int32_t p = size; p < padded; p++) q[p] = __builtin_inf();
+      double bound = bounded ? reach[i] : __builtin_inf();
+      double cutoff = max[i] == -__builtin_inf() ? bound : (SKIP - max[i]) / c;
+      cutoff = bound < cutoff ? bound : cutoff;
+      double nearest = __builtin_inf();
+      int32_t by_group = 0;
+      if (bounded && bounds == 2) {
+        double block_near, block_far;
+        box_bounds(xi, whole, d, 1, 0, 1, &block_near, &block_far);
+        if (!(block_near < cutoff)) continue;  // the whole block past the cutoff
+        by_group = !(block_far < cutoff);       // else every point may be kept: no group to skip
+      }
+      if (by_group) {
+        box_bounds(xi, box, d, groups, first, last, near, NULL);
+        int32_t any = 0;
+        for (int32_t g = 0; g < last - first; g++) any |= near[g] < cutoff;
+        if (!any) continue;  // every group past the cutoff: the sums stay as they are
+        // Runs of groups to compute, each in one pass; the others +inf.
+        for (int32_t g = 0; g < last - first;) {
+          int32_t skip = near[g] >= cutoff, h = g + 1;
+          while (h < last - first && (near[h] >= cutoff) == skip) h++;
+          int32_t from = g * GROUP, to = h * GROUP < size ? h * GROUP : size;
+          if (skip) {
+            for (int32_t p = from; p < to; p++) q[p] = __builtin_inf();
+          } else {
+            double run = block_distances(xi, y + start + from, (range){n, d, to - from}, q + from);
+            nearest = run < nearest ? run : nearest;
+          }
+          g = h;
+        }
+      } else {
+        nearest = block_distances(xi, y + start, block, q);
+      }
       if (tophat) {
         int64_t count = 0;
         for (int32_t p = 0; p < size; p++) count += q[p] < radius2;
@@ -169,6 +288,8 @@ void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_
         sum[i] += (double)count;
         continue;
       }
+      if (!(nearest < cutoff)) continue;  // no term kept, the maximum not raised: the sums stay as they are
+      for (int32_t p = size; p < padded; p++) q[p] = __builtin_inf();
       double mi = max[i], s = sum[i];
       double top = -c * nearest;
       if (top > mi) {
@@ -177,10 +298,12 @@ void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_
       }
       // value - max > -SKIP  <=>  q < (SKIP - max) / c
       double limit = (SKIP - mi) / c;
-      if (!(nearest < limit)) continue;  // no term kept: the sums stay as they are
+      limit = bound < limit ? bound : limit;
       v4d acc = add_kept_terms(q, padded, c, mi, limit, splat(0.0), kept, &dense, i);
       max[i] = mi;
       sum[i] = s + ((acc[0] + acc[1]) + (acc[2] + acc[3]));
     }
   }
+  free(box);
+  free(reach);
 }

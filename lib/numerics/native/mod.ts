@@ -29,9 +29,12 @@ import type { NativeKernels } from "./types.ts";
 
 export type { BinnedState, NativeKernels, NativeRng, ZigguratTables } from "./types.ts";
 
+/** kdeAddSums' bounds, by their code in kde_add_sums (kde_sums.c). */
+const KDE_BOUNDS = ["off", "reach", "boxes"] as const;
+
 const SYMBOLS = {
   kde_add_sums: {
-    parameters: ["buffer", "i32", "buffer", "i32", "i32", "f64", "f64", "i32", "buffer", "buffer"],
+    parameters: ["buffer", "i32", "buffer", "i32", "i32", "f64", "f64", "i32", "i32", "buffer", "buffer"],
     result: "void",
   },
   kmeans_nearest: { parameters: ["buffer", "i32", "i32", "buffer", "i32", "buffer"], result: "i32" },
@@ -173,11 +176,23 @@ function load(isa: string): NativeKernels | null {
   return timedKernels({
     build,
     kdeAddSums(test, options) {
-      const { points, count, dim, bandwidth: h, tophat, max, sum } = options;
+      const { points, count, dim, bandwidth: h, tophat, max, sum, bounds = "off" } = options;
       if (test.length !== max.length * dim || sum.length !== max.length || points.length !== count * dim) {
         throw new RangeError("kdeAddSums: test, max, sum and points do not match in size");
       }
-      kde_add_sums(test, max.length, points, count, dim, 1 / (2 * h * h), h * h, tophat ? 1 : 0, max, sum);
+      kde_add_sums(
+        test,
+        max.length,
+        points,
+        count,
+        dim,
+        1 / (2 * h * h),
+        h * h,
+        tophat ? 1 : 0,
+        KDE_BOUNDS.indexOf(bounds),
+        max,
+        sum,
+      );
     },
     centredColumns(x, { dim, centre, weights, columns, weighted }) {
       const rows = columns.length / dim;

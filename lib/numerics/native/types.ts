@@ -24,6 +24,12 @@ export interface NativeKernels {
       tophat: boolean;
       max: Float64Array;
       sum: Float64Array;
+      /**
+       * "off" (default): every term within e^-50 of the running maximum. "reach": a call of more than one block
+       * also leaves out the terms below e^-50 of the call's largest. "boxes": as "reach", the same bits, skipping
+       * the blocks and groups of points whose bounding box lies past a test point's cutoff (points in spatial order).
+       */
+      bounds?: "off" | "reach" | "boxes";
     },
   ): void;
   /**

@@ -4,6 +4,7 @@
 #define COLLAPSE_VECTORS_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef double v4d __attribute__((vector_size(32)));
