@@ -11,7 +11,7 @@
 
 import { type Matrix } from "./matrix.ts";
 import { nativeKernels } from "./native/mod.ts";
-import { spatialOrder } from "./spatial_order.ts";
+import { boundingBox, spatialOrder } from "./spatial_order.ts";
 
 /** The kernels. */
 export const KERNELS = ["gaussian", "tophat"] as const;
@@ -50,8 +50,9 @@ export function emptyKernelSums(count: number): KernelSums {
 }
 
 /**
- * Training points from which a set is summed in spatial order (spatial_order.ts): the order of its additions, so
- * the last bits of its sums, differ from the given order's; smaller sets keep their order.
+ * Training points from which a set is summed in spatial order (spatial_order.ts) where h is small against its
+ * extent: the order of its additions, so the last bits of its sums, differ from the given order's; smaller sets,
+ * and sets within a few h, keep their order.
  */
 export const SPATIAL_MIN = 2048;
 
@@ -125,10 +126,10 @@ export interface AddKernelSumsOptions {
  * where it can be built, else {@linkcode addKernelSumsTypeScript}. Both skip
  * the terms below e^-50 of the running maximum and differ only in the order of
  * the additions and in the exponential's last bits (each ~1e-15). The native
- * kernel takes a set of {@linkcode SPATIAL_MIN} points or more in spatial order
- * and skips, per test point, the runs of points whose bounding box lies past
- * the cutoff, and the terms below e^-50 of the set's largest: where h is small
- * against the points' spread, most distances are never computed.
+ * kernel takes a set of {@linkcode SPATIAL_MIN} points or more, spread over
+ * more than 20 h, in spatial order and skips, per test point, the runs of
+ * points whose bounding box lies past the cutoff, and the terms below e^-50 of
+ * the set's largest: most distances are then never computed.
  */
 export function addKernelSums(state: KernelSums, test: Matrix, options: AddKernelSumsOptions): void {
   const { points, bandwidth, kernel } = options;
@@ -143,8 +144,12 @@ export function addKernelSums(state: KernelSums, test: Matrix, options: AddKerne
   // set is taken in spatial order, whose runs of points the C kernel skips where they lie past a test point's cutoff.
   const columns = new Float64Array(n * d);
   const y = points.data;
-  if (n >= SPATIAL_MIN) {
-    const order = spatialOrder(points);
+  const box = n >= SPATIAL_MIN ? boundingBox(points) : undefined;
+  // In spatial order where the kept terms' reach, 10 h from a test point's nearest (e^-50), is less than half the
+  // set's extent: else few runs of points can lie past a cutoff, and the order would cost more than it saves.
+  const spatial = box !== undefined && 20 * bandwidth < Math.max(...box.hi.map((hi, j) => hi - box.lo[j]));
+  if (spatial) {
+    const order = spatialOrder(points, box);
     for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) columns[j * n + k] = y[order[k] * d + j];
   } else for (let p = 0; p < n; p++) for (let j = 0; j < d; j++) columns[j * n + p] = y[p * d + j];
   native.kdeAddSums(test.data, {
@@ -155,7 +160,7 @@ export function addKernelSums(state: KernelSums, test: Matrix, options: AddKerne
     tophat: kernel === "tophat",
     max: state.max,
     sum: state.sum,
-    bounds: n >= SPATIAL_MIN ? "boxes" : "off",
+    bounds: spatial ? "boxes" : "off",
   });
 }
 

@@ -15,11 +15,9 @@ import type { Matrix } from "./matrix.ts";
 /** Points per cell, on average over the grid: the kernel sums' groups of 64 then span one or two cells. */
 export const CELL_POINTS = 64;
 
-/** The rows of `points` in spatial order: a permutation of 0 .. rows - 1. */
-export function spatialOrder(points: Matrix): Int32Array {
+/** The bounding box of the rows of `points`: per coordinate, the least and the greatest value (NaNs left out). */
+export function boundingBox(points: Matrix): { lo: Float64Array; hi: Float64Array } {
   const { rows: n, cols: d, data: y } = points;
-  const order = new Int32Array(n);
-  if (n === 0) return order;
   const lo = new Float64Array(d).fill(Infinity), hi = new Float64Array(d).fill(-Infinity);
   for (let p = 0; p < n; p++) {
     for (let j = 0; j < d; j++) {
@@ -28,6 +26,18 @@ export function spatialOrder(points: Matrix): Int32Array {
       if (v > hi[j]) hi[j] = v;
     }
   }
+  return { lo, hi };
+}
+
+/** The rows of `points` in spatial order: a permutation of 0 .. rows - 1. */
+export function spatialOrder(
+  points: Matrix,
+  box: { lo: Float64Array; hi: Float64Array } = boundingBox(points),
+): Int32Array {
+  const { rows: n, cols: d, data: y } = points;
+  const order = new Int32Array(n);
+  if (n === 0) return order;
+  const { lo, hi } = box;
   // A side of g cells per coordinate, g^d ~ n / CELL_POINTS; a coordinate with no spread gets one.
   const side = Math.max(1, Math.floor((n / CELL_POINTS) ** (1 / d)));
   const scale = Float64Array.from(lo, (l, j) => (hi[j] > l ? side / (hi[j] - l) : 0));
