@@ -23,7 +23,8 @@
  */
 
 import { DATASET_NAMES } from "../models/datasets.ts";
-import { type Bandwidth, BANDWIDTH_RULES, kdeEstimator, KERNELS } from "../models/kde.ts";
+import { type Bandwidth, BANDWIDTH_RULES, KERNELS } from "../models/kde.ts";
+import { kdeEstimator } from "../models/kde_estimator.ts";
 import { runWorkflow, WORKFLOWS } from "../workflows/mod.ts";
 import { samplesByIteration } from "../workflows/samples.ts";
 import { logGridIterations } from "../workflows/schedule.ts";

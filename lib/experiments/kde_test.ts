@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { datasetTruth } from "../models/dataset_densities.ts";
-import { fitKde, kdeEstimator, kdeMeanNll } from "../models/kde.ts";
+import { fitKde, kdeMeanNll } from "../models/kde.ts";
+import { kdeEstimator } from "../models/kde_estimator.ts";
 import { fromRows, type Matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
 import { runWorkflow } from "../workflows/mod.ts";

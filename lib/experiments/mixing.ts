@@ -18,7 +18,8 @@
 import { DATASET_NAMES, datasetSampler } from "../models/datasets.ts";
 import type { Estimator } from "../models/estimator.ts";
 import { gaussianNllEstimator } from "../models/gaussian_likelihood.ts";
-import { type Bandwidth, BANDWIDTH_RULES, kdeEstimator } from "../models/kde.ts";
+import { type Bandwidth, BANDWIDTH_RULES } from "../models/kde.ts";
+import { kdeEstimator } from "../models/kde_estimator.ts";
 import { regressionRows, regressionRowsEstimator } from "../models/linear_regression_rows.ts";
 import { type Matrix, matrix } from "../numerics/matrix.ts";
 import { Rng } from "../numerics/rng.ts";
