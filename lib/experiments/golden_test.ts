@@ -45,7 +45,7 @@ const GOLDEN: Record<string, Digest> = {
     "text": "bb4b77596c701ad1",
   },
   kde: {
-    "version": 4,
+    "version": 5,
     "rows": 5,
     "sums": {
       "bandwidth": [2.5, 0],
@@ -98,7 +98,7 @@ const GOLDEN: Record<string, Digest> = {
     "text": "7d08523f672febed",
   },
   mixing: {
-    "version": 4,
+    "version": 5,
     "rows": 1,
     "sums": {
       "dim": [3, 0],

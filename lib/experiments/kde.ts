@@ -126,7 +126,9 @@ const kde = defineExperiment({
   // 4: Accumulate's carried sums take in the points at the scored fits only, and sets of 2048 points or more are
   //    summed in spatial order (last bits of the bandwidth grid's Accumulate rows changed; the other grids' rows
   //    are the same bits).
-  version: 4,
+  // 5: a block every point of which may be kept is summed in one pass, relative to the running maximum, and
+  //    rescaled (last bits of every row changed).
+  version: 5,
   module: import.meta.url,
   description: "a kernel density estimate refitted to its own samples, scored on real test points",
   fields: FIELDS,

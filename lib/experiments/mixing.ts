@@ -77,7 +77,8 @@ const mixing = defineExperiment({
   // 2: the KDE's kernel sums' exponential in C by a table of 2^(j/16) (last bits of the KDE rows changed).
   // 3: the KDE's kernel sums with fused multiply-adds (last bits of the KDE rows changed again).
   // 4: the KDE's kernel sums over 2048 training points or more in spatial order (last bits of those rows changed).
-  version: 4,
+  // 5: the KDE's kernel sums of a block every point of which may be kept in one pass, rescaled (last bits changed).
+  version: 5,
   module: import.meta.url,
   description: "a model fitted once on real plus first-generation synthetic data, by counts of each",
   fields: {

@@ -123,9 +123,14 @@ export interface AddKernelSumsOptions {
 /**
  * Adds every training point of `points` to the kernel sums of the rows of
  * `test` (in place), for a kernel of bandwidth h: the native kernel (lib/native)
- * where it can be built, else {@linkcode addKernelSumsTypeScript}. Both skip
- * the terms below e^-50 of the running maximum and differ only in the order of
- * the additions and in the exponential's last bits (each ~1e-15). The native
+ * where it can be built, else {@linkcode addKernelSumsTypeScript}. The two
+ * differ only in the order of the additions, in the exponential's last bits
+ * (each ~1e-15) and in the terms they leave out, each below e^-50 of the
+ * largest: the TypeScript loop and the native kernel's two-pass route keep
+ * the terms above e^-50 of the running maximum; the native kernel's one-pass
+ * route, for a block every point of which may be kept, adds its terms relative
+ * to the maximum before the block (to 1 for a new sum) and rescales, leaving
+ * out only those below e^-58 of the largest. The native
  * kernel takes a set of {@linkcode SPATIAL_MIN} points or more, spread over
  * more than 20 h, in spatial order and skips, per test point, the runs of
  * points whose bounding box lies past the cutoff, and the terms below e^-50 of

@@ -75,6 +75,39 @@ Deno.test("sums grow batch by batch to the sums of the whole set", () => {
   for (let i = 0; i < test.rows; i++) assert(Math.abs(x[i] - y[i]) < 1e-12, `${x[i]} vs ${y[i]}`);
 });
 
+Deno.test("sums carried from far below e^-650 to near 1 equal a stable log-sum-exp, the maximum the largest term", () => {
+  // 1-D, h = 1 (c = 1/2, so a term is exp(-q / 2) with q computed exactly as the kernels do): test points at 0, 5, 20
+  // and 36 take batches from ~38 away (a new sum whose largest term is ~e^-720: the two passes), then ~36 away
+  // (still below e^-650: the two passes), then near 0 (a carried sum at ~e^-640 whose new terms reach e^640 of
+  // it: the one pass, rescaled), then a block and more spread over [-40, 40]. After each batch, every log-sum is the
+  // log-sum-exp of all terms so far to 1e-13 relative (each exponent -q/2 is rounded once, each term within 1e-15),
+  // and the running maximum is exactly the largest term, as the kernels' cutoffs assume.
+  const test = matrix(4, 1, Float64Array.from([0, 5, 20, 36]));
+  const rng = new Rng(21);
+  const uniform = (count: number, lo: number, hi: number) =>
+    Float64Array.from({ length: count }, () => lo + (hi - lo) * rng.random());
+  const batches = [uniform(10, 37.6, 38), uniform(12, 35.6, 36.2), uniform(300, -1, 1), uniform(1100, -40, 40)];
+  for (const add of [addKernelSums, addKernelSumsTypeScript]) {
+    const state = emptyKernelSums(test.rows);
+    const seen: number[] = [];
+    for (const batch of batches) {
+      add(state, test, { points: matrix(batch.length, 1, batch), bandwidth: 1, kernel: "gaussian" });
+      seen.push(...batch);
+      for (let i = 0; i < test.rows; i++) {
+        const values = seen.map((y) => -0.5 * ((test.data[i] - y) * (test.data[i] - y)));
+        const top = Math.max(...values);
+        const exact = top + Math.log(values.reduce((s, v) => s + Math.exp(v - top), 0));
+        const got = state.max[i] + Math.log(state.sum[i]);
+        assert(
+          Math.abs(got - exact) <= 1e-13 * Math.max(1, Math.abs(exact)),
+          `${add.name}, test point ${i}, ${seen.length} points: ${got} vs ${exact}`,
+        );
+        assert.equal(state.max[i], top, `${add.name}, test point ${i}: the maximum`);
+      }
+    }
+  }
+});
+
 Deno.test("unit-ball volumes: V_1 = 2, V_2 = pi, V_3 = 4 pi / 3, V_4 = pi^2 / 2", () => {
   assert(Math.abs(logUnitBallVolume(1) - Math.log(2)) < 1e-15);
   assert(Math.abs(logUnitBallVolume(2) - Math.log(Math.PI)) < 1e-15);
