@@ -127,7 +127,8 @@ const kde = defineExperiment({
   //    summed in spatial order (last bits of the bandwidth grid's Accumulate rows changed; the other grids' rows
   //    are the same bits).
   // 5: a block every point of which may be kept is summed in one pass, relative to the running maximum, and
-  //    rescaled (last bits of every row changed).
+  //    rescaled; Accumulate at a fixed h wide against the test set sums the points near it by Taylor moments
+  //    (kernel_moments.ts; last bits of every row changed).
   version: 5,
   module: import.meta.url,
   description: "a kernel density estimate refitted to its own samples, scored on real test points",

@@ -18,6 +18,7 @@ import {
   SPATIAL_MIN,
 } from "../numerics/kernel_sums.ts";
 import { BinnedSums } from "../numerics/binned_sums.ts";
+import { type KernelMoments, kernelMoments } from "../numerics/kernel_moments.ts";
 import { type Accumulator, type DataPool, type Estimator, matrixOps } from "./estimator.ts";
 import {
   assertBandwidth,
@@ -46,13 +47,19 @@ export interface BinnedRoute {
  * The Accumulate workflow's incremental KDE for a fixed bandwidth and a fixed
  * test set: each test point's running log-sum-exp takes in only the points
  * added since the last scored fit (O(new points x test)), so a fit costs O(test)
- * beyond them. The points are kept in a pool too, for sampling.
+ * beyond them. Where the Gaussian kernel is wide against the test set, the
+ * points near it go to carried Taylor moments instead (kernel_moments.ts:
+ * O(new points x moments), each term within 2^-53 of its truncation bound),
+ * the others to the running sums. The points are kept in a pool too, for
+ * sampling.
  */
 export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
   readonly #test: Matrix;
   readonly #bandwidth: number;
   readonly #kernel: Kernel;
   readonly #state: KernelSums;
+  /** The Gaussian kernel's Taylor moments, where the bandwidth is wide enough against the test set. */
+  readonly #moments: KernelMoments | undefined;
   readonly #pool: DataPool<Matrix> = matrixOps.pool();
   /** Pool points already in the kernel sums: the first ones, in append order. */
   #summed = 0;
@@ -76,6 +83,7 @@ export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
     this.#bandwidth = options.bandwidth;
     this.#kernel = kernel;
     this.#state = emptyKernelSums(test.rows);
+    this.#moments = kernel === "gaussian" ? kernelMoments(test, options.bandwidth) : undefined;
   }
 
   /** Points added so far. */
@@ -106,11 +114,18 @@ export class KdeAccumulator implements Accumulator<Matrix, KdeModel> {
       const sets = total >= SPATIAL_MIN ? [total] : this.#pending;
       for (const rows of sets) {
         const set = matrix(rows, d, points.data.subarray(this.#summed * d, (this.#summed + rows) * d));
-        addKernelSums(this.#state, this.#test, { points: set, bandwidth: this.#bandwidth, kernel: this.#kernel });
+        // Where the moments' route exists, it takes the points within its radius and the others are summed.
+        const exact = this.#moments ? this.#moments.add(set) : set;
+        addKernelSums(this.#state, this.#test, { points: exact, bandwidth: this.#bandwidth, kernel: this.#kernel });
         this.#summed += rows;
       }
       this.#pending = [];
-      return logDensityFromSums(this.#state, {
+      let state = this.#state;
+      if (this.#moments) {
+        state = { max: this.#state.max.slice(), sum: this.#state.sum.slice() };
+        this.#moments.addTo(state);
+      }
+      return logDensityFromSums(state, {
         count: points.rows,
         dim: points.cols,
         bandwidth: this.#bandwidth,

@@ -9,8 +9,8 @@ Deno.test({
     "every instruction set a build may use gives the same bits: KDE runs, exact and binned sums (COLLAPSE_NATIVE_ISA)",
   ignore,
   async fn() {
-    // A digest of every row of three KDE runs: the exact sums carried (fixed h), rescanned (Replace), and binned
-    // (a rule under Accumulate), in 2-D and 3-D, each a float64 printed in full.
+    // A digest of every row of four KDE runs: the exact sums carried (fixed h), rescanned (Replace), binned (a rule
+    // under Accumulate) and by moments (a wide h under Accumulate), in 2-D and 3-D, each a float64 printed in full.
     const probe = `import kde from ${JSON.stringify(new URL("../../experiments/kde.ts", import.meta.url).href)};
       import { nativeKernels } from ${JSON.stringify(new URL("./mod.ts", import.meta.url).href)};
       const base = { kernel: "gaussian", samplesPerIteration: 60, seed: 3, iterations: 6 };
@@ -18,6 +18,7 @@ Deno.test({
         { ...base, dataset: "moons", bandwidth: 0.1, workflow: "Accumulate" },
         { ...base, dataset: "swiss_roll", bandwidth: 1.0, workflow: "Replace" },
         { ...base, dataset: "moons", bandwidth: "scott", workflow: "Accumulate" },
+        { ...base, dataset: "moons", bandwidth: 10, workflow: "Accumulate" },
       ];
       const values = [];
       for (const c of configs) for (const row of await kde.run(kde.validate(c))) values.push(row.testNll);
@@ -34,7 +35,7 @@ Deno.test({
       results.push({ isa, build, digest });
     }
     const [widest, ...others] = results;
-    assert.equal(widest.digest.split(",").length, 18);
+    assert.equal(widest.digest.split(",").length, 24);
     for (const other of others) {
       assert.equal(
         other.digest,

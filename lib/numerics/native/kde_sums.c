@@ -152,66 +152,7 @@ static inline double block_distances(const double* xi, const double* y, range r,
 #define GROUP 64
 #define MAX_DIM 8
 
-// The fused route, for a block every point of which may be kept: one pass computes each squared distance q (the
-// same sum as block_distances', so the same bits) and adds its term exp(-c q - ref) at once, the terms below
-// e^-FLOOR (and the pads, +inf) masked to +0; returns their sum and, in *nearest, the least q. The caller takes ref
-// from the running maximum (0 for a new sum, whose largest term must then be at least e^-FUSED_LOW: what the mask
-// leaves out is below e^-58 of it, and no term of a carried sum can exceed e^FUSED_LOW) and rescales to the
-// block's largest term after. Eight points a step in both builds: with AVX-512 one eight-lane vector, else two
-// four-lane ones (lane l of the pair: positions p = l mod 8), reduced in one order, so the same bits whichever
-// the build.
-#define FLOOR 708.0
-#define FUSED_LOW 650.0
-static inline double fused_terms(const double* xi, const double* y, range r, double c, double ref, double* nearest) {
-  double tail[MAX_DIM * 8];
-  int32_t whole = r.size & ~7;
-  for (int32_t j = 0; j < r.d; j++)
-    for (int32_t l = 0; l < 8; l++) tail[j * 8 + l] = whole + l < r.size ? y[(int64_t)j * r.n + whole + l] : __builtin_inf();
-  double lanes[8];
-#ifdef __AVX512F__
-  v8d minus_c = splat8(-c), minus_ref = splat8(-ref), acc = splat8(0.0), best = splat8(__builtin_inf());
-  for (int32_t p = 0; p < r.size; p += 8) {
-    const double* base = p < whole ? y + p : tail;
-    int64_t stride = p < whole ? r.n : 8;
-    v8d s = splat8(0.0);
-    for (int32_t j = 0; j < r.d; j++) {
-      v8d diff = xi[j] - load8(base + (int64_t)j * stride);
-      s = fma8(diff, diff, s);
-    }
-    best = select8(s < best, s, best);
-    v8d arg = fma8(minus_c, s, minus_ref);
-    acc += (v8d)((v8i)exp8_unclamped(arg) & (arg > -FLOOR));
-  }
-  memcpy(lanes, &acc, sizeof lanes);
-  double least = best[0];
-  for (int l = 1; l < 8; l++) least = best[l] < least ? best[l] : least;
-#else
-  v4d minus_c = splat(-c), minus_ref = splat(-ref), acc0 = splat(0.0), acc1 = splat(0.0);
-  v4d best0 = splat(__builtin_inf()), best1 = best0;
-  for (int32_t p = 0; p < r.size; p += 8) {
-    const double* base = p < whole ? y + p : tail;
-    int64_t stride = p < whole ? r.n : 8;
-    v4d s0 = splat(0.0), s1 = splat(0.0);
-    for (int32_t j = 0; j < r.d; j++) {
-      v4d d0 = xi[j] - load4(base + (int64_t)j * stride), d1 = xi[j] - load4(base + (int64_t)j * stride + 4);
-      s0 = fma4(d0, d0, s0);
-      s1 = fma4(d1, d1, s1);
-    }
-    best0 = select4(s0 < best0, s0, best0);
-    best1 = select4(s1 < best1, s1, best1);
-    v4d a0 = fma4(minus_c, s0, minus_ref), a1 = fma4(minus_c, s1, minus_ref);
-    acc0 += (v4d)((v4i)exp4_unclamped(a0) & (a0 > -FLOOR));
-    acc1 += (v4d)((v4i)exp4_unclamped(a1) & (a1 > -FLOOR));
-  }
-  memcpy(lanes, &acc0, sizeof acc0);
-  memcpy(lanes + 4, &acc1, sizeof acc1);
-  double least = best0[0];
-  for (int l = 1; l < 4; l++) least = best0[l] < least ? best0[l] : least;
-  for (int l = 0; l < 4; l++) least = best1[l] < least ? best1[l] : least;
-#endif
-  *nearest = least;
-  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-}
+#include "kde_fused.c"  // the one-pass route: fused_terms
 
 // The bounding box of every group: lo and hi of coordinate j of group g at box[(2 j) * groups + g] and
 // box[(2 j + 1) * groups + g].

@@ -9,6 +9,7 @@
 // helpers of vectors.h are shared and inlined; the cache key covers every file of this folder.
 #include "vectors.h"
 #include "kde_sums.c"     // the KDE's kernel sums (lib/numerics/kernel_sums.ts)
+#include "kde_moments.c"  // the KDE's Taylor moments (lib/numerics/kernel_moments.ts)
 #include "dot_rows.c"     // C = A B^T: Gram matrices, the Gaussian's scatter and samples (lib/numerics/matrix.ts)
 #include "rng.c"          // the seeded generator and its draws (lib/numerics/rng.ts, lib/models/multinomial.ts)
 #include "pool_tally.c"   // the discrete pools' tally (lib/models/discrete.ts)

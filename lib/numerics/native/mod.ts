@@ -25,89 +25,13 @@
 
 import { timedSection } from "../../util/profile.ts";
 import { buildKernels, nativeIsa } from "./build.ts";
+import { SYMBOLS } from "./symbols.ts";
 import type { NativeKernels } from "./types.ts";
 
-export type { BinnedState, NativeKernels, NativeRng, ZigguratTables } from "./types.ts";
+export type { BinnedState, MomentsAddOptions, NativeKernels, NativeRng, ZigguratTables } from "./types.ts";
 
 /** kdeAddSums' bounds, by their code in kde_add_sums (kde_sums.c). */
 const KDE_BOUNDS = ["off", "reach", "boxes"] as const;
-
-const SYMBOLS = {
-  kde_add_sums: {
-    parameters: ["buffer", "i32", "buffer", "i32", "i32", "f64", "f64", "i32", "i32", "buffer", "buffer"],
-    result: "void",
-  },
-  kmeans_nearest: { parameters: ["buffer", "i32", "i32", "buffer", "i32", "buffer"], result: "i32" },
-  kmeans_distances: { parameters: ["buffer", "i32", "i32", "i32", "buffer", "buffer"], result: "f64" },
-  kmeans_sums: { parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer"], result: "void" },
-  gaussian_log_density: {
-    parameters: ["buffer", "i32", "i32", "buffer", "buffer", "f64", "buffer"],
-    result: "void",
-  },
-  centred_columns: {
-    parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer", "buffer"],
-    result: "void",
-  },
-  drawn_columns: {
-    parameters: ["buffer", "i32", "i32", "buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "void",
-  },
-  dot_rows: { parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"], result: "void" },
-  dot_rows_trapezoid: {
-    parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "buffer", "buffer"],
-    result: "void",
-  },
-  column_sums: { parameters: ["buffer", "i32", "i32", "buffer"], result: "void" },
-  psd_pivoted_cholesky: {
-    parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  gaussian_triangular_product: { parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer"], result: "void" },
-  gaussian_dense_product: {
-    parameters: ["buffer", "i32", "i32", "buffer", "buffer", "i32", "buffer"],
-    result: "void",
-  },
-  gaussian_gram: { parameters: ["buffer", "i32", "i32", "buffer", "buffer"], result: "void" },
-  gram_of_columns: { parameters: ["buffer", "i32", "i32", "buffer"], result: "void" },
-  cholesky_plain: { parameters: ["buffer", "i32", "f64", "buffer", "buffer"], result: "i32" },
-  binned_add: {
-    parameters: ["buffer", "i32", "buffer", "i32", "i32", "f64", "i32", "f64", "buffer", "buffer", "buffer"],
-    result: "void",
-  },
-  binned_eval: {
-    parameters: ["i32", "f64", "i32", "f64", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "void",
-  },
-  peak_multiply_add: { parameters: ["i64", "i32"], result: "f64" },
-  peak_lanes: { parameters: [], result: "i32" },
-  exp_throughput: { parameters: ["i64"], result: "f64" },
-  stream: { parameters: ["buffer", "buffer", "buffer", "i64", "i32", "i32"], result: "f64" },
-  pool_tally_rolls: { parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer"], result: "i32" },
-  pool_tally: {
-    parameters: ["buffer", "i32", "f64", "buffer", "buffer", "buffer", "i32", "buffer"],
-    result: "i32",
-  },
-  rng_fill_normal: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32"], result: "i32" },
-  rng_gammas: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "i32"], result: "i32" },
-  rng_multinomial: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "buffer", "i32", "buffer"],
-    result: "i32",
-  },
-  rng_ints: { parameters: ["buffer", "f64", "buffer", "i32"], result: "void" },
-  rng_kde_sample: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32", "f64", "buffer", "i32", "i32"],
-    result: "i32",
-  },
-  gather_rows: {
-    parameters: ["buffer", "buffer", "i32", "i32", "i32", "i32", "buffer", "i32", "buffer"],
-    result: "i32",
-  },
-  rng_bootstrap_means: { parameters: ["buffer", "buffer", "i32", "buffer", "i32"], result: "void" },
-  rng_sample_without_replacement: {
-    parameters: ["buffer", "f64", "i32", "buffer", "buffer", "buffer"],
-    result: "void",
-  },
-} as const;
 
 let loaded: NativeKernels | null | undefined;
 let taken = new Uint8Array(4096);
@@ -141,6 +65,7 @@ function load(isa: string): NativeKernels | null {
   const library = Deno.dlopen(path, SYMBOLS);
   const {
     kde_add_sums,
+    kde_moments_add,
     dot_rows,
     dot_rows_trapezoid,
     column_sums,
@@ -193,6 +118,27 @@ function load(isa: string): NativeKernels | null {
         max,
         sum,
       );
+    },
+    kdeMomentsAdd(points, { dim, centre, bandwidth, radius2, parent, axis, moments, outlier }) {
+      const count = outlier.length;
+      if (points.length !== count * dim || parent.length !== moments.length || axis.length !== moments.length) {
+        throw new RangeError("kdeMomentsAdd: points, flags, table and moments do not match in size");
+      }
+      const outliers = kde_moments_add(
+        points,
+        count,
+        dim,
+        centre,
+        bandwidth,
+        radius2,
+        moments.length,
+        parent,
+        axis,
+        moments,
+        outlier,
+      );
+      if (outliers < 0) throw new RangeError(`kdeMomentsAdd: dim ${dim} is not 1 to 8, or no scratch`);
+      return outliers as number;
     },
     centredColumns(x, { dim, centre, weights, columns, weighted }) {
       const rows = columns.length / dim;

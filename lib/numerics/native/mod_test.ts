@@ -251,6 +251,7 @@ Deno.test("a fresh checkout compiles the kernels into .cache/native; a failing c
       ...cFiles.map((name) => `numerics/native/${name}`),
       "numerics/native/mod.ts",
       "numerics/native/build.ts",
+      "numerics/native/symbols.ts",
       "numerics/native/types.ts",
     ];
     for (const file of [...sources, "numerics/hash.ts", "util/files.ts", "util/profile.ts"]) {

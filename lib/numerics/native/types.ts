@@ -5,6 +5,19 @@
  * @module
  */
 
+/** kdeMomentsAdd's options: the route's centre, bandwidth and squared radius, the monomials' table, the sums. */
+export interface MomentsAddOptions {
+  dim: number;
+  centre: Float64Array;
+  bandwidth: number;
+  radius2: number;
+  parent: Int32Array;
+  axis: Int32Array;
+  moments: Float64Array;
+  /** Out: 1 for each point off the route, else 0. */
+  outlier: Uint8Array;
+}
+
 /** The compiled kernels, called on typed arrays. */
 export interface NativeKernels {
   /** The compiler and flags the library was built with. */
@@ -32,6 +45,13 @@ export interface NativeKernels {
       bounds?: "off" | "reach" | "boxes";
     },
   ): void;
+  /**
+   * Of the points (row-major, `outlier.length` x dim), adds those with |v|^2 <= radius2, v = (y - centre) /
+   * bandwidth, to `moments` (per monomial k of the table, the sum of exp(-|v|^2 / 2) times it; monomial k is
+   * monomial `parent[k]` times coordinate `axis[k]`, monomial 0 is 1) and flags the others in `outlier` (1);
+   * returns their count. See kde_moments.c.
+   */
+  kdeMomentsAdd(points: Float64Array, options: MomentsAddOptions): number;
   /**
    * scatterMatrix's operands (matrix.ts): `columns` (coordinate-major, dim x rows) = the rows of `x` (row-major)
    * less `centre`, and with `weights`, `weighted` = each column times the row weights.
