@@ -24,6 +24,7 @@
 import { type Matrix, matrix } from "./matrix.ts";
 import { type MomentsAddOptions, nativeKernels } from "./native/mod.ts";
 import type { KernelSums } from "./kernel_sums.ts";
+import { boundingBox } from "./spatial_order.ts";
 
 /** Total degree of the expansion per dimension (index 1 to 3): 21, 231 and 680 moments. */
 const DEGREE = [0, 20, 20, 14];
@@ -58,7 +59,6 @@ export function monomials(
 ): { parent: Int32Array; axis: Int32Array; exponents: number[][] } {
   const exponents: number[][] = [new Array(dim).fill(0)];
   const parent = [0], axis = [0];
-  const index = new Map<string, number>([[exponents[0].join(), 0]]);
   for (let start = 0, total = 1; total <= degree; total++) {
     const end = exponents.length;
     for (let k = start; k < end; k++) {
@@ -67,7 +67,6 @@ export function monomials(
       for (let j = Math.max(0, last); j < dim; j++) {
         const next = exponents[k].slice();
         next[j]++;
-        index.set(next.join(), exponents.length);
         exponents.push(next);
         parent.push(k);
         axis.push(j);
@@ -192,13 +191,7 @@ export function momentsAddTypeScript(y: Float64Array, options: MomentsAddOptions
 export function kernelMoments(test: Matrix, bandwidth: number): KernelMoments | undefined {
   const { rows: m, cols: d, data: x } = test;
   if (d < 1 || d >= DEGREE.length || m === 0) return undefined;
-  const lo = new Float64Array(d).fill(Infinity), hi = new Float64Array(d).fill(-Infinity);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < d; j++) {
-      lo[j] = Math.min(lo[j], x[i * d + j]);
-      hi[j] = Math.max(hi[j], x[i * d + j]);
-    }
-  }
+  const { lo, hi } = boundingBox(test);
   const centre = Float64Array.from(lo, (l, j) => (l + hi[j]) / 2);
   let reach = 0;
   for (let i = 0; i < m; i++) {
