@@ -82,7 +82,6 @@ export function monomials(
  * route and returns the others, {@linkcode KernelMoments.addTo} adds the moments' sums to kernel sums.
  */
 export class KernelMoments {
-  readonly #test: Matrix;
   readonly #centre: Float64Array;
   readonly #bandwidth: number;
   /** The largest |v|^2 of a point on the route. */
@@ -90,10 +89,12 @@ export class KernelMoments {
   readonly #table: { parent: Int32Array; axis: Int32Array };
   readonly #inverseFactorials: Float64Array;
   readonly #moments: Float64Array;
+  /** The test points' monomials (test point i's at [i * terms, (i + 1) * terms)) and |u|^2: fixed for the run. */
+  readonly #testMonomials: Float64Array;
+  readonly #testRadius2: Float64Array;
 
   constructor(test: Matrix, options: { centre: Float64Array; bandwidth: number; radius: number }) {
     const d = test.cols;
-    this.#test = test;
     this.#centre = options.centre;
     this.#bandwidth = options.bandwidth;
     this.#radius2 = options.radius * options.radius;
@@ -105,6 +106,21 @@ export class KernelMoments {
       return 1 / f;
     });
     this.#moments = new Float64Array(parent.length);
+    const terms = parent.length, m = test.rows, x = test.data;
+    this.#testMonomials = new Float64Array(m * terms);
+    this.#testRadius2 = new Float64Array(m);
+    const u = new Float64Array(d);
+    for (let i = 0; i < m; i++) {
+      let r2 = 0;
+      for (let j = 0; j < d; j++) {
+        u[j] = (x[i * d + j] - this.#centre[j]) / this.#bandwidth;
+        r2 += u[j] * u[j];
+      }
+      this.#testRadius2[i] = r2;
+      const mono = this.#testMonomials.subarray(i * terms, (i + 1) * terms);
+      mono[0] = 1;
+      for (let k = 1; k < terms; k++) mono[k] = mono[parent[k]] * u[axis[k]];
+    }
   }
 
   /** Adds the rows of `points` within the route's radius to the moments; returns the others, in their order. */
@@ -129,24 +145,13 @@ export class KernelMoments {
 
   /** Adds each test point's sum over the points on the route to `state` (kernel_sums.ts's form), in place. */
   addTo(state: KernelSums): void {
-    const { rows: m, cols: d, data: x } = this.#test;
-    const { parent, axis } = this.#table;
-    const terms = parent.length;
+    const terms = this.#moments.length;
     const weighted = this.#moments.map((v, k) => v * this.#inverseFactorials[k]);
-    const mono = new Float64Array(terms);
-    const u = new Float64Array(d);
-    for (let i = 0; i < m; i++) {
-      let r2 = 0;
-      for (let j = 0; j < d; j++) {
-        u[j] = (x[i * d + j] - this.#centre[j]) / this.#bandwidth;
-        r2 += u[j] * u[j];
-      }
-      mono[0] = 1;
+    for (let i = 0; i < this.#testRadius2.length; i++) {
+      const mono = this.#testMonomials.subarray(i * terms, (i + 1) * terms);
       let series = weighted[0];
-      for (let k = 1; k < terms; k++) {
-        mono[k] = mono[parent[k]] * u[axis[k]];
-        series += weighted[k] * mono[k];
-      }
+      for (let k = 1; k < terms; k++) series += weighted[k] * mono[k];
+      const r2 = this.#testRadius2[i];
       if (!(series > 0)) continue;
       const log = Math.log(series) - r2 / 2;
       const top = Math.max(state.max[i], log);

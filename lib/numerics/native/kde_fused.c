@@ -47,13 +47,11 @@
   }
 #endif
 // Inlined with d a constant where it is 1, 2 or 3 (fused_terms), so the coordinates' loop unrolls.
-static inline __attribute__((always_inline)) double fused_terms_of(const double* xi, const double* y, range r,
-                                                                   double c, double ref, double* nearest,
-                                                                   int32_t d) {
-  double tail[MAX_DIM * 8], lanes[8], least;
+static inline __attribute__((always_inline)) double fused_terms_of(const double* xi, const double* y,
+                                                                   const double* tail, range r, double c,
+                                                                   double ref, double* nearest, int32_t d) {
+  double lanes[8], least;
   int32_t whole = r.size & ~7;
-  for (int32_t j = 0; j < d; j++)
-    for (int32_t l = 0; l < 8; l++) tail[j * 8 + l] = whole + l < r.size ? y[(int64_t)j * r.n + whole + l] : __builtin_inf();
 #ifdef __AVX512F__
   v8d point[MAX_DIM];
   for (int32_t j = 0; j < d; j++) point[j] = splat8(xi[j]);
@@ -79,11 +77,19 @@ static inline __attribute__((always_inline)) double fused_terms_of(const double*
   *nearest = least;
   return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
 }
-static inline double fused_terms(const double* xi, const double* y, range r, double c, double ref, double* nearest) {
+// The block's last size mod 8 points, coordinate j at tail[8 j + l], padded with +inf: one per block, for every test
+// point's last step.
+static inline void fused_tail(const double* y, range r, double* tail) {
+  int32_t whole = r.size & ~7;
+  for (int32_t j = 0; j < r.d; j++)
+    for (int32_t l = 0; l < 8; l++) tail[j * 8 + l] = whole + l < r.size ? y[(int64_t)j * r.n + whole + l] : __builtin_inf();
+}
+static inline double fused_terms(const double* xi, const double* y, const double* tail, range r, double c, double ref,
+                                 double* nearest) {
   switch (r.d) {
-    case 1: return fused_terms_of(xi, y, r, c, ref, nearest, 1);
-    case 2: return fused_terms_of(xi, y, r, c, ref, nearest, 2);
-    case 3: return fused_terms_of(xi, y, r, c, ref, nearest, 3);
-    default: return fused_terms_of(xi, y, r, c, ref, nearest, r.d);
+    case 1: return fused_terms_of(xi, y, tail, r, c, ref, nearest, 1);
+    case 2: return fused_terms_of(xi, y, tail, r, c, ref, nearest, 2);
+    case 3: return fused_terms_of(xi, y, tail, r, c, ref, nearest, 3);
+    default: return fused_terms_of(xi, y, tail, r, c, ref, nearest, r.d);
   }
 }

@@ -241,6 +241,8 @@ void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_
     int32_t size = n - start < BLOCK ? n - start : BLOCK;
     int32_t padded = (size + 7) & ~7, dense = 0, first = start / GROUP, last = (start + size + GROUP - 1) / GROUP;
     range block = {n, d, size};
+    double tail[MAX_DIM * 8];  // the block's last points for the one-pass route
+    if (!tophat && d <= MAX_DIM) fused_tail(y + start, block, tail);
     // The block's own box (coordinate j: lo at whole[2 j], hi at whole[2 j + 1]), the union of its groups'.
     double whole[2 * MAX_DIM];
     for (int32_t j = 0; bounded && j < d; j++) {
@@ -283,27 +285,27 @@ void kde_add_sums(const double* x, int32_t m, const double* y, int32_t n, int32_
           }
           g = h;
         }
-      } else if (fused && (max[i] == -__builtin_inf() || max[i] >= -FUSED_LOW)) {
-        // One pass, the terms relative to the running maximum (to 1 for a new sum), then rescaled to the block's
-        // largest where that is larger. A new sum whose largest term is below e^-FUSED_LOW takes the two passes.
-        double mi = max[i];
-        int32_t fresh = mi == -__builtin_inf();
-        double part = fused_terms(xi, y + start, block, c, fresh ? 0.0 : mi, &nearest);
-        double top = -c * nearest;
-        if (!fresh || top >= -FUSED_LOW) {
-          if (fresh) {
-            sum[i] = part / exp1(top);  // the same operations as the largest term's: a one-point sum is exactly 1
-            max[i] = top;
-          } else if (top > mi) {
-            sum[i] = (sum[i] + part) * exp1(mi - top);
-            max[i] = top;
-          } else {
-            sum[i] += part;
-          }
-          continue;
-        }
-        nearest = block_distances(xi, y + start, block, q);
       } else {
+        if (fused && (max[i] == -__builtin_inf() || max[i] >= -FUSED_LOW)) {
+          // One pass, the terms relative to the running maximum (to 1 for a new sum), then rescaled to the block's
+          // largest where that is larger. A new sum whose largest term is below e^-FUSED_LOW takes the two passes.
+          double mi = max[i];
+          int32_t fresh = mi == -__builtin_inf();
+          double part = fused_terms(xi, y + start, tail, block, c, fresh ? 0.0 : mi, &nearest);
+          double top = -c * nearest;
+          if (!fresh || top >= -FUSED_LOW) {
+            if (fresh) {
+              sum[i] = part / exp1(top);  // the same operations as the largest term's: a one-point sum is exactly 1
+              max[i] = top;
+            } else if (top > mi) {
+              sum[i] = (sum[i] + part) * exp1(mi - top);
+              max[i] = top;
+            } else {
+              sum[i] += part;
+            }
+            continue;
+          }
+        }
         nearest = block_distances(xi, y + start, block, q);
       }
       if (tophat) {
